@@ -1,0 +1,1 @@
+"""The shell: CLI, settings; the only place that reads the wall clock."""

@@ -1,0 +1,116 @@
+"""Applying payments to receivables.
+
+A payment naming an invoice pays that invoice; one without pays the customer's open,
+undisputed receivables oldest-due first. Whatever is left is the customer's unapplied
+credit (an advance receipt, 预收), kept on the payment row. Work is done in memory for
+a batch of payments and written back in bulk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlmodel import Session
+
+from ledger.models import OPEN_STAGES, Allocation, Payment, Receivable, utcnow
+
+
+@dataclass
+class OpenItem:
+    id: int
+    number: str
+    due_date: date
+    balance: Decimal
+    original: Decimal
+    stage: str
+
+
+@dataclass
+class Allocator:
+    """Open receivables of a set of customers, held in memory while payments are applied."""
+
+    session: Session
+    by_customer: dict[int, list[OpenItem]] = field(default_factory=lambda: defaultdict(list))
+    by_id: dict[int, OpenItem] = field(default_factory=dict)
+    new_allocations: list[dict[str, object]] = field(default_factory=list)
+    paid_on: dict[int, date] = field(default_factory=dict)
+
+    @classmethod
+    def for_customers(cls, session: Session, customer_ids: set[int]) -> Allocator:
+        allocator = cls(session)
+        ids = sorted(customer_ids)
+        t = Receivable.__table__
+        for start in range(0, len(ids), 900):
+            stmt = (
+                select(t.c.id, t.c.customer_id, t.c.number, t.c.due_date, t.c.balance, t.c.stage,
+                       t.c.resume_stage)
+                .where(t.c.customer_id.in_(ids[start : start + 900]))
+                .where(t.c.stage.in_([*OPEN_STAGES, "disputed"]))
+                .order_by(t.c.due_date, t.c.id)
+            )
+            for row in session.execute(stmt):
+                item = OpenItem(row.id, row.number, row.due_date, row.balance, row.balance, row.stage)
+                allocator.by_customer[row.customer_id].append(item)
+                allocator.by_id[row.id] = item
+        return allocator
+
+    def reverse(self, payment_id: int) -> None:
+        """Undo a payment's allocations (it is being re-imported with new values)."""
+        t = Allocation.__table__
+        for row in self.session.execute(select(t.c.receivable_id, t.c.amount).where(
+                t.c.payment_id == payment_id)):
+            item = self.by_id.get(row.receivable_id)
+            if item is not None:
+                item.balance += row.amount
+                self.paid_on.pop(item.id, None)
+            else:  # already settled: restore its balance in place
+                r = Receivable.__table__
+                self.session.execute(update(r).where(r.c.id == row.receivable_id)
+                                     .values(balance=r.c.balance + row.amount))
+        self.session.execute(delete(t).where(t.c.payment_id == payment_id))
+
+    def apply(self, payment_id: int, customer_id: int, amount: Decimal, on: date,
+              invoice_number: str | None) -> Decimal:
+        """Allocate ``amount``; return what stays unapplied."""
+        left = amount
+        items = self.by_customer.get(customer_id, [])
+        if invoice_number is not None:
+            targets = [i for i in items if i.number == invoice_number]
+        else:
+            targets = [i for i in items if i.stage != "disputed"]
+        for item in targets:
+            if left <= 0:
+                break
+            if item.balance <= 0:
+                continue
+            part = min(left, item.balance)
+            item.balance -= part
+            left -= part
+            self.new_allocations.append(
+                {"payment_id": payment_id, "receivable_id": item.id, "amount": part})
+            if item.balance == 0:
+                self.paid_on[item.id] = on
+        return left
+
+    def flush(self) -> dict[int, date | None]:
+        """Write allocations and balances; return the receivables whose balance changed."""
+        if self.new_allocations:
+            self.session.execute(Allocation.__table__.insert(), self.new_allocations)
+        t = Receivable.__table__
+        changed = [i for i in self.by_id.values() if i.balance != i.original]
+        if changed:
+            now = utcnow()
+            self.session.execute(
+                update(t).where(t.c.id == bindparam("rid")),
+                [{"rid": i.id, "balance": i.balance, "updated_at": now} for i in changed],
+            )
+        return {i.id: self.paid_on.get(i.id) for i in changed}
+
+
+def set_unapplied(session: Session, payment_id: int, unapplied: Decimal) -> None:
+    t = Payment.__table__
+    session.execute(update(t).where(t.c.id == payment_id).values(unapplied=unapplied))

@@ -1,0 +1,136 @@
+"""What the daily cycle reads and writes, in bulk: stages, history, warnings, tasks, audit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlmodel import Session
+
+from ledger.models import (
+    Activity,
+    CycleRun,
+    PolicyVersion,
+    Promise,
+    Receivable,
+    RiskWarning,
+    StageChange,
+    Task,
+    utcnow,
+)
+
+
+def jsonable(facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts as the audit log keeps them: Decimal as exact strings."""
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
+
+
+@dataclass(frozen=True)
+class OpenWarning:
+    id: int
+    rule_id: str
+    scope: str
+    subject: str
+    customer_id: int
+    receivable_id: int | None
+
+
+def last_cycle_date(session: Session) -> date | None:
+    return session.execute(select(func.max(CycleRun.as_of))).scalar()  # type: ignore[arg-type]
+
+
+def open_warnings(session: Session) -> dict[tuple[str, str, str], OpenWarning]:
+    """Open warnings keyed by (scope, subject, rule_id)."""
+    t = RiskWarning.__table__
+    stmt = select(t.c.id, t.c.rule_id, t.c.scope, t.c.subject, t.c.customer_id,
+                  t.c.receivable_id).where(t.c.closed_on.is_(None))
+    return {(r.scope, r.subject, r.rule_id): OpenWarning(*r) for r in session.execute(stmt)}
+
+
+def expire_promises(session: Session, as_of: date, actor: str) -> tuple[int, int]:
+    """Open promises whose date has passed: kept if the receivable is paid, else broken.
+
+    A promise is broken on the day after its date. Returns (kept, broken).
+    """
+    p = Promise.__table__
+    r = Receivable.__table__
+    stmt = (select(p.c.id, p.c.receivable_id, p.c.promised_date, r.c.balance, r.c.number)
+            .select_from(p.join(r, r.c.id == p.c.receivable_id))
+            .where(p.c.status == "open", p.c.promised_date < as_of))
+    kept = broken = 0
+    activities = []
+    for row in session.execute(stmt).all():
+        if row.balance == 0:
+            values: dict[str, Any] = {"status": "kept"}
+            kept += 1
+        else:
+            values = {"status": "broken", "broken_on": row.promised_date + timedelta(days=1)}
+            broken += 1
+        session.execute(update(p).where(p.c.id == row.id).values(**values))
+        activities.append(activity(as_of, actor, f"promise_{values['status']}", "receivable",
+                                   row.receivable_id, row.number,
+                                   details={"promised_date": row.promised_date.isoformat()}))
+    insert_activities(session, activities)
+    return kept, broken
+
+
+def activity(on_date: date, actor: str, action: str, entity: str, entity_id: int | None,
+             subject: str, rule_id: str = "", policy_hash: str = "",
+             details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"at": utcnow(), "on_date": on_date, "actor": actor, "action": action,
+            "entity": entity, "entity_id": entity_id, "subject": subject, "rule_id": rule_id,
+            "policy_hash": policy_hash, "details": details or {}}
+
+
+def insert_activities(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(Activity.__table__.insert(), rows)
+
+
+def set_stages(session: Session, rows: list[dict[str, Any]]) -> None:
+    """rows: {rid, stage, resume_stage, stage_since}."""
+    if not rows:
+        return
+    t = Receivable.__table__
+    now = utcnow()
+    session.execute(
+        update(t).where(t.c.id == bindparam("rid")),
+        [{**row, "updated_at": now} for row in rows],
+    )
+
+
+def insert_stage_changes(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        now = utcnow()
+        session.execute(StageChange.__table__.insert(), [{**r, "created_at": now} for r in rows])
+
+
+def insert_warnings(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(RiskWarning.__table__.insert(), rows)
+
+
+def close_warnings(session: Session, ids: list[int], on_date: date) -> None:
+    if ids:
+        t = RiskWarning.__table__
+        session.execute(update(t).where(t.c.id == bindparam("wid")),
+                        [{"wid": i, "closed_on": on_date} for i in ids])
+
+
+def insert_tasks(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(Task.__table__.insert(), rows)
+
+
+def record_policy(session: Session, policy_hash: str, files: dict[str, str], on: date) -> None:
+    if session.get(PolicyVersion, policy_hash) is None:
+        session.add(PolicyVersion(hash=policy_hash, files=files, first_used_on=on))
+
+
+def record_run(session: Session, as_of: date, policy_hash: str, summary: dict[str, Any]) -> None:
+    session.add(CycleRun(as_of=as_of, policy_hash=policy_hash, finished_at=utcnow(),
+                         summary=json.loads(json.dumps(summary, default=str))))

@@ -1,0 +1,153 @@
+"""Facts for the rules engine, computed in SQL in bulk (never one query per receivable).
+
+Fact names are those of shared/POLICY.md; customer facts carry a ``customer.`` prefix so
+a receivable's fact dict is its own facts merged with its customer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
+
+from ledger.money import Money
+from ledger.models import OPEN_STAGES, Customer, Promise, Receivable, Reminder
+
+ACTIVE_STAGES = (*OPEN_STAGES, "disputed")
+
+
+def days_between(session: Session, start: Any, end: Any) -> ColumnElement[int]:
+    """``end - start`` in whole days, on SQLite and PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(end) - func.julianday(start), Integer)
+    return cast(end - start, Integer)
+
+
+def _as_of(as_of: date) -> Any:
+    return literal(as_of, Date)
+
+
+def customer_facts(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
+    """Every customer's facts on ``as_of``, keyed by customer id."""
+    r = Receivable.__table__
+    day = _as_of(as_of)
+    overdue_days = days_between(session, r.c.due_date, day)
+    open_ar = (
+        select(
+            r.c.customer_id,
+            type_coerce(func.sum(r.c.balance), Money()).label("open_balance"),
+            type_coerce(func.sum(case((r.c.due_date < day, r.c.balance), else_=0)), Money())
+            .label("overdue_balance"),
+            func.max(case((r.c.due_date < day, overdue_days), else_=0)).label("max_days_overdue"),
+        )
+        .where(r.c.stage.in_(ACTIVE_STAGES), r.c.balance > 0)
+        .group_by(r.c.customer_id)
+        .subquery()
+    )
+    p = Promise.__table__
+    broken = (
+        select(r.c.customer_id, func.count().label("broken"))
+        .select_from(p.join(r, r.c.id == p.c.receivable_id))
+        .where(p.c.status == "broken", p.c.broken_on > as_of - timedelta(days=90),
+               p.c.broken_on <= as_of)
+        .group_by(r.c.customer_id)
+        .subquery()
+    )
+    c = Customer.__table__
+    stmt = (
+        select(c.c.id, c.c.code, c.c.segment, c.c.rating, c.c.country, c.c.credit_limit,
+               open_ar.c.open_balance, open_ar.c.overdue_balance, open_ar.c.max_days_overdue,
+               broken.c.broken)
+        .select_from(c.outerjoin(open_ar, open_ar.c.customer_id == c.c.id)
+                     .outerjoin(broken, broken.c.customer_id == c.c.id))
+    )
+    facts: dict[int, dict[str, Any]] = {}
+    for row in session.execute(stmt):
+        open_balance = _cents(row.open_balance)
+        overdue = _cents(row.overdue_balance)
+        exposure = open_balance  # + open orders, once orders exist
+        limit = row.credit_limit
+        facts[row.id] = {
+            "customer.code": row.code,
+            "customer.segment": row.segment or "",
+            "customer.rating": row.rating,
+            "customer.country": row.country,
+            "customer.credit_limit": limit,
+            "customer.exposure": exposure,
+            "customer.utilization": float(exposure / limit) if limit else None,
+            "customer.open_balance": open_balance,
+            "customer.overdue_balance": overdue,
+            "customer.overdue_ratio": float(overdue / open_balance) if open_balance else 0.0,
+            "customer.max_days_overdue": int(row.max_days_overdue or 0),
+            "customer.broken_promises_90d": int(row.broken or 0),
+        }
+    return facts
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    """A money aggregate over no rows is zero, not null."""
+    return value if value is not None else Decimal("0.00")
+
+
+def receivable_rows(
+    session: Session, as_of: date, chunk_size: int = 5000, only: int | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """Active receivables (open, or held by a dispute) with their own facts, in id chunks."""
+    r = Receivable.__table__
+    day = _as_of(as_of)
+    p = Promise.__table__
+    m = Reminder.__table__
+    promised = (
+        select(func.count()).select_from(p)
+        .where(and_(p.c.receivable_id == r.c.id, p.c.status == "open", p.c.promised_date >= day))
+        .correlate(r).scalar_subquery()
+    )
+    sent = (
+        select(func.count()).select_from(m)
+        .where(m.c.receivable_id == r.c.id).correlate(r).scalar_subquery()
+    )
+    to_due = days_between(session, day, r.c.due_date)
+    in_stage = days_between(session, r.c.stage_since, day)
+    after = 0
+    while True:
+        stmt = (
+            select(r.c.id, r.c.number, r.c.customer_id, r.c.amount, r.c.balance, r.c.currency,
+                   r.c.due_date, r.c.stage, r.c.resume_stage, r.c.stage_since,
+                   to_due.label("days_to_due"), in_stage.label("days_in_stage"),
+                   promised.label("promised"), sent.label("reminders_sent"))
+            .where(r.c.stage.in_(ACTIVE_STAGES), r.c.id > after)
+            .order_by(r.c.id)
+            .limit(chunk_size)
+        )
+        if only is not None:
+            stmt = stmt.where(r.c.id == only)
+        rows = [dict(row._mapping) for row in session.execute(stmt)]
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["id"]
+
+
+def receivable_facts(row: dict[str, Any], customer: dict[str, Any]) -> dict[str, Any]:
+    """The engine's flat fact dict for one receivable row of ``receivable_rows``."""
+    days_to_due = int(row["days_to_due"])
+    held = row["stage"] == "disputed"
+    return {
+        "id": row["id"],
+        "amount": row["amount"],
+        "balance": row["balance"],
+        "currency": row["currency"],
+        "days_to_due": days_to_due,
+        "days_overdue": max(0, -days_to_due),
+        "days_in_stage": int(row["days_in_stage"]),
+        "stage": row["resume_stage"] if held else row["stage"],
+        "disputed": held,
+        "promised": bool(row["promised"]),
+        "reminders_sent": int(row["reminders_sent"]),
+        **customer,
+    }

@@ -1,0 +1,144 @@
+"""What every importer shares: row errors, the result, and field parsers that name the column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ledger.money import to_cents
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.column}: {self.reason}"
+
+
+class ImportFailed(Exception):
+    """The file was rejected whole; ``errors`` lists every bad row."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # receivables whose balance changed, with the date it changed (None: the import day)
+    touched_receivables: dict[int, date | None] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+class FieldError(ValueError):
+    """Raised by a parser; the importer turns it into a RowError for the column at hand."""
+
+
+def required(value: str | None) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise FieldError("required")
+    return text
+
+
+def optional(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text or None
+
+
+def parse_date(value: str | None, date_format: str | None = None) -> date:
+    from datetime import datetime
+
+    text = required(value)
+    try:
+        if date_format:
+            return datetime.strptime(text, date_format).date()
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        expected = date_format or "YYYY-MM-DD"
+        raise FieldError(f"not a date ({expected}): {text!r}") from exc
+
+
+def parse_amount(value: str | None, *, allow_zero: bool = True) -> Decimal:
+    text = required(value).replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as exc:
+        raise FieldError(f"not an amount: {text!r}") from exc
+    if not amount.is_finite():
+        raise FieldError(f"not an amount: {text!r}")
+    if amount < 0:
+        raise FieldError(f"negative amount: {text}")
+    if amount == 0 and not allow_zero:
+        raise FieldError("amount must be greater than zero")
+    try:
+        to_cents(amount)
+    except ValueError as exc:
+        raise FieldError(str(exc)) from exc
+    return amount
+
+
+def parse_optional_amount(value: str | None) -> Decimal | None:
+    return None if optional(value) is None else parse_amount(value)
+
+
+def parse_int(value: str | None, *, minimum: int = 0) -> int | None:
+    text = optional(value)
+    if text is None:
+        return None
+    try:
+        number = int(text)
+    except ValueError as exc:
+        raise FieldError(f"not a whole number: {text!r}") from exc
+    if number < minimum:
+        raise FieldError(f"must be at least {minimum}: {number}")
+    return number
+
+
+def parse_currency(value: str | None, default: str = "CNY") -> str:
+    text = (optional(value) or default).upper()
+    if len(text) != 3 or not text.isalpha():
+        raise FieldError(f"not an ISO currency code: {text!r}")
+    return text
+
+
+class RowReader:
+    """Parses one row's columns, collecting every bad column instead of stopping at the first."""
+
+    def __init__(self, file: str, row: int, values: dict[str, str], errors: list[RowError]):
+        self.file = file
+        self.row = row
+        self.values = values
+        self.errors = errors
+        self.ok = True
+
+    def take(self, column: str, parser, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return parser(self.values.get(column), *args, **kwargs)
+        except FieldError as exc:
+            self.fail(column, str(exc))
+            return None
+
+    def fail(self, column: str, reason: str) -> None:
+        self.ok = False
+        self.errors.append(RowError(self.file, self.row, column, reason))

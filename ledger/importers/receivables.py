@@ -1,0 +1,106 @@
+"""receivables.csv: number,customer_code,issue_date,due_date,amount,currency[,balance]."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ledger.importers.base import (
+    ImportResult,
+    RowError,
+    RowReader,
+    parse_amount,
+    parse_currency,
+    parse_date,
+    parse_optional_amount,
+    required,
+)
+from ledger.importers.lookups import customer_ids
+from ledger.importers.source import Row
+from ledger.importers.upsert import existing_rows, upsert
+from ledger.models import Allocation, Receivable
+
+REQUIRED = ("number", "customer_code", "issue_date", "due_date", "amount")
+OPTIONAL = ("currency", "balance")
+
+
+def validate(
+    session: Session, file: str, rows: list[Row], errors: list[RowError],
+    date_format: str | None = None,
+) -> list[dict[str, Any]]:
+    customers = customer_ids(session, (r.values.get("customer_code", "").strip() for r in rows))
+    records: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        reader = RowReader(file, row.number, row.values, errors)
+        number = reader.take("number", required)
+        code = reader.take("customer_code", required)
+        issue = reader.take("issue_date", parse_date, date_format)
+        due = reader.take("due_date", parse_date, date_format)
+        amount = reader.take("amount", parse_amount)
+        balance = reader.take("balance", parse_optional_amount)
+        record: dict[str, Any] = {
+            "number": number,
+            "customer_id": customers.get(code or ""),
+            "issue_date": issue,
+            "due_date": due,
+            "amount": amount,
+            "currency": reader.take("currency", parse_currency),
+        }
+        if code and code not in customers:
+            reader.fail("customer_code", f"unknown customer {code!r}")
+        if issue and due and due < issue:
+            reader.fail("due_date", f"due date {due} is before issue date {issue}")
+        if balance is not None and amount is not None and balance > amount:
+            reader.fail("balance", f"balance {balance} exceeds amount {amount}")
+        if number in seen:
+            reader.fail("number", f"duplicate invoice number {number!r} (also on row {seen[number]})")
+        elif number:
+            seen[number] = row.number
+        if reader.ok:
+            record["balance"] = balance
+            records.append(record)
+    return records
+
+
+def _allocated(session: Session, receivable_ids: list[int]) -> dict[int, Decimal]:
+    totals: dict[int, Decimal] = {}
+    for start in range(0, len(receivable_ids), 900):
+        chunk = receivable_ids[start : start + 900]
+        stmt = (
+            select(Allocation.receivable_id, func.sum(Allocation.__table__.c.amount))  # type: ignore[attr-defined]
+            .where(Allocation.receivable_id.in_(chunk))  # type: ignore[attr-defined]
+            .group_by(Allocation.receivable_id)
+        )
+        totals.update({rid: Decimal(cents) / 100 for rid, cents in session.execute(stmt)})
+    return totals
+
+
+def write(session: Session, records: list[dict[str, Any]], result: ImportResult) -> None:
+    table = Receivable.__table__
+    stored = existing_rows(session, table, "number", [r["number"] for r in records])  # type: ignore[arg-type]
+    allocated = _allocated(session, [row.id for row in stored.values()])
+    for record in records:
+        old = stored.get(record["number"])
+        given = record.pop("balance")
+        if given is not None:
+            record["balance"] = given
+        elif old is None:
+            record["balance"] = record["amount"]
+        elif old.amount != record["amount"]:
+            record["balance"] = max(Decimal(0), record["amount"] - allocated.get(old.id, Decimal(0)))
+        if old is None:
+            record["stage"] = "current"
+            record["stage_since"] = record["issue_date"]
+    outcome = upsert(session, table, "number", records)  # type: ignore[arg-type]
+    result.inserted += len(outcome.inserted)
+    result.updated += len(outcome.updated)
+    result.unchanged += len(outcome.unchanged)
+    for record in records:
+        old = stored.get(record["number"])
+        changed_balance = "balance" in record and (old is None or old.balance != record["balance"])
+        if changed_balance:
+            result.touched_receivables[outcome.ids[record["number"]]] = None

@@ -1,0 +1,41 @@
+"""One import: read, validate every row, and only then write — all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session
+
+from ledger.importers import customers, payments, receivables
+from ledger.importers.base import ImportFailed, ImportResult, RowError
+from ledger.importers.source import Mapping, read_rows
+
+KINDS = {"customers": customers, "receivables": receivables, "payments": payments}
+
+
+def import_file(
+    session: Session, kind: str, path: Path, mapping: Mapping | None = None,
+    encoding: str | None = None,
+) -> ImportResult:
+    """Validate the whole file, raise ImportFailed listing every bad row, else write it.
+
+    The caller owns the transaction: nothing is written before validation passes, and
+    a failure while writing rolls the whole file back.
+    """
+    module = KINDS[kind]
+    header, rows = read_rows(path, mapping, encoding)
+    name = path.name
+    missing = [c for c in module.REQUIRED if c not in header]
+    if missing:
+        raise ImportFailed([RowError(name, 1, c, "missing column") for c in missing])
+    errors: list[RowError] = []
+    if kind == "customers":
+        records = module.validate(session, name, rows, errors)
+    else:
+        date_format = mapping.date_format if mapping else None
+        records = module.validate(session, name, rows, errors, date_format)
+    if errors:
+        raise ImportFailed(errors)
+    result = ImportResult(kind=kind, file=str(path), rows=len(rows))
+    module.write(session, records, result)
+    return result

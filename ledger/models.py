@@ -1,0 +1,210 @@
+"""The tables. Money columns are ``Money`` (exact cents); table models do not validate,
+so input is validated before it reaches them (see ledger/importers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ledger.money import Money
+
+OPEN_STAGES = ("current", "due_soon", "overdue", "escalated", "legal")
+HELD_STAGES = ("disputed",)
+CLOSED_STAGES = ("paid", "written_off")
+
+
+def utcnow() -> datetime:
+    """Metadata timestamps only; business dates always come from the caller's as_of."""
+    return datetime.now(UTC)
+
+
+def _money(nullable: bool = False, default: Decimal | None = None) -> Any:
+    return Field(default=default, sa_column=Column(Money(), nullable=nullable, default=default))
+
+
+def _stamp() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=320)
+    language: str = Field(default="zh-CN", max_length=8)
+    segment: str = Field(default="", max_length=64)
+    country: str = Field(default="CN", max_length=2)
+    rating: str | None = Field(default=None, max_length=8)
+    credit_limit: Decimal | None = _money(nullable=True)
+    payment_terms_days: int | None = None
+    collector: str | None = Field(default=None, max_length=64)
+    reminders_paused_until: date | None = None
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class Receivable(SQLModel, table=True):
+    __table_args__ = (Index("ix_receivable_stage_due", "stage", "due_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=64, unique=True, index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    issue_date: date
+    due_date: date
+    amount: Decimal = _money()
+    balance: Decimal = _money()
+    currency: str = Field(default="CNY", max_length=3)
+    stage: str = Field(default="current", max_length=16)
+    stage_since: date
+    resume_stage: str | None = Field(default=None, max_length=16)  # the stage a dispute holds
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=64, unique=True, index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    date: date
+    amount: Decimal = _money()
+    unapplied: Decimal = _money(default=Decimal("0"))
+    invoice_number: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _stamp()
+
+
+class Allocation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    receivable_id: int = Field(foreign_key="receivable.id", index=True)
+    amount: Decimal = _money()
+
+
+class StageChange(SQLModel, table=True):
+    __tablename__ = "stage_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    receivable_id: int = Field(foreign_key="receivable.id", index=True)
+    from_stage: str = Field(max_length=16)
+    to_stage: str = Field(max_length=16)
+    on_date: date
+    rule_id: str = Field(max_length=128)
+    policy_hash: str = Field(default="", max_length=64)
+    actor: str = Field(default="cycle", max_length=64)
+    created_at: datetime = _stamp()
+
+
+class RiskWarning(SQLModel, table=True):
+    __tablename__ = "warning"
+    __table_args__ = (Index("ix_warning_open", "rule_id", "scope", "subject", "closed_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: str = Field(max_length=128)
+    level: str = Field(max_length=8)
+    scope: str = Field(max_length=16)  # receivable | customer
+    subject: str = Field(max_length=64)  # invoice number or customer code
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    receivable_id: int | None = Field(default=None, foreign_key="receivable.id", index=True)
+    opened_on: date
+    closed_on: date | None = None
+    policy_hash: str = Field(default="", max_length=64)
+    facts: dict[str, Any] = _json()
+
+
+class Task(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    status: str = Field(default="open", max_length=16, index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    receivable_id: int | None = Field(default=None, foreign_key="receivable.id", index=True)
+    assignee: str = Field(default="", max_length=64)
+    due_date: date
+    rule_id: str = Field(default="", max_length=128)
+    policy_hash: str = Field(default="", max_length=64)
+    created_on: date
+    closed_on: date | None = None
+    note: str = Field(default="")
+
+
+class Promise(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    receivable_id: int = Field(foreign_key="receivable.id", index=True)
+    promised_date: date
+    amount: Decimal | None = _money(nullable=True)
+    status: str = Field(default="open", max_length=16)  # open | kept | broken | cancelled
+    created_on: date
+    broken_on: date | None = None
+
+
+class Activity(SQLModel, table=True):
+    """The audit log: every change, who or which rule made it, and the facts it saw."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _stamp()
+    on_date: date
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=16)  # receivable | customer | payment | policy
+    entity_id: int | None = Field(default=None, index=True)
+    subject: str = Field(default="", max_length=64)
+    rule_id: str = Field(default="", max_length=128)
+    policy_hash: str = Field(default="", max_length=64)
+    details: dict[str, Any] = _json()
+
+
+class Outbox(SQLModel, table=True):
+    """Messages written by the cycle in its own transaction; a dispatcher sends them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    for_date: date
+    template: str = Field(max_length=64)
+    language: str = Field(max_length=8)
+    to_addr: str = Field(default="", max_length=320)
+    status: str = Field(default="pending", max_length=16, index=True)
+    items: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    attempts: int = 0
+    last_error: str = Field(default="")
+    created_at: datetime = _stamp()
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Reminder(SQLModel, table=True):
+    """One step of the sequence for one receivable: the unique key makes it go out once."""
+
+    __table_args__ = (UniqueConstraint("receivable_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    receivable_id: int = Field(foreign_key="receivable.id", index=True)
+    step: str = Field(max_length=64)
+    for_date: date
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+
+
+class CycleRun(SQLModel, table=True):
+    __tablename__ = "cycle_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: date = Field(index=True)
+    policy_hash: str = Field(max_length=64)
+    started_at: datetime = _stamp()
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    summary: dict[str, Any] = _json()
+
+
+class PolicyVersion(SQLModel, table=True):
+    __tablename__ = "policy_version"
+
+    hash: str = Field(primary_key=True, max_length=64)
+    files: dict[str, Any] = _json()
+    first_used_on: date

@@ -1,0 +1,49 @@
+"""Money columns that stay exact on SQLite and PostgreSQL alike.
+
+SQLite keeps NUMERIC as a float, so money is stored as integer minor units (cents)
+in a BIGINT and handed to Python as ``Decimal``. Sums in SQL stay exact on both.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import BigInteger
+from sqlalchemy.types import TypeDecorator
+
+CENT = Decimal("0.01")
+
+
+def to_cents(value: Decimal | int | str) -> int:
+    """Exact conversion to integer cents; more than two decimals is an error, not a rounding."""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(f"more than two decimals: {value}")
+    return int(amount * 100)
+
+
+def from_cents(cents: int | None) -> Decimal | None:
+    if cents is None:
+        return None
+    return (Decimal(int(cents)) / 100).quantize(CENT)
+
+
+class Money(TypeDecorator[Decimal]):
+    """A Decimal amount stored as BIGINT cents."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        return to_cents(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        return from_cents(value)
