@@ -46,14 +46,23 @@ class Allocator:
         t = Receivable.__table__
         for start in range(0, len(ids), 900):
             stmt = (
-                select(t.c.id, t.c.customer_id, t.c.number, t.c.due_date, t.c.balance, t.c.stage,
-                       t.c.resume_stage)
+                select(
+                    t.c.id,
+                    t.c.customer_id,
+                    t.c.number,
+                    t.c.due_date,
+                    t.c.balance,
+                    t.c.stage,
+                    t.c.resume_stage,
+                )
                 .where(t.c.customer_id.in_(ids[start : start + 900]))
                 .where(t.c.stage.in_([*OPEN_STAGES, "disputed"]))
                 .order_by(t.c.due_date, t.c.id)
             )
             for row in session.execute(stmt):
-                item = OpenItem(row.id, row.number, row.due_date, row.balance, row.balance, row.stage)
+                item = OpenItem(
+                    row.id, row.number, row.due_date, row.balance, row.balance, row.stage
+                )
                 allocator.by_customer[row.customer_id].append(item)
                 allocator.by_id[row.id] = item
         return allocator
@@ -61,20 +70,30 @@ class Allocator:
     def reverse(self, payment_id: int) -> None:
         """Undo a payment's allocations (it is being re-imported with new values)."""
         t = Allocation.__table__
-        for row in self.session.execute(select(t.c.receivable_id, t.c.amount).where(
-                t.c.payment_id == payment_id)):
+        for row in self.session.execute(
+            select(t.c.receivable_id, t.c.amount).where(t.c.payment_id == payment_id)
+        ):
             item = self.by_id.get(row.receivable_id)
             if item is not None:
                 item.balance += row.amount
                 self.paid_on.pop(item.id, None)
             else:  # already settled: restore its balance in place
                 r = Receivable.__table__
-                self.session.execute(update(r).where(r.c.id == row.receivable_id)
-                                     .values(balance=r.c.balance + row.amount))
+                self.session.execute(
+                    update(r)
+                    .where(r.c.id == row.receivable_id)
+                    .values(balance=r.c.balance + row.amount)
+                )
         self.session.execute(delete(t).where(t.c.payment_id == payment_id))
 
-    def apply(self, payment_id: int, customer_id: int, amount: Decimal, on: date,
-              invoice_number: str | None) -> Decimal:
+    def apply(
+        self,
+        payment_id: int,
+        customer_id: int,
+        amount: Decimal,
+        on: date,
+        invoice_number: str | None,
+    ) -> Decimal:
         """Allocate ``amount``; return what stays unapplied."""
         left = amount
         items = self.by_customer.get(customer_id, [])
@@ -91,7 +110,8 @@ class Allocator:
             item.balance -= part
             left -= part
             self.new_allocations.append(
-                {"payment_id": payment_id, "receivable_id": item.id, "amount": part})
+                {"payment_id": payment_id, "receivable_id": item.id, "amount": part}
+            )
             if item.balance == 0:
                 self.paid_on[item.id] = on
         return left

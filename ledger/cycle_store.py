@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
+from ledger.facts import ACTIVE_STAGES
 from ledger.models import (
     Activity,
+    Customer,
     CycleRun,
     PolicyVersion,
     Promise,
@@ -46,8 +48,9 @@ def last_cycle_date(session: Session) -> date | None:
 def open_warnings(session: Session) -> dict[tuple[str, str, str], OpenWarning]:
     """Open warnings keyed by (scope, subject, rule_id)."""
     t = RiskWarning.__table__
-    stmt = select(t.c.id, t.c.rule_id, t.c.scope, t.c.subject, t.c.customer_id,
-                  t.c.receivable_id).where(t.c.closed_on.is_(None))
+    stmt = select(
+        t.c.id, t.c.rule_id, t.c.scope, t.c.subject, t.c.customer_id, t.c.receivable_id
+    ).where(t.c.closed_on.is_(None))
     return {(r.scope, r.subject, r.rule_id): OpenWarning(*r) for r in session.execute(stmt)}
 
 
@@ -58,9 +61,11 @@ def expire_promises(session: Session, as_of: date, actor: str) -> tuple[int, int
     """
     p = Promise.__table__
     r = Receivable.__table__
-    stmt = (select(p.c.id, p.c.receivable_id, p.c.promised_date, r.c.balance, r.c.number)
-            .select_from(p.join(r, r.c.id == p.c.receivable_id))
-            .where(p.c.status == "open", p.c.promised_date < as_of))
+    stmt = (
+        select(p.c.id, p.c.receivable_id, p.c.promised_date, r.c.balance, r.c.number)
+        .select_from(p.join(r, r.c.id == p.c.receivable_id))
+        .where(p.c.status == "open", p.c.promised_date < as_of)
+    )
     kept = broken = 0
     activities = []
     for row in session.execute(stmt).all():
@@ -71,19 +76,44 @@ def expire_promises(session: Session, as_of: date, actor: str) -> tuple[int, int
             values = {"status": "broken", "broken_on": row.promised_date + timedelta(days=1)}
             broken += 1
         session.execute(update(p).where(p.c.id == row.id).values(**values))
-        activities.append(activity(as_of, actor, f"promise_{values['status']}", "receivable",
-                                   row.receivable_id, row.number,
-                                   details={"promised_date": row.promised_date.isoformat()}))
+        activities.append(
+            activity(
+                as_of,
+                actor,
+                f"promise_{values['status']}",
+                "receivable",
+                row.receivable_id,
+                row.number,
+                details={"promised_date": row.promised_date.isoformat()},
+            )
+        )
     insert_activities(session, activities)
     return kept, broken
 
 
-def activity(on_date: date, actor: str, action: str, entity: str, entity_id: int | None,
-             subject: str, rule_id: str = "", policy_hash: str = "",
-             details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"at": utcnow(), "on_date": on_date, "actor": actor, "action": action,
-            "entity": entity, "entity_id": entity_id, "subject": subject, "rule_id": rule_id,
-            "policy_hash": policy_hash, "details": details or {}}
+def activity(
+    on_date: date,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    subject: str,
+    rule_id: str = "",
+    policy_hash: str = "",
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "on_date": on_date,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "subject": subject,
+        "rule_id": rule_id,
+        "policy_hash": policy_hash,
+        "details": details or {},
+    }
 
 
 def insert_activities(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -117,8 +147,10 @@ def insert_warnings(session: Session, rows: list[dict[str, Any]]) -> None:
 def close_warnings(session: Session, ids: list[int], on_date: date) -> None:
     if ids:
         t = RiskWarning.__table__
-        session.execute(update(t).where(t.c.id == bindparam("wid")),
-                        [{"wid": i, "closed_on": on_date} for i in ids])
+        session.execute(
+            update(t).where(t.c.id == bindparam("wid")),
+            [{"wid": i, "closed_on": on_date} for i in ids],
+        )
 
 
 def insert_tasks(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -132,5 +164,22 @@ def record_policy(session: Session, policy_hash: str, files: dict[str, str], on:
 
 
 def record_run(session: Session, as_of: date, policy_hash: str, summary: dict[str, Any]) -> None:
-    session.add(CycleRun(as_of=as_of, policy_hash=policy_hash, finished_at=utcnow(),
-                         summary=json.loads(json.dumps(summary, default=str))))
+    session.add(
+        CycleRun(
+            as_of=as_of,
+            policy_hash=policy_hash,
+            finished_at=utcnow(),
+            summary=json.loads(json.dumps(summary, default=str)),
+        )
+    )
+
+
+def count_active(session: Session) -> int:
+    t = Receivable.__table__
+    stmt = select(func.count()).select_from(t).where(t.c.stage.in_(ACTIVE_STAGES))
+    return session.execute(stmt).scalar_one()
+
+
+def collectors(session: Session) -> dict[int, str | None]:
+    t = Customer.__table__
+    return {cid: name for cid, name in session.execute(select(t.c.id, t.c.collector))}

@@ -15,8 +15,8 @@ from sqlalchemy import Date, Integer, and_, case, cast, func, literal, select, t
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from ledger.money import Money
 from ledger.models import OPEN_STAGES, Customer, Promise, Receivable, Reminder
+from ledger.money import Money
 
 ACTIVE_STAGES = (*OPEN_STAGES, "disputed")
 
@@ -41,8 +41,9 @@ def customer_facts(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
         select(
             r.c.customer_id,
             type_coerce(func.sum(r.c.balance), Money()).label("open_balance"),
-            type_coerce(func.sum(case((r.c.due_date < day, r.c.balance), else_=0)), Money())
-            .label("overdue_balance"),
+            type_coerce(func.sum(case((r.c.due_date < day, r.c.balance), else_=0)), Money()).label(
+                "overdue_balance"
+            ),
             func.max(case((r.c.due_date < day, overdue_days), else_=0)).label("max_days_overdue"),
         )
         .where(r.c.stage.in_(ACTIVE_STAGES), r.c.balance > 0)
@@ -53,18 +54,30 @@ def customer_facts(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
     broken = (
         select(r.c.customer_id, func.count().label("broken"))
         .select_from(p.join(r, r.c.id == p.c.receivable_id))
-        .where(p.c.status == "broken", p.c.broken_on > as_of - timedelta(days=90),
-               p.c.broken_on <= as_of)
+        .where(
+            p.c.status == "broken",
+            p.c.broken_on > as_of - timedelta(days=90),
+            p.c.broken_on <= as_of,
+        )
         .group_by(r.c.customer_id)
         .subquery()
     )
     c = Customer.__table__
-    stmt = (
-        select(c.c.id, c.c.code, c.c.segment, c.c.rating, c.c.country, c.c.credit_limit,
-               open_ar.c.open_balance, open_ar.c.overdue_balance, open_ar.c.max_days_overdue,
-               broken.c.broken)
-        .select_from(c.outerjoin(open_ar, open_ar.c.customer_id == c.c.id)
-                     .outerjoin(broken, broken.c.customer_id == c.c.id))
+    stmt = select(
+        c.c.id,
+        c.c.code,
+        c.c.segment,
+        c.c.rating,
+        c.c.country,
+        c.c.credit_limit,
+        open_ar.c.open_balance,
+        open_ar.c.overdue_balance,
+        open_ar.c.max_days_overdue,
+        broken.c.broken,
+    ).select_from(
+        c.outerjoin(open_ar, open_ar.c.customer_id == c.c.id).outerjoin(
+            broken, broken.c.customer_id == c.c.id
+        )
     )
     facts: dict[int, dict[str, Any]] = {}
     for row in session.execute(stmt):
@@ -103,23 +116,40 @@ def receivable_rows(
     p = Promise.__table__
     m = Reminder.__table__
     promised = (
-        select(func.count()).select_from(p)
+        select(func.count())
+        .select_from(p)
         .where(and_(p.c.receivable_id == r.c.id, p.c.status == "open", p.c.promised_date >= day))
-        .correlate(r).scalar_subquery()
+        .correlate(r)
+        .scalar_subquery()
     )
     sent = (
-        select(func.count()).select_from(m)
-        .where(m.c.receivable_id == r.c.id).correlate(r).scalar_subquery()
+        select(func.count())
+        .select_from(m)
+        .where(m.c.receivable_id == r.c.id)
+        .correlate(r)
+        .scalar_subquery()
     )
     to_due = days_between(session, day, r.c.due_date)
     in_stage = days_between(session, r.c.stage_since, day)
     after = 0
     while True:
         stmt = (
-            select(r.c.id, r.c.number, r.c.customer_id, r.c.amount, r.c.balance, r.c.currency,
-                   r.c.due_date, r.c.stage, r.c.resume_stage, r.c.stage_since,
-                   to_due.label("days_to_due"), in_stage.label("days_in_stage"),
-                   promised.label("promised"), sent.label("reminders_sent"))
+            select(
+                r.c.id,
+                r.c.number,
+                r.c.customer_id,
+                r.c.amount,
+                r.c.balance,
+                r.c.currency,
+                r.c.due_date,
+                r.c.stage,
+                r.c.resume_stage,
+                r.c.stage_since,
+                to_due.label("days_to_due"),
+                in_stage.label("days_in_stage"),
+                promised.label("promised"),
+                sent.label("reminders_sent"),
+            )
             .where(r.c.stage.in_(ACTIVE_STAGES), r.c.id > after)
             .order_by(r.c.id)
             .limit(chunk_size)

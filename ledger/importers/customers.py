@@ -22,11 +22,26 @@ from ledger.importers.upsert import upsert
 from ledger.models import Customer
 
 REQUIRED = ("code", "name")
-OPTIONAL = ("email", "language", "segment", "country", "credit_limit", "payment_terms_days",
-            "collector")
+OPTIONAL = (
+    "email",
+    "language",
+    "segment",
+    "country",
+    "credit_limit",
+    "payment_terms_days",
+    "collector",
+)
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-_LANGUAGES = {"zh-cn": "zh-CN", "zh": "zh-CN", "zh_cn": "zh-CN", "cn": "zh-CN", "en": "en",
-              "en-us": "en", "en-gb": "en", "en_us": "en"}
+_LANGUAGES = {
+    "zh-cn": "zh-CN",
+    "zh": "zh-CN",
+    "zh_cn": "zh-CN",
+    "cn": "zh-CN",
+    "en": "en",
+    "en-us": "en",
+    "en-gb": "en",
+    "en_us": "en",
+}
 
 
 def parse_email(value: str | None) -> str:
@@ -54,7 +69,9 @@ def parse_country(value: str | None) -> str:
     return text
 
 
-def validate(session: Session, file: str, rows: list[Row], errors: list[RowError]) -> list[dict[str, Any]]:
+def validate(
+    session: Session, file: str, rows: list[Row], errors: list[RowError]
+) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in rows:

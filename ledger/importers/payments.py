@@ -31,18 +31,24 @@ def _invoice_owners(session: Session, numbers: set[str]) -> dict[str, int]:
     t = Receivable.__table__
     owners: dict[str, int] = {}
     for start in range(0, len(wanted), 900):
-        stmt = select(t.c.number, t.c.customer_id).where(t.c.number.in_(wanted[start : start + 900]))
+        stmt = select(t.c.number, t.c.customer_id).where(
+            t.c.number.in_(wanted[start : start + 900])
+        )
         owners.update({number: cid for number, cid in session.execute(stmt)})
     return owners
 
 
 def validate(
-    session: Session, file: str, rows: list[Row], errors: list[RowError],
+    session: Session,
+    file: str,
+    rows: list[Row],
+    errors: list[RowError],
     date_format: str | None = None,
 ) -> list[dict[str, Any]]:
     customers = customer_ids(session, (r.values.get("customer_code", "").strip() for r in rows))
     owners = _invoice_owners(
-        session, {n for r in rows if (n := optional(r.values.get("invoice_number")))})
+        session, {n for r in rows if (n := optional(r.values.get("invoice_number")))}
+    )
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in rows:
@@ -66,7 +72,9 @@ def validate(
             elif record["customer_id"] is not None and owner != record["customer_id"]:
                 reader.fail("invoice_number", f"invoice {invoice!r} belongs to another customer")
         if reference in seen:
-            reader.fail("reference", f"duplicate reference {reference!r} (also on row {seen[reference]})")
+            reader.fail(
+                "reference", f"duplicate reference {reference!r} (also on row {seen[reference]})"
+            )
         elif reference:
             seen[reference] = row.number
         if reader.ok:
@@ -93,7 +101,12 @@ def write(session: Session, records: list[dict[str, Any]], result: ImportResult)
         payment_id = outcome.ids[record["reference"]]
         if record["reference"] in stored:
             allocator.reverse(payment_id)
-        unapplied = allocator.apply(payment_id, record["customer_id"], record["amount"],
-                                    record["date"], record["invoice_number"])
+        unapplied = allocator.apply(
+            payment_id,
+            record["customer_id"],
+            record["amount"],
+            record["date"],
+            record["invoice_number"],
+        )
         set_unapplied(session, payment_id, unapplied)
     result.touched_receivables.update(allocator.flush())

@@ -28,7 +28,10 @@ OPTIONAL = ("currency", "balance")
 
 
 def validate(
-    session: Session, file: str, rows: list[Row], errors: list[RowError],
+    session: Session,
+    file: str,
+    rows: list[Row],
+    errors: list[RowError],
     date_format: str | None = None,
 ) -> list[dict[str, Any]]:
     customers = customer_ids(session, (r.values.get("customer_code", "").strip() for r in rows))
@@ -57,7 +60,9 @@ def validate(
         if balance is not None and amount is not None and balance > amount:
             reader.fail("balance", f"balance {balance} exceeds amount {amount}")
         if number in seen:
-            reader.fail("number", f"duplicate invoice number {number!r} (also on row {seen[number]})")
+            reader.fail(
+                "number", f"duplicate invoice number {number!r} (also on row {seen[number]})"
+            )
         elif number:
             seen[number] = row.number
         if reader.ok:
@@ -91,7 +96,9 @@ def write(session: Session, records: list[dict[str, Any]], result: ImportResult)
         elif old is None:
             record["balance"] = record["amount"]
         elif old.amount != record["amount"]:
-            record["balance"] = max(Decimal(0), record["amount"] - allocated.get(old.id, Decimal(0)))
+            record["balance"] = max(
+                Decimal(0), record["amount"] - allocated.get(old.id, Decimal(0))
+            )
         if old is None:
             record["stage"] = "current"
             record["stage_since"] = record["issue_date"]

@@ -14,7 +14,10 @@ KINDS = {"customers": customers, "receivables": receivables, "payments": payment
 
 
 def import_file(
-    session: Session, kind: str, path: Path, mapping: Mapping | None = None,
+    session: Session,
+    kind: str,
+    path: Path,
+    mapping: Mapping | None = None,
     encoding: str | None = None,
 ) -> ImportResult:
     """Validate the whole file, raise ImportFailed listing every bad row, else write it.

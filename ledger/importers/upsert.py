@@ -64,5 +64,7 @@ def upsert(
             outcome.ids[getattr(row, key)] = row.id
     for values in updates:
         row_id = values.pop("_id")
-        session.execute(update(table).where(table.c.id == bindparam("_id")), {"_id": row_id, **values})
+        session.execute(
+            update(table).where(table.c.id == bindparam("_id")), {"_id": row_id, **values}
+        )
     return outcome

@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` (set up, demo portfolio, cycle) and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/arflow db upgrade
+	$(BIN)/arflow policy check
+	$(BIN)/arflow demo
+	$(BIN)/arflow warnings --level red
+	$(BIN)/arflow receivables --stage legal --limit 10
+
+test: install
+	bash scripts/ensure-postgres.sh
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/cycle.py
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The `arflow` command line (Typer + Rich)."""

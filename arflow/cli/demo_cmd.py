@@ -1,0 +1,64 @@
+"""`arflow demo`: a deterministic, realistic portfolio, imported through the real CSV path."""
+
+from __future__ import annotations
+
+import typer
+
+from arflow.cli.context import database, load_policy_or_fail, parse_day, settings, today
+from arflow.cli.output import console, emit_json, money, table
+
+
+def demo_command(
+    as_of: str | None = typer.Option(None, "--as-of", help="The demo's today (default today)."),
+    seed: int = typer.Option(7, "--seed", help="Same seed and day, same portfolio."),
+    customers: int = typer.Option(300, "--customers", min=1),
+    invoices: int = typer.Option(10_000, "--invoices", min=1),
+    cycle: bool = typer.Option(True, "--cycle/--no-cycle", help="Run the day's cycle after."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Create the demo portfolio (CSV files under var/demo/), import it and run the cycle."""
+    from arflow.demo import build_demo
+    from ledger.db import session_scope
+    from workflows.actions import open_dispute
+    from workflows.cycle import run_cycle
+    from workflows.lifecycle import IllegalMove
+
+    day = parse_day(as_of, "--as-of") or today()
+    engine = database()
+    workdir = settings().home / "var" / "demo"
+    workdir.mkdir(parents=True, exist_ok=True)
+    with console.status("building the demo portfolio…"):
+        result = build_demo(
+            engine, day, seed=seed, customers=customers, invoices=invoices, workdir=workdir
+        )
+    with session_scope(engine) as session:
+        for number in result.get("disputed", []):
+            try:
+                open_dispute(session, number, "quality complaint (demo)", day, actor="demo")
+            except IllegalMove:
+                pass  # already disputed or settled: the demo was built before
+    summary = None
+    if cycle:
+        with console.status(f"running the cycle for {day}…"):
+            summary = run_cycle(engine, load_policy_or_fail(None), day, force=True).as_dict()
+    if as_json:
+        emit_json({"demo": result, "cycle": summary})
+        return
+    table(
+        f"demo portfolio as of {day} (seed {seed})",
+        ["", "value"],
+        [
+            [k.replace("_", " "), money(v) if "balance" in k else v]
+            for k, v in result.items()
+            if k != "disputed"
+        ],
+    )
+    if summary:
+        console.print(
+            f"cycle {day}: {summary['stage_moves']} stage moves, "
+            f"{summary['warnings_opened']} warnings opened, "
+            f"{summary['tasks_opened']} tasks opened."
+        )
+    console.print(
+        "next: arflow receivables --stage escalated | arflow warnings | arflow show <invoice>"
+    )

@@ -1,0 +1,58 @@
+"""`arflow import customers|receivables|payments FILE.csv`: all rows or none."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from arflow.cli.context import database, err_console, fail, today
+from arflow.cli.output import emit_json, table
+
+
+class Kind(StrEnum):
+    customers = "customers"
+    receivables = "receivables"
+    payments = "payments"
+
+
+def import_command(
+    kind: Kind = typer.Argument(..., help="What the file holds."),
+    file: Path = typer.Argument(..., help="CSV file (UTF-8 with or without BOM, or GBK)."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="YAML renaming foreign columns."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Force an encoding."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Import a CSV export. One bad row rejects the whole file, listing every bad row."""
+    from ledger.db import session_scope
+    from ledger.importers import ImportFailed, import_file
+    from ledger.importers.source import Mapping, SourceError
+    from workflows.actions import settle_paid
+
+    if not file.exists():
+        fail(f"{file}: no such file")
+    try:
+        loaded = Mapping.load(mapping) if mapping else None
+        with session_scope(database()) as session:
+            result = import_file(session, kind.value, file, loaded, encoding)
+            settled = settle_paid(session, result.touched_receivables, today(), actor="import")
+    except SourceError as exc:
+        fail(str(exc))
+    except ImportFailed as exc:
+        for error in exc.errors:
+            err_console.print(str(error), markup=False)
+        err_console.print(
+            f"arflow: {file}: rejected, {len(exc.errors)} bad row(s); nothing imported",
+            markup=False,
+        )
+        raise typer.Exit(2) from None
+    data = {**result.as_dict(), "settled": settled}
+    if as_json:
+        emit_json(data)
+        return
+    table(
+        f"import {kind.value}",
+        ["file", "rows", "inserted", "updated", "unchanged", "settled"],
+        [[file.name, data["rows"], data["inserted"], data["updated"], data["unchanged"], settled]],
+    )

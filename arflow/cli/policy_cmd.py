@@ -1,0 +1,33 @@
+"""`arflow policy check [DIR]`: validate the credit managers' YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from arflow.cli.context import err_console, settings
+from arflow.cli.output import console
+
+app = typer.Typer(help="The YAML policy in rules/.", no_args_is_help=True)
+
+
+@app.command()
+def check(
+    directory: Path | None = typer.Argument(None, help="Policy folder (default rules/)."),
+) -> None:
+    """Validate a policy; errors are printed as file:line: message, exit code 2."""
+    from engine import PolicyError, load_policy
+
+    folder = directory or settings().policy_dir
+    try:
+        policy = load_policy(folder)
+    except PolicyError as exc:
+        for problem in exc.problems:
+            err_console.print(str(problem), markup=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"policy ok: {folder} (hash {policy.hash[:12]}) — {len(policy.stages)} stages, "
+        f"{len(policy.reminders)} reminder steps, {len(policy.warnings)} warnings, "
+        f"{len(policy.order_checks)} order checks"
+    )

@@ -1,0 +1,46 @@
+"""Run `arflow` in-process against a test database of each kind."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from arflow.cli import context
+from arflow.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Ran:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def arflow(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
+    monkeypatch.setenv("ARFLOW_HOME", str(tmp_path))
+    monkeypatch.setenv("ARFLOW_DATABASE_URL", db_url)
+    monkeypatch.setenv("ARFLOW_POLICY_DIR", str(ROOT / "rules"))
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str) -> Ran:
+        context.settings.cache_clear()
+        context.database.cache_clear()
+        result = CliRunner().invoke(app, list(args))
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Ran(result.exit_code, result.stdout, result.stderr)
+
+    yield run
+    context.database.cache_clear()

@@ -1,0 +1,1 @@
+"""Every change of state: the receivable lifecycle, the daily cycle, settlement."""

@@ -1,0 +1,92 @@
+"""Turning what the rules fired for one receivable into the day's changes (no SQL here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from workflows.lifecycle import FORWARD, StageRow, advance, fire, furthest
+
+SETTLE_RULE = "balance-zero"
+
+
+@dataclass
+class DayPlan:
+    """Everything one cycle day would change, as plain rows ready for ledger/."""
+
+    stage_rows: list[dict[str, Any]] = field(default_factory=list)
+    stage_changes: list[dict[str, Any]] = field(default_factory=list)
+    warnings_opened: list[dict[str, Any]] = field(default_factory=list)
+    warnings_closed: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    moved: int = 0
+    settled: int = 0
+
+    def extend(self, other: DayPlan) -> None:
+        for name in (
+            "stage_rows",
+            "stage_changes",
+            "warnings_opened",
+            "warnings_closed",
+            "tasks",
+            "activities",
+        ):
+            getattr(self, name).extend(getattr(other, name))
+        self.moved += other.moved
+        self.settled += other.settled
+
+
+def target_stage(facts: dict[str, Any], fired: list[str]) -> tuple[str, str] | None:
+    """The stage to move to today and the rule that decided it, or None to stay.
+
+    Zero balance settles from any stage; a dispute or an open promise holds the stage;
+    otherwise the furthest open stage ahead whose condition holds. Never backwards.
+    """
+    if facts["balance"] <= 0:
+        return "paid", SETTLE_RULE
+    if facts["disputed"] or facts["promised"]:
+        return None
+    reachable = [rule.split(":", 1)[1] for rule in fired if rule.startswith("stage:")]
+    target = furthest(facts["stage"], reachable)
+    return (target, f"stage:{target}") if target else None
+
+
+def walk(row: StageRow, target: str) -> None:
+    """Apply the move through the lifecycle machine (illegal moves raise)."""
+    if target == "paid":
+        fire(row, "settle")
+    else:
+        advance(row, target)
+
+
+def task_row(
+    spec: Any,
+    *,
+    customer_id: int,
+    receivable_id: int | None,
+    collector: str | None,
+    rule_id: str,
+    policy_hash: str,
+    as_of: date,
+) -> dict[str, Any]:
+    """An on_enter task: ``assign: collector`` means the customer's collector."""
+    assignee = (collector or "") if spec.assign == "collector" else spec.assign
+    return {
+        "kind": spec.kind,
+        "status": "open",
+        "customer_id": customer_id,
+        "receivable_id": receivable_id,
+        "assignee": assignee,
+        "due_date": as_of + timedelta(days=spec.due_in_days),
+        "rule_id": rule_id,
+        "policy_hash": policy_hash,
+        "created_on": as_of,
+        "closed_on": None,
+        "note": "",
+    }
+
+
+def stage_index(stage: str) -> int:
+    return FORWARD.index(stage) if stage in FORWARD else len(FORWARD)

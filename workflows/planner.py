@@ -1,0 +1,275 @@
+"""Planning one cycle day: what the rules fired becomes stage moves, warnings, tasks and
+audit rows (as plain rows; ledger/ writes them, the cycle decides when)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from engine import Policy, RuleEngine
+from ledger import cycle_store as store
+from ledger.facts import receivable_facts
+from workflows.decisions import DayPlan, target_stage, task_row, walk
+from workflows.lifecycle import StageRow
+
+ACTOR = "cycle"
+
+
+@dataclass
+class DayContext:
+    """What one day's planning needs, loaded once per cycle."""
+
+    session: Session
+    policy: Policy
+    rules: RuleEngine
+    as_of: date
+    open_warnings: dict[tuple[str, str, str], store.OpenWarning]
+    customers: dict[int, dict[str, Any]]
+    collectors: dict[int, str | None]
+    on_enter: dict[str, Any] = field(default_factory=dict)
+    open_by_subject: dict[tuple[str, str], list[store.OpenWarning]] = field(default_factory=dict)
+    evaluated_subjects: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.on_enter = {stage.name: stage.on_enter for stage in self.policy.stages}
+        for warning in self.open_warnings.values():
+            self.open_by_subject.setdefault((warning.scope, warning.subject), []).append(warning)
+
+
+def plan_receivables(ctx: DayContext, rows: list[dict[str, Any]]) -> DayPlan:
+    plan = DayPlan()
+    facts_by_id = {
+        row["id"]: receivable_facts(row, ctx.customers[row["customer_id"]]) for row in rows
+    }
+    fired = ctx.rules.evaluate("receivable", facts_by_id.values())
+    for row in rows:
+        facts = facts_by_id[row["id"]]
+        rule_ids = fired.get(row["id"], [])
+        _plan_move(ctx, plan, row, facts, rule_ids)
+        settled = facts["balance"] <= 0
+        active = set() if settled else {r[8:] for r in rule_ids if r.startswith("warning:")}
+        ctx.evaluated_subjects.add(row["number"])
+        _plan_warnings(
+            ctx, plan, "receivable", row["number"], row["customer_id"], row["id"], active, facts
+        )
+    return plan
+
+
+def _plan_move(
+    ctx: DayContext, plan: DayPlan, row: dict[str, Any], facts: dict[str, Any], rule_ids: list[str]
+) -> None:
+    decision = target_stage(facts, rule_ids)
+    if decision is None:
+        return
+    target, rule_id = decision
+    stage_row = StageRow(row["id"], row["stage"], row["resume_stage"])
+    walk(stage_row, target)
+    plan.moved += 1
+    plan.settled += target == "paid"
+    plan.stage_rows.append(
+        {
+            "rid": row["id"],
+            "stage": stage_row.stage,
+            "resume_stage": stage_row.resume_stage,
+            "stage_since": ctx.as_of,
+        }
+    )
+    for src, dest in stage_row.steps:
+        plan.stage_changes.append(
+            {
+                "receivable_id": row["id"],
+                "from_stage": src,
+                "to_stage": dest,
+                "on_date": ctx.as_of,
+                "rule_id": rule_id,
+                "policy_hash": ctx.policy.hash,
+                "actor": ACTOR,
+            }
+        )
+    plan.activities.append(
+        store.activity(
+            ctx.as_of,
+            ACTOR,
+            "stage_change",
+            "receivable",
+            row["id"],
+            row["number"],
+            rule_id,
+            ctx.policy.hash,
+            {
+                "from": row["stage"],
+                "to": stage_row.stage,
+                "steps": [dest for _, dest in stage_row.steps],
+                "facts": store.jsonable(facts),
+            },
+        )
+    )
+    # Tasks open for the stage it lands on; a stage passed through on the way opens none.
+    for spec in ctx.on_enter.get(stage_row.stage, []):
+        task = task_row(
+            spec,
+            customer_id=row["customer_id"],
+            receivable_id=row["id"],
+            collector=ctx.collectors.get(row["customer_id"]),
+            rule_id=rule_id,
+            policy_hash=ctx.policy.hash,
+            as_of=ctx.as_of,
+        )
+        plan.tasks.append(task)
+        plan.activities.append(
+            store.activity(
+                ctx.as_of,
+                ACTOR,
+                "task_opened",
+                "receivable",
+                row["id"],
+                row["number"],
+                rule_id,
+                ctx.policy.hash,
+                {
+                    "kind": task["kind"],
+                    "assignee": task["assignee"],
+                    "due_date": task["due_date"].isoformat(),
+                },
+            )
+        )
+
+
+def _plan_warnings(
+    ctx: DayContext,
+    plan: DayPlan,
+    scope: str,
+    subject: str,
+    customer_id: int,
+    receivable_id: int | None,
+    active: set[str],
+    facts: dict[str, Any],
+) -> None:
+    """Open what holds and is not open yet; close what is open and no longer holds."""
+    levels = {w.id: w.level for w in ctx.policy.warnings}
+    already = {w.rule_id: w for w in ctx.open_by_subject.get((scope, subject), [])}
+    for rule_id in sorted(active - already.keys()):
+        plan.warnings_opened.append(
+            {
+                "rule_id": rule_id,
+                "level": levels[rule_id],
+                "scope": scope,
+                "subject": subject,
+                "customer_id": customer_id,
+                "receivable_id": receivable_id,
+                "opened_on": ctx.as_of,
+                "closed_on": None,
+                "policy_hash": ctx.policy.hash,
+                "facts": store.jsonable(facts),
+            }
+        )
+        plan.activities.append(
+            store.activity(
+                ctx.as_of,
+                ACTOR,
+                "warning_opened",
+                scope,
+                receivable_id or customer_id,
+                subject,
+                f"warning:{rule_id}",
+                ctx.policy.hash,
+                {"level": levels[rule_id], "facts": store.jsonable(facts)},
+            )
+        )
+    for rule_id in sorted(already.keys() - active):
+        _close(ctx, plan, already[rule_id], facts)
+
+
+def _close(
+    ctx: DayContext, plan: DayPlan, warning: store.OpenWarning, facts: dict[str, Any] | None
+) -> None:
+    plan.warnings_closed.append(
+        {
+            "id": warning.id,
+            "rule_id": warning.rule_id,
+            "scope": warning.scope,
+            "subject": warning.subject,
+        }
+    )
+    plan.activities.append(
+        store.activity(
+            ctx.as_of,
+            ACTOR,
+            "warning_closed",
+            warning.scope,
+            warning.receivable_id or warning.customer_id,
+            warning.subject,
+            f"warning:{warning.rule_id}",
+            ctx.policy.hash,
+            {"facts": store.jsonable(facts)} if facts else {"reason": "receivable closed"},
+        )
+    )
+
+
+def plan_customers(ctx: DayContext) -> DayPlan:
+    plan = DayPlan()
+    facts = [{"id": cid, **values} for cid, values in ctx.customers.items()]
+    fired = ctx.rules.evaluate("customer", facts)
+    for item in facts:
+        active = {r[8:] for r in fired.get(item["id"], []) if r.startswith("warning:")}
+        _plan_warnings(ctx, plan, "customer", item["customer.code"], item["id"], None, active, item)
+    return plan
+
+
+def close_settled(ctx: DayContext) -> DayPlan:
+    """Receivable warnings whose receivable is no longer active (paid, written off)."""
+    plan = DayPlan()
+    for (scope, subject), warnings in ctx.open_by_subject.items():
+        if scope == "receivable" and subject not in ctx.evaluated_subjects:
+            for warning in warnings:
+                _close(ctx, plan, warning, None)
+    return plan
+
+
+def describe(plan: DayPlan) -> list[dict[str, Any]]:
+    """What --dry-run prints: one line of data per change."""
+    subjects = {
+        a["entity_id"]: a["subject"] for a in plan.activities if a["entity"] == "receivable"
+    }
+    changes: list[dict[str, Any]] = []
+    for move in plan.stage_changes:
+        changes.append(
+            {
+                "change": "stage",
+                "subject": subjects.get(move["receivable_id"], ""),
+                "from": move["from_stage"],
+                "to": move["to_stage"],
+                "rule": move["rule_id"],
+            }
+        )
+    for warning in plan.warnings_opened:
+        changes.append(
+            {
+                "change": "warning opened",
+                "subject": warning["subject"],
+                "rule": f"warning:{warning['rule_id']}",
+                "level": warning["level"],
+            }
+        )
+    for warning in plan.warnings_closed:
+        changes.append(
+            {
+                "change": "warning closed",
+                "subject": warning["subject"],
+                "rule": f"warning:{warning['rule_id']}",
+            }
+        )
+    for task in plan.tasks:
+        changes.append(
+            {
+                "change": "task",
+                "subject": subjects.get(task["receivable_id"], ""),
+                "kind": task["kind"],
+                "assignee": task["assignee"],
+                "rule": task["rule_id"],
+            }
+        )
+    return changes
