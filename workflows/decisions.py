@@ -53,6 +53,14 @@ def target_stage(facts: dict[str, Any], fired: list[str]) -> tuple[str, str] | N
     return (target, f"stage:{target}") if target else None
 
 
+def far_stage_local(current: str, fired: list[str], stage_local: set[str]) -> set[str]:
+    """Fired stage rules two or more steps ahead whose condition reads stage-local facts."""
+    if current not in FORWARD:
+        return set()
+    start = FORWARD.index(current) + 2
+    return {f"stage:{s}" for s in FORWARD[start:] if s in stage_local and f"stage:{s}" in fired}
+
+
 def walk(row: StageRow, target: str) -> None:
     """Apply the move through the lifecycle machine (illegal moves raise)."""
     if target == "paid":

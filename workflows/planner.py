@@ -12,7 +12,7 @@ from sqlmodel import Session
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
 from ledger.facts import receivable_facts
-from workflows.decisions import DayPlan, target_stage, task_row, walk
+from workflows.decisions import DayPlan, far_stage_local, target_stage, task_row, walk
 from workflows.lifecycle import StageRow
 
 ACTOR = "cycle"
@@ -30,11 +30,17 @@ class DayContext:
     customers: dict[int, dict[str, Any]]
     collectors: dict[int, str | None]
     on_enter: dict[str, Any] = field(default_factory=dict)
+    stage_local: set[str] = field(default_factory=set)  # stages whose condition reads them
     open_by_subject: dict[tuple[str, str], list[store.OpenWarning]] = field(default_factory=dict)
     evaluated_subjects: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.on_enter = {stage.name: stage.on_enter for stage in self.policy.stages}
+        self.stage_local = {
+            stage.name
+            for stage in self.policy.stages
+            if stage.when.facts & {"days_in_stage", "stage"}
+        }
         for warning in self.open_warnings.values():
             self.open_by_subject.setdefault((warning.scope, warning.subject), []).append(warning)
 
@@ -45,6 +51,7 @@ def plan_receivables(ctx: DayContext, rows: list[dict[str, Any]]) -> DayPlan:
         row["id"]: receivable_facts(row, ctx.customers[row["customer_id"]]) for row in rows
     }
     fired = ctx.rules.evaluate("receivable", facts_by_id.values())
+    _confirm_jumps(ctx, facts_by_id, fired)
     for row in rows:
         facts = facts_by_id[row["id"]]
         rule_ids = fired.get(row["id"], [])
@@ -56,6 +63,33 @@ def plan_receivables(ctx: DayContext, rows: list[dict[str, Any]]) -> DayPlan:
             ctx, plan, "receivable", row["number"], row["customer_id"], row["id"], active, facts
         )
     return plan
+
+
+def _confirm_jumps(
+    ctx: DayContext, facts_by_id: dict[int, dict[str, Any]], fired: dict[Any, list[str]]
+) -> None:
+    """A stage two or more steps ahead is entered right after the one before it, so a
+    condition reading ``days_in_stage`` (or ``stage``) must hold with 0 days in stage.
+
+    Without this, an invoice imported 500 days late would satisfy legal's
+    ``days_in_stage >= 30`` with the days it spent in ``current``. Only receivables with
+    such a far candidate are evaluated again, with days_in_stage = 0.
+    """
+    if not ctx.stage_local:
+        return
+    suspects = {
+        rid: far
+        for rid, rule_ids in fired.items()
+        if (far := far_stage_local(facts_by_id[rid]["stage"], rule_ids, ctx.stage_local))
+    }
+    if not suspects:
+        return
+    again = ctx.rules.evaluate(
+        "receivable", [{**facts_by_id[rid], "days_in_stage": 0} for rid in suspects]
+    )
+    for rid, far in suspects.items():
+        keep = set(again.get(rid, []))
+        fired[rid] = [r for r in fired[rid] if r not in far or r in keep]
 
 
 def _plan_move(

@@ -274,3 +274,16 @@ def test_dry_run_writes_nothing_and_says_what_would_change(db, tmp_path):
         summary.warnings_opened,
         summary.tasks_opened,
     )
+
+
+def test_a_long_jump_does_not_count_days_spent_in_an_earlier_stage(db, tmp_path):
+    # 120 days overdue at its first cycle: legal's "days_in_stage >= 30" means 30 days in
+    # escalated, not the days it sat in current, so it stops at escalated ...
+    _receivables(db, tmp_path, "J-1,C001,2025-10-01,2025-11-01,500.00,CNY\n")
+    run_cycle(db, POLICY, date(2026, 3, 1))
+    assert _stage(db, "J-1") == "escalated"
+    # ... and goes to legal 30 days later.
+    run_cycle(db, POLICY, date(2026, 3, 30))
+    assert _stage(db, "J-1") == "escalated"
+    run_cycle(db, POLICY, date(2026, 3, 31))
+    assert _history(db, "J-1")[-1] == ("2026-03-31", "escalated", "legal")
