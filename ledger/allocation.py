@@ -36,6 +36,8 @@ class Allocator:
     session: Session
     by_customer: dict[int, list[OpenItem]] = field(default_factory=lambda: defaultdict(list))
     by_id: dict[int, OpenItem] = field(default_factory=dict)
+    by_number: dict[str, OpenItem] = field(default_factory=dict)
+    unapplied: dict[int, Decimal] = field(default_factory=dict)
     new_allocations: list[dict[str, object]] = field(default_factory=list)
     paid_on: dict[int, date] = field(default_factory=dict)
 
@@ -65,6 +67,7 @@ class Allocator:
                 )
                 allocator.by_customer[row.customer_id].append(item)
                 allocator.by_id[row.id] = item
+                allocator.by_number[row.number] = item
         return allocator
 
     def reverse(self, payment_id: int) -> None:
@@ -94,11 +97,12 @@ class Allocator:
         on: date,
         invoice_number: str | None,
     ) -> Decimal:
-        """Allocate ``amount``; return what stays unapplied."""
+        """Allocate ``amount``; what stays unapplied is written to the payment on flush."""
         left = amount
         items = self.by_customer.get(customer_id, [])
         if invoice_number is not None:
-            targets = [i for i in items if i.number == invoice_number]
+            named = self.by_number.get(invoice_number)
+            targets = [named] if named is not None else []
         else:
             targets = [i for i in items if i.stage != "disputed"]
         for item in targets:
@@ -114,12 +118,17 @@ class Allocator:
             )
             if item.balance == 0:
                 self.paid_on[item.id] = on
+        self.unapplied[payment_id] = left
         return left
 
     def flush(self) -> dict[int, date | None]:
         """Write allocations and balances; return the receivables whose balance changed."""
         if self.new_allocations:
             self.session.execute(Allocation.__table__.insert(), self.new_allocations)
+        p = Payment.__table__
+        leftovers = [{"pid": pid, "unapplied": left} for pid, left in self.unapplied.items()]
+        if leftovers:
+            self.session.execute(update(p).where(p.c.id == bindparam("pid")), leftovers)
         t = Receivable.__table__
         changed = [i for i in self.by_id.values() if i.balance != i.original]
         if changed:
@@ -129,8 +138,3 @@ class Allocator:
                 [{"rid": i.id, "balance": i.balance, "updated_at": now} for i in changed],
             )
         return {i.id: self.paid_on.get(i.id) for i in changed}
-
-
-def set_unapplied(session: Session, payment_id: int, unapplied: Decimal) -> None:
-    t = Payment.__table__
-    session.execute(update(t).where(t.c.id == payment_id).values(unapplied=unapplied))

@@ -18,29 +18,26 @@ from workflows.lifecycle import ACTIVE, IllegalMove, StageRow, fire
 
 def _apply(
     session: Session,
-    receivable: Receivable,
+    receivables: list[tuple[Receivable, date]],
     event: str,
-    on_date: date,
     actor: str,
     rule_id: str,
     details: dict[str, object],
 ) -> None:
-    row = StageRow(receivable.id or 0, receivable.stage, receivable.resume_stage)
-    fire(row, event)
-    store.set_stages(
-        session,
-        [
+    """Fire ``event`` on each receivable through the machine, then write all in bulk."""
+    stage_rows, changes, audit = [], [], []
+    for receivable, on_date in receivables:
+        row = StageRow(receivable.id or 0, receivable.stage, receivable.resume_stage)
+        fire(row, event)
+        stage_rows.append(
             {
                 "rid": row.id,
                 "stage": row.stage,
                 "resume_stage": row.resume_stage,
                 "stage_since": on_date,
             }
-        ],
-    )
-    store.insert_stage_changes(
-        session,
-        [
+        )
+        changes.extend(
             {
                 "receivable_id": row.id,
                 "from_stage": src,
@@ -51,11 +48,8 @@ def _apply(
                 "actor": actor,
             }
             for src, dest in row.steps
-        ],
-    )
-    store.insert_activities(
-        session,
-        [
+        )
+        audit.append(
             store.activity(
                 on_date,
                 actor,
@@ -66,27 +60,25 @@ def _apply(
                 rule_id,
                 details={"from": receivable.stage, "to": row.stage, **details},
             )
-        ],
-    )
+        )
+    store.set_stages(session, stage_rows)
+    store.insert_stage_changes(session, changes)
+    store.insert_activities(session, audit)
 
 
 def settle_paid(session: Session, touched: dict[int, date | None], today: date, actor: str) -> int:
     """Settle every touched active receivable whose balance reached zero; return how many."""
-    if not touched:
-        return 0
     ids = sorted(touched)
-    settled = 0
+    due: list[tuple[Receivable, date]] = []
     for start in range(0, len(ids), 900):
         stmt = select(Receivable).where(
             Receivable.id.in_(ids[start : start + 900]),  # type: ignore[union-attr]
             Receivable.balance == 0,
-            Receivable.stage.in_(ACTIVE),
-        )  # type: ignore[attr-defined]
-        for receivable in session.execute(stmt).scalars().all():
-            on_date = touched[receivable.id or 0] or today
-            _apply(session, receivable, "settle", on_date, actor, SETTLE_RULE, {})
-            settled += 1
-    return settled
+            Receivable.stage.in_(ACTIVE),  # type: ignore[attr-defined]
+        )
+        due.extend((r, touched[r.id or 0] or today) for r in session.execute(stmt).scalars())
+    _apply(session, due, "settle", actor, SETTLE_RULE, {})
+    return len(due)
 
 
 def _find(session: Session, number: str) -> Receivable:
@@ -103,7 +95,7 @@ def open_dispute(session: Session, number: str, reason: str, on_date: date, acto
     receivable = _find(session, number)
     if receivable.stage == "disputed":
         raise IllegalMove(f"{number} is already disputed")
-    _apply(session, receivable, "dispute", on_date, actor, "manual", {"reason": reason})
+    _apply(session, [(receivable, on_date)], "dispute", actor, "manual", {"reason": reason})
 
 
 def resolve_dispute(
@@ -111,4 +103,4 @@ def resolve_dispute(
 ) -> None:
     """Return the receivable to the stage the dispute held."""
     receivable = _find(session, number)
-    _apply(session, receivable, "resolve", on_date, actor, "manual", {"note": note})
+    _apply(session, [(receivable, on_date)], "resolve", actor, "manual", {"note": note})

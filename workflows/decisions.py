@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from workflows.lifecycle import FORWARD, StageRow, advance, fire, furthest
@@ -63,10 +64,26 @@ def far_stage_local(current: str, fired: list[str], stage_local: set[str]) -> se
 
 def walk(row: StageRow, target: str) -> None:
     """Apply the move through the lifecycle machine (illegal moves raise)."""
+    steps, stage, resume = _path(row.stage, row.resume_stage, target)
+    row.steps.extend(steps)
+    row.stage, row.resume_stage = stage, resume
+
+
+@lru_cache(maxsize=256)
+def _path(
+    stage: str, resume_stage: str | None, target: str
+) -> tuple[tuple[tuple[str, str], ...], str, str | None]:
+    """The machine's answer for one (stage, target), worked out once per cycle process.
+
+    The lifecycle depends on nothing but the stage, so a portfolio's hundred thousand
+    moves need the machine only for the few distinct paths.
+    """
+    probe = StageRow(0, stage, resume_stage)
     if target == "paid":
-        fire(row, "settle")
+        fire(probe, "settle")
     else:
-        advance(row, target)
+        advance(probe, target)
+    return tuple(probe.steps), probe.stage, probe.resume_stage
 
 
 def task_row(

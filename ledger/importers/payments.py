@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ledger.allocation import Allocator, set_unapplied
+from ledger.allocation import Allocator
 from ledger.importers.base import (
     ImportResult,
     RowError,
@@ -101,12 +101,11 @@ def write(session: Session, records: list[dict[str, Any]], result: ImportResult)
         payment_id = outcome.ids[record["reference"]]
         if record["reference"] in stored:
             allocator.reverse(payment_id)
-        unapplied = allocator.apply(
+        allocator.apply(
             payment_id,
             record["customer_id"],
             record["amount"],
             record["date"],
             record["invoice_number"],
         )
-        set_unapplied(session, payment_id, unapplied)
     result.touched_receivables.update(allocator.flush())

@@ -58,8 +58,9 @@ def test_customers_and_receivables_import_and_reimport_changes_nothing(db, tmp_p
 def test_changed_row_updates_its_record(db, tmp_path):
     seed_customers(db, tmp_path)
     load(db, "receivables", write(tmp_path / "r.csv", RECEIVABLES))
-    changed = RECEIVABLES.replace("INV-3,C001,2026-02-01,2026-03-01,300.00",
-                                  "INV-3,C001,2026-02-01,2026-03-05,350.00")
+    changed = RECEIVABLES.replace(
+        "INV-3,C001,2026-02-01,2026-03-01,300.00", "INV-3,C001,2026-02-01,2026-03-05,350.00"
+    )
     result = load(db, "receivables", write(tmp_path / "r2.csv", changed))
     assert (result.updated, result.unchanged) == (1, 3)
     with Session(db) as s:
@@ -100,7 +101,9 @@ def test_bad_file_lists_every_bad_row_and_writes_nothing(db, tmp_path, db_url):
 
 def test_missing_column_is_reported_on_the_header_row(db, tmp_path):
     seed_customers(db, tmp_path)
-    path = write(tmp_path / "r.csv", "number,customer_code,issue_date,amount\nX,C001,2026-01-01,1\n")
+    path = write(
+        tmp_path / "r.csv", "number,customer_code,issue_date,amount\nX,C001,2026-01-01,1\n"
+    )
     with pytest.raises(ImportFailed) as caught:
         load(db, "receivables", path)
     assert [str(e) for e in caught.value.errors] == ["r.csv:1: due_date: missing column"]
@@ -117,11 +120,15 @@ def test_chinese_files_in_gbk_and_utf8_with_bom(db, tmp_path, encoding):
 def test_mapping_renames_foreign_columns(db, tmp_path):
     seed_customers(db, tmp_path)
     export = "发票号,客户编码,开票日期,到期日,金额,币种\nF-1,C001,2026/01/05,2026/02/05,88.00,CNY\n"
-    mapping = write(tmp_path / "map.yaml", "columns:\n  发票号: number\n  客户编码: customer_code\n"
-                    "  开票日期: issue_date\n  到期日: due_date\n  金额: amount\n  币种: currency\n"
-                    "date_format: '%Y/%m/%d'\n")
-    result = load(db, "receivables", write(tmp_path / "erp.csv", export, "gbk"),
-                  Mapping.load(mapping))
+    mapping = write(
+        tmp_path / "map.yaml",
+        "columns:\n  发票号: number\n  客户编码: customer_code\n"
+        "  开票日期: issue_date\n  到期日: due_date\n  金额: amount\n  币种: currency\n"
+        "date_format: '%Y/%m/%d'\n",
+    )
+    result = load(
+        db, "receivables", write(tmp_path / "erp.csv", export, "gbk"), Mapping.load(mapping)
+    )
     assert result.inserted == 1
     assert _balances(db)["F-1"] == Decimal("88.00")
 
@@ -131,9 +138,9 @@ def test_payment_allocation_oldest_due_first_and_unapplied_credit(db, tmp_path):
     load(db, "receivables", write(tmp_path / "r.csv", RECEIVABLES))
     payments = (
         "reference,customer_code,date,amount,invoice_number\n"
-        "P-1,C001,2026-02-20,1500.00,\n"        # INV-1 (1000) then 500 of INV-2
-        "P-2,C001,2026-03-02,300.00,INV-3\n"     # pays INV-3 exactly
-        "P-3,C001,2026-03-10,2500.50,\n"         # 2000.50 left on INV-2, 500 unapplied
+        "P-1,C001,2026-02-20,1500.00,\n"  # INV-1 (1000) then 500 of INV-2
+        "P-2,C001,2026-03-02,300.00,INV-3\n"  # pays INV-3 exactly
+        "P-3,C001,2026-03-10,2500.50,\n"  # 2000.50 left on INV-2, 500 unapplied
     )
     path = write(tmp_path / "p.csv", payments)
     result = load(db, "payments", path)
@@ -143,8 +150,7 @@ def test_payment_allocation_oldest_due_first_and_unapplied_credit(db, tmp_path):
     with Session(db) as s:
         unapplied = dict(s.execute(select(Payment.reference, Payment.unapplied)).all())
         allocations = s.execute(select(Allocation)).scalars().all()
-    assert unapplied == {"P-1": Decimal("0.00"), "P-2": Decimal("0.00"),
-                         "P-3": Decimal("500.00")}
+    assert unapplied == {"P-1": Decimal("0.00"), "P-2": Decimal("0.00"), "P-3": Decimal("500.00")}
     assert sum(a.amount for a in allocations) == Decimal("3800.50")
     # settled on the day the last payment made the balance zero
     assert result.touched_receivables[_id(db, "INV-1")] == __import__("datetime").date(2026, 2, 20)
@@ -156,10 +162,20 @@ def test_payment_allocation_oldest_due_first_and_unapplied_credit(db, tmp_path):
 def test_changed_payment_is_reallocated(db, tmp_path):
     seed_customers(db, tmp_path)
     load(db, "receivables", write(tmp_path / "r.csv", RECEIVABLES))
-    load(db, "payments", write(tmp_path / "p.csv",
-                               "reference,customer_code,date,amount\nP-1,C001,2026-02-20,1500\n"))
-    load(db, "payments", write(tmp_path / "p2.csv",
-                               "reference,customer_code,date,amount\nP-1,C001,2026-02-20,400\n"))
+    load(
+        db,
+        "payments",
+        write(
+            tmp_path / "p.csv", "reference,customer_code,date,amount\nP-1,C001,2026-02-20,1500\n"
+        ),
+    )
+    load(
+        db,
+        "payments",
+        write(
+            tmp_path / "p2.csv", "reference,customer_code,date,amount\nP-1,C001,2026-02-20,400\n"
+        ),
+    )
     balances = _balances(db)
     assert balances["INV-1"] == Decimal("600.00") and balances["INV-2"] == Decimal("2500.50")
 
@@ -167,11 +183,15 @@ def test_changed_payment_is_reallocated(db, tmp_path):
 def test_payment_for_another_customers_invoice_is_rejected(db, tmp_path):
     seed_customers(db, tmp_path)
     load(db, "receivables", write(tmp_path / "r.csv", RECEIVABLES))
-    path = write(tmp_path / "p.csv",
-                 "reference,customer_code,date,amount,invoice_number\nP-9,C002,2026-02-20,10,INV-1\n")
+    path = write(
+        tmp_path / "p.csv",
+        "reference,customer_code,date,amount,invoice_number\nP-9,C002,2026-02-20,10,INV-1\n",
+    )
     with pytest.raises(ImportFailed) as caught:
         load(db, "payments", path)
-    assert str(caught.value) == "p.csv:2: invoice_number: invoice 'INV-1' belongs to another customer"
+    assert (
+        str(caught.value) == "p.csv:2: invoice_number: invoice 'INV-1' belongs to another customer"
+    )
 
 
 def _id(engine: Engine, number: str) -> int:
