@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -24,11 +23,6 @@ from ledger.models import (
     Task,
     utcnow,
 )
-
-
-def jsonable(facts: dict[str, Any]) -> dict[str, Any]:
-    """Facts as the audit log keeps them: Decimal as exact strings."""
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,13 @@ class DayContext:
     collectors: dict[int, str | None]
     on_enter: dict[str, Any] = field(default_factory=dict)
     stage_local: set[str] = field(default_factory=set)  # stages whose condition reads them
+    stage_when: dict[str, Any] = field(default_factory=dict)
     open_by_subject: dict[tuple[str, str], list[store.OpenWarning]] = field(default_factory=dict)
     evaluated_subjects: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.on_enter = {stage.name: stage.on_enter for stage in self.policy.stages}
+        self.stage_when = {stage.rule_id: stage.when for stage in self.policy.stages}
         self.stage_local = {
             stage.name
             for stage in self.policy.stages
@@ -69,27 +71,21 @@ def _confirm_jumps(
     ctx: DayContext, facts_by_id: dict[int, dict[str, Any]], fired: dict[Any, list[str]]
 ) -> None:
     """A stage two or more steps ahead is entered right after the one before it, so a
-    condition reading ``days_in_stage`` (or ``stage``) must hold with 0 days in stage.
+    condition reading ``days_in_stage`` (or ``stage``) must also hold with 0 days in stage.
 
     Without this, an invoice imported 500 days late would satisfy legal's
-    ``days_in_stage >= 30`` with the days it spent in ``current``. Only receivables with
-    such a far candidate are evaluated again, with days_in_stage = 0.
+    ``days_in_stage >= 30`` with the days it spent in ``current``. The engine has already
+    said the condition holds on today's facts; only that same parsed condition is checked
+    again on the what-if facts (few receivables, few conditions).
     """
-    if not ctx.stage_local:
-        return
-    suspects = {
-        rid: far
-        for rid, rule_ids in fired.items()
-        if (far := far_stage_local(facts_by_id[rid]["stage"], rule_ids, ctx.stage_local))
-    }
-    if not suspects:
-        return
-    again = ctx.rules.evaluate(
-        "receivable", [{**facts_by_id[rid], "days_in_stage": 0} for rid in suspects]
-    )
-    for rid, far in suspects.items():
-        keep = set(again.get(rid, []))
-        fired[rid] = [r for r in fired[rid] if r not in far or r in keep]
+    for rid, rule_ids in fired.items():
+        far = far_stage_local(facts_by_id[rid]["stage"], rule_ids, ctx.stage_local)
+        if not far:
+            continue
+        what_if = {**facts_by_id[rid], "days_in_stage": 0}
+        fired[rid] = [
+            r for r in rule_ids if r not in far or ctx.stage_when[r].evaluate(what_if)
+        ]
 
 
 def _plan_move(
@@ -137,7 +133,7 @@ def _plan_move(
                 "from": row["stage"],
                 "to": stage_row.stage,
                 "steps": [dest for _, dest in stage_row.steps],
-                "facts": store.jsonable(facts),
+                "facts": facts,
             },
         )
     )
@@ -197,7 +193,7 @@ def _plan_warnings(
                 "opened_on": ctx.as_of,
                 "closed_on": None,
                 "policy_hash": ctx.policy.hash,
-                "facts": store.jsonable(facts),
+                "facts": facts,
             }
         )
         plan.activities.append(
@@ -210,7 +206,7 @@ def _plan_warnings(
                 subject,
                 f"warning:{rule_id}",
                 ctx.policy.hash,
-                {"level": levels[rule_id], "facts": store.jsonable(facts)},
+                {"level": levels[rule_id], "facts": facts},
             )
         )
     for rule_id in sorted(already.keys() - active):
@@ -238,7 +234,7 @@ def _close(
             warning.subject,
             f"warning:{warning.rule_id}",
             ctx.policy.hash,
-            {"facts": store.jsonable(facts)} if facts else {"reason": "receivable closed"},
+            {"facts": facts} if facts else {"reason": "receivable closed"},
         )
     )
 
