@@ -1,0 +1,446 @@
+"""A policy: the folder of YAML files credit managers own, checked and compiled.
+
+Loading either yields a complete Policy or raises PolicyError listing every problem
+found with file:line, so a bad edit never half-applies and the old policy stays in force.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from engine.compiler import CompiledScope, RuleSpec, compile_scope
+from engine.errors import Location, PolicyError, Problem
+from engine.expressions import Expression, ExpressionError, parse_expression
+from engine.facts import SCOPES, SCORECARD_FACTORS, Scope
+from engine.schema import (
+    CreditModel,
+    OrderCheckModel,
+    ReminderModel,
+    StageModel,
+    WarningModel,
+    label,
+    validate,
+)
+from engine.yaml_source import Path as NodePath
+from engine.yaml_source import YamlDoc, parse_yaml
+
+STAGE_ORDER: tuple[str, ...] = ("due_soon", "overdue", "escalated", "legal")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("stages", "reminders", "warnings", "credit", "order_checks")
+LEVELS: tuple[str, ...] = ("yellow", "orange", "red")
+DECISIONS: tuple[str, ...] = ("approve", "prepay", "hold", "reject")  # mildest first
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A task opened when a receivable enters a stage (assign: a role or a user name)."""
+
+    kind: str
+    assign: str
+    due_in_days: int
+
+
+@dataclass(frozen=True)
+class StageRule:
+    name: str
+    when: Expression
+    on_enter: list[TaskSpec]
+    source: Location
+
+    @property
+    def rule_id(self) -> str:
+        return f"stage:{self.name}"
+
+
+@dataclass(frozen=True)
+class ReminderStep:
+    id: str
+    when: Expression
+    template: str
+    cc: list[str]
+    review: bool
+    source: Location
+
+    @property
+    def rule_id(self) -> str:
+        return f"reminder:{self.id}"
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    id: str
+    level: Literal["yellow", "orange", "red"]
+    when: Expression
+    scope: Literal["receivable", "customer"]
+    source: Location
+
+    @property
+    def rule_id(self) -> str:
+        return f"warning:{self.id}"
+
+
+@dataclass(frozen=True)
+class OrderCheck:
+    id: str
+    when: Expression
+    decide: Literal["approve", "prepay", "hold", "reject"]
+    source: Location
+
+    @property
+    def rule_id(self) -> str:
+        return f"order:{self.id}"
+
+
+@dataclass(frozen=True)
+class ScoreFactor:
+    """One scorecard row: ``points`` is [(threshold, points)], first row that applies wins."""
+
+    factor: str
+    weight: Decimal
+    better: Literal["higher", "lower"]
+    points: list[tuple[Decimal, Decimal]]
+    source: Location
+
+
+@dataclass(frozen=True)
+class CreditTerms:
+    credit_limit: Decimal
+    payment_terms_days: int
+    prepayment_ratio: Decimal
+
+
+@dataclass(frozen=True)
+class CreditPolicy:
+    scorecard: list[ScoreFactor]
+    ratings: dict[str, Decimal]  # rating -> lowest score, best rating first
+    terms: dict[str, CreditTerms]
+    source: Location
+
+
+@dataclass(frozen=True, eq=False)
+class Policy:
+    """A loaded policy; equal (and hashed) by ``hash``, the sha256 of its files."""
+
+    hash: str
+    files: dict[str, str]
+    stages: list[StageRule]
+    reminders: list[ReminderStep]
+    warnings: list[WarningRule]
+    credit: CreditPolicy | None
+    order_checks: list[OrderCheck]
+    compiled: dict[Scope, CompiledScope] = field(repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Policy) and other.hash == self.hash
+
+    def __hash__(self) -> int:
+        return hash(self.hash)
+
+    def rules(self, scope: Scope) -> list[RuleSpec]:
+        """The rules evaluated in ``scope``, in policy order (the order results use)."""
+        return self.compiled[scope].rules
+
+    def stage(self, name: str) -> StageRule | None:
+        return next((stage for stage in self.stages if stage.name == name), None)
+
+
+def policy_hash(files: dict[str, str]) -> str:
+    """sha256 over the files' names and bytes, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        data = files[name].encode("utf-8")
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def load_policy(directory: str | Path) -> Policy:
+    """Load every ``*.yaml`` of a policy folder (sorted by name); PolicyError if bad."""
+    folder = Path(directory)
+    where = str(directory)
+    if not folder.exists():
+        raise PolicyError([Problem(where, 0, "policy folder not found")])
+    if not folder.is_dir():
+        raise PolicyError([Problem(where, 0, "not a folder: a policy is a folder of *.yaml")])
+    paths = sorted((path for path in folder.glob("*.yaml") if path.is_file()),
+                   key=lambda path: path.name)
+    if not paths:
+        others = sorted(path.name for path in folder.glob("*.yml"))
+        hint = f" (found {', '.join(others)}: rename to .yaml)" if others else ""
+        raise PolicyError([Problem(where, 0, f"no *.yaml files in the policy folder{hint}")])
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        data = path.read_bytes()
+        try:
+            files[path.name] = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            problems.append(Problem(str(path), line, "not UTF-8 text: save the file as UTF-8"))
+    if problems:
+        raise PolicyError(problems)
+    return _build(files, {name: str(folder / name) for name in files})
+
+
+def load_policy_texts(files: dict[str, str]) -> Policy:
+    """Load a policy given as {file name: YAML text}, e.g. uploaded through the web."""
+    if not files:
+        raise PolicyError([Problem("<policy>", 0, "no files: a policy needs at least one "
+                                                  "*.yaml file")])
+    problems = [Problem(name, 0, "policy file names must end in .yaml and hold no folder")
+                for name in files
+                if not name.endswith(".yaml") or "/" in name or "\\" in name or name == ".yaml"]
+    if problems:
+        raise PolicyError(problems)
+    return _build(dict(files), {name: name for name in files})
+
+
+def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
+    builder = _Builder()
+    sections: dict[str, tuple[YamlDoc, Any]] = {}
+    for name in sorted(files):
+        doc = parse_yaml(labels[name], files[name])
+        builder.problems.extend(doc.problems)
+        if doc.data is None:
+            continue
+        if not isinstance(doc.data, dict):
+            builder.problems.append(doc.problem((), (
+                "a policy file must be a mapping of top-level keys: "
+                + ", ".join(TOP_LEVEL_KEYS))))
+            continue
+        for key, value in doc.data.items():
+            if key not in TOP_LEVEL_KEYS:
+                guess = difflib.get_close_matches(key, TOP_LEVEL_KEYS, n=1, cutoff=0.6)
+                hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                builder.problems.append(doc.problem((key,), (
+                    f"unknown top-level key '{key}'{hint}; allowed: "
+                    + ", ".join(TOP_LEVEL_KEYS))))
+            elif key in sections:
+                first = sections[key][0]
+                builder.problems.append(doc.problem((key,), (
+                    f"'{key}' is already defined in {first.file}:{first.line((key,))}; "
+                    f"a top-level key may appear in only one file")))
+            else:
+                sections[key] = (doc, value)
+
+    stages = builder.section(sections.get("stages"), builder.stages)
+    reminders = builder.section(sections.get("reminders"), builder.reminders)
+    warnings = builder.section(sections.get("warnings"), builder.warnings)
+    credit = builder.section(sections.get("credit"), builder.credit)
+    order_checks = builder.section(sections.get("order_checks"), builder.order_checks)
+
+    scoped: dict[Scope, list[RuleSpec]] = {
+        "receivable": [*(RuleSpec(s.rule_id, s.when, s.source) for s in stages or []),
+                       *(RuleSpec(r.rule_id, r.when, r.source) for r in reminders or []),
+                       *(RuleSpec(w.rule_id, w.when, w.source) for w in warnings or []
+                         if w.scope == "receivable")],
+        "customer": [RuleSpec(w.rule_id, w.when, w.source) for w in warnings or []
+                     if w.scope == "customer"],
+        "order": [RuleSpec(c.rule_id, c.when, c.source) for c in order_checks or []],
+    }
+    compiled: dict[Scope, CompiledScope] = {}
+    for scope in SCOPES:
+        compiled[scope], problems = compile_scope(scope, scoped[scope])
+        builder.problems.extend(problems)
+    if builder.problems:
+        raise PolicyError(builder.problems)
+    return Policy(policy_hash(files), dict(sorted(files.items())), stages or [], reminders or [],
+                  warnings or [], credit, order_checks or [], compiled)
+
+
+class _Builder:
+    """Turns validated sections into rule objects, collecting every problem on the way."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def section(self, found: tuple[YamlDoc, Any] | None,
+                build: Callable[[YamlDoc, Any], Any]) -> Any:
+        return None if found is None else build(*found)
+
+    def _where(self, doc: YamlDoc, path: NodePath) -> Location:
+        return Location(doc.file, doc.line(path))
+
+    def _when(self, doc: YamlDoc, path: NodePath, source: str, scope: Scope
+              ) -> Expression | None:
+        try:
+            return parse_expression(source, scope)
+        except ExpressionError as error:
+            self.problems.append(doc.problem(path, str(error)))
+            return None
+
+    def _items(self, doc: YamlDoc, key: str, value: Any, what: str) -> list[tuple[NodePath, Any]]:
+        if not isinstance(value, list):
+            self.problems.append(doc.problem((key,), (
+                f"{key} must be a list of {what} (lines starting with '- id:')")))
+            return []
+        return [((key, index), item) for index, item in enumerate(value)]
+
+    def _unique(self, doc: YamlDoc, seen: dict[str, Location], path: NodePath, rule_id: str,
+                what: str) -> bool:
+        if rule_id in seen:
+            self.problems.append(doc.problem((*path, "id"), (
+                f"duplicate {what} id '{rule_id}' (first at {seen[rule_id]})")))
+            return False
+        seen[rule_id] = self._where(doc, path)
+        return True
+
+    def stages(self, doc: YamlDoc, value: Any) -> list[StageRule]:
+        if not isinstance(value, dict):
+            self.problems.append(doc.problem(("stages",), (
+                "stages must be a mapping of stage names (due_soon, overdue, escalated, legal) "
+                "to their conditions")))
+            return []
+        rules: list[StageRule] = []
+        furthest: str | None = None
+        for name, body in value.items():
+            path: NodePath = ("stages", name)
+            if name not in STAGE_ORDER:
+                self.problems.append(doc.problem(path, _unknown_stage(name)))
+                continue
+            if furthest is not None and STAGE_ORDER.index(name) < STAGE_ORDER.index(furthest):
+                self.problems.append(doc.problem(path, (
+                    f"stage '{name}' must come before '{furthest}': stages are listed in the "
+                    f"order " + ", ".join(STAGE_ORDER))))
+            else:
+                furthest = name
+            model, problems = validate(StageModel, body, doc, path)
+            self.problems.extend(problems)
+            if model is None:
+                continue
+            when = self._when(doc, (*path, "when"), model.when, "receivable")
+            tasks = [TaskSpec(item.task.kind, item.task.assign, item.task.due_in_days)
+                     for item in model.on_enter]
+            if when is not None:
+                rules.append(StageRule(name, when, tasks, self._where(doc, path)))
+        return sorted(rules, key=lambda rule: STAGE_ORDER.index(rule.name))
+
+    def reminders(self, doc: YamlDoc, value: Any) -> list[ReminderStep]:
+        steps: list[ReminderStep] = []
+        seen: dict[str, Location] = {}
+        for path, item in self._items(doc, "reminders", value, "reminder steps"):
+            model, problems = validate(ReminderModel, item, doc, path)
+            self.problems.extend(problems)
+            if model is None or not self._unique(doc, seen, path, model.id, "reminder"):
+                continue
+            when = self._when(doc, (*path, "when"), model.when, "receivable")
+            if when is not None:
+                steps.append(ReminderStep(model.id, when, model.template, list(model.cc),
+                                          model.review, self._where(doc, path)))
+        return steps
+
+    def warnings(self, doc: YamlDoc, value: Any) -> list[WarningRule]:
+        rules: list[WarningRule] = []
+        seen: dict[str, Location] = {}
+        for path, item in self._items(doc, "warnings", value, "warnings"):
+            model, problems = validate(WarningModel, item, doc, path)
+            self.problems.extend(problems)
+            if model is None or not self._unique(doc, seen, path, model.id, "warning"):
+                continue
+            when = self._when(doc, (*path, "when"), model.when, model.scope)
+            if when is not None:
+                rules.append(WarningRule(model.id, model.level, when, model.scope,
+                                         self._where(doc, path)))
+        return rules
+
+    def order_checks(self, doc: YamlDoc, value: Any) -> list[OrderCheck]:
+        checks: list[OrderCheck] = []
+        seen: dict[str, Location] = {}
+        for path, item in self._items(doc, "order_checks", value, "checks"):
+            model, problems = validate(OrderCheckModel, item, doc, path)
+            self.problems.extend(problems)
+            if model is None or not self._unique(doc, seen, path, model.id, "order check"):
+                continue
+            when = self._when(doc, (*path, "when"), model.when, "order")
+            if when is not None:
+                checks.append(OrderCheck(model.id, when, model.decide, self._where(doc, path)))
+        return checks
+
+    def credit(self, doc: YamlDoc, value: Any) -> CreditPolicy | None:
+        model, problems = validate(CreditModel, value, doc, ("credit",))
+        self.problems.extend(problems)
+        if model is None:
+            return None
+        before = len(self.problems)
+        factors = self._scorecard(doc, model)
+        ratings = dict(sorted(model.ratings.items(), key=lambda item: -item[1]))
+        self._ratings(doc, ratings)
+        for rating in model.terms:
+            if rating not in ratings:
+                self.problems.append(doc.problem(("credit", "terms", rating), (
+                    f"terms for '{rating}', which is not a rating (ratings: "
+                    + ", ".join(ratings) + ")")))
+        for rating in ratings:
+            if rating not in model.terms:
+                self.problems.append(doc.problem(("credit", "terms"), (
+                    f"credit.terms has no entry for rating '{rating}'")))
+        if len(self.problems) > before:
+            return None
+        terms = {rating: CreditTerms(t.credit_limit, t.payment_terms_days, t.prepayment_ratio)
+                 for rating, t in model.terms.items()}
+        return CreditPolicy(factors, ratings, terms, self._where(doc, ("credit",)))
+
+    def _scorecard(self, doc: YamlDoc, model: CreditModel) -> list[ScoreFactor]:
+        factors: list[ScoreFactor] = []
+        seen: set[str] = set()
+        for index, row in enumerate(model.scorecard):
+            path: NodePath = ("credit", "scorecard", index)
+            if row.factor not in SCORECARD_FACTORS:
+                guess = difflib.get_close_matches(row.factor, list(SCORECARD_FACTORS), n=1)
+                hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                self.problems.append(doc.problem((*path, "factor"), (
+                    f"unknown scorecard factor '{row.factor}'{hint}; known: "
+                    + ", ".join(SCORECARD_FACTORS))))
+            elif row.factor in seen:
+                self.problems.append(doc.problem((*path, "factor"), (
+                    f"scorecard factor '{row.factor}' appears twice")))
+            seen.add(row.factor)
+            points = [(pair[0], pair[1]) for pair in row.points]
+            self._points(doc, (*path, "points"), points, row.better)
+            factors.append(ScoreFactor(row.factor, row.weight, row.better, points,
+                                       self._where(doc, path)))
+        return factors
+
+    def _points(self, doc: YamlDoc, path: NodePath, points: list[tuple[Decimal, Decimal]],
+                better: str) -> None:
+        for index, (threshold, score) in enumerate(points):
+            if not Decimal(0) <= score <= Decimal(100):
+                self.problems.append(doc.problem((*path, index), (
+                    f"{label(path)}: points must be between 0 and 100; got {score}")))
+            if index == 0:
+                continue
+            previous = points[index - 1][0]
+            ordered = threshold < previous if better == "higher" else threshold > previous
+            if not ordered:
+                order = ("from highest to lowest threshold (better: higher)"
+                         if better == "higher" else
+                         "from lowest to highest threshold (better: lower)")
+                self.problems.append(doc.problem((*path, index), (
+                    f"{label(path)}: rows must go {order}; {threshold} comes after {previous}")))
+
+    def _ratings(self, doc: YamlDoc, ratings: dict[str, Decimal]) -> None:
+        by_score: dict[Decimal, str] = {}
+        for rating, score in ratings.items():
+            if score in by_score:
+                self.problems.append(doc.problem(("credit", "ratings", rating), (
+                    f"ratings '{by_score[score]}' and '{rating}' both start at {score}")))
+            by_score[score] = rating
+        if ratings and min(ratings.values()) != 0:
+            lowest = min(ratings.values())
+            self.problems.append(doc.problem(("credit", "ratings"), (
+                f"no rating starts at 0: a score below {lowest} would have no rating")))
+
+
+def _unknown_stage(name: str) -> str:
+    if name == "current":
+        return "'current' is where every receivable starts; it has no condition"
+    if name == "paid":
+        return "'paid' has no condition: a zero balance settles a receivable from any stage"
+    guess = difflib.get_close_matches(name, STAGE_ORDER, n=1, cutoff=0.6)
+    hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+    return f"unknown stage '{name}'{hint}; stages are " + ", ".join(STAGE_ORDER)
