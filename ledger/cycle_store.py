@@ -97,7 +97,6 @@ def activity(
     details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
-        "at": utcnow(),
         "on_date": on_date,
         "actor": actor,
         "action": action,
@@ -120,17 +119,22 @@ def set_stages(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     t = Receivable.__table__
-    now = utcnow()
-    session.execute(
-        update(t).where(t.c.id == bindparam("rid")),
-        [{**row, "updated_at": now} for row in rows],
+    stmt = (
+        update(t)
+        .where(t.c.id == bindparam("rid"))
+        .values(
+            stage=bindparam("stage"),
+            resume_stage=bindparam("resume_stage"),
+            stage_since=bindparam("stage_since"),
+            updated_at=func.now(),
+        )
     )
+    session.execute(stmt, rows)
 
 
 def insert_stage_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        now = utcnow()
-        session.execute(StageChange.__table__.insert(), [{**r, "created_at": now} for r in rows])
+        session.execute(StageChange.__table__.insert(), rows)
 
 
 def insert_warnings(session: Session, rows: list[dict[str, Any]]) -> None:

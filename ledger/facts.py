@@ -131,36 +131,42 @@ def receivable_rows(
     )
     to_due = days_between(session, day, r.c.due_date)
     in_stage = days_between(session, r.c.stage_since, day)
-    after = 0
-    while True:
+    columns = (
+        r.c.id,
+        r.c.number,
+        r.c.customer_id,
+        r.c.amount,
+        r.c.balance,
+        r.c.currency,
+        r.c.stage,
+        r.c.resume_stage,
+        to_due.label("days_to_due"),
+        in_stage.label("days_in_stage"),
+        promised.label("promised"),
+        sent.label("reminders_sent"),
+    )
+    # Windows of the primary key, not LIMIT after a stage filter: the stage index would
+    # make every chunk scan and sort all active rows again.
+    low, high = session.execute(
+        select(func.min(r.c.id), func.max(r.c.id)).where(r.c.stage.in_(ACTIVE_STAGES))
+    ).one()
+    if only is not None:
+        low = high = only
+    if low is None:
+        return
+    start = low
+    while start <= high:
         stmt = (
-            select(
-                r.c.id,
-                r.c.number,
-                r.c.customer_id,
-                r.c.amount,
-                r.c.balance,
-                r.c.currency,
-                r.c.due_date,
-                r.c.stage,
-                r.c.resume_stage,
-                r.c.stage_since,
-                to_due.label("days_to_due"),
-                in_stage.label("days_in_stage"),
-                promised.label("promised"),
-                sent.label("reminders_sent"),
-            )
-            .where(r.c.stage.in_(ACTIVE_STAGES), r.c.id > after)
+            select(*columns)
+            .where(r.c.id >= start, r.c.id < start + chunk_size, r.c.stage.in_(ACTIVE_STAGES))
             .order_by(r.c.id)
-            .limit(chunk_size)
         )
-        if only is not None:
-            stmt = stmt.where(r.c.id == only)
-        rows = [dict(row._mapping) for row in session.execute(stmt)]
-        if not rows:
-            return
-        yield rows
-        after = rows[-1]["id"]
+        result = session.execute(stmt)
+        keys = tuple(result.keys())
+        rows = [dict(zip(keys, row, strict=True)) for row in result]
+        start += chunk_size
+        if rows:
+            yield rows
 
 
 def receivable_facts(row: dict[str, Any], customer: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 from ledger.money import Money
@@ -27,7 +27,11 @@ def _money(nullable: bool = False, default: Decimal | None = None) -> Any:
 
 
 def _stamp() -> Any:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    """Set by the database on bulk inserts (no per-row Python work), by Python on ORM adds."""
+    return Field(
+        default_factory=utcnow,
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
 
 
 def _json() -> Any:

@@ -83,9 +83,7 @@ def _confirm_jumps(
         if not far:
             continue
         what_if = {**facts_by_id[rid], "days_in_stage": 0}
-        fired[rid] = [
-            r for r in rule_ids if r not in far or ctx.stage_when[r].evaluate(what_if)
-        ]
+        fired[rid] = [r for r in rule_ids if r not in far or ctx.stage_when[r].evaluate(what_if)]
 
 
 def _plan_move(
@@ -119,6 +117,31 @@ def _plan_move(
                 "actor": ACTOR,
             }
         )
+    # Tasks open for the stage it lands on; a stage passed through on the way opens none.
+    # The stage change's audit row names them: the task rows carry rule and policy too.
+    tasks = [
+        task_row(
+            spec,
+            customer_id=row["customer_id"],
+            receivable_id=row["id"],
+            collector=ctx.collectors.get(row["customer_id"]),
+            rule_id=rule_id,
+            policy_hash=ctx.policy.hash,
+            as_of=ctx.as_of,
+        )
+        for spec in ctx.on_enter.get(stage_row.stage, [])
+    ]
+    plan.tasks.extend(tasks)
+    details = {
+        "from": row["stage"],
+        "to": stage_row.stage,
+        "steps": [dest for _, dest in stage_row.steps],
+        "facts": facts,
+    }
+    if tasks:
+        details["tasks_opened"] = [
+            {"kind": t["kind"], "assignee": t["assignee"], "due_date": t["due_date"]} for t in tasks
+        ]
     plan.activities.append(
         store.activity(
             ctx.as_of,
@@ -129,43 +152,9 @@ def _plan_move(
             row["number"],
             rule_id,
             ctx.policy.hash,
-            {
-                "from": row["stage"],
-                "to": stage_row.stage,
-                "steps": [dest for _, dest in stage_row.steps],
-                "facts": facts,
-            },
+            details,
         )
     )
-    # Tasks open for the stage it lands on; a stage passed through on the way opens none.
-    for spec in ctx.on_enter.get(stage_row.stage, []):
-        task = task_row(
-            spec,
-            customer_id=row["customer_id"],
-            receivable_id=row["id"],
-            collector=ctx.collectors.get(row["customer_id"]),
-            rule_id=rule_id,
-            policy_hash=ctx.policy.hash,
-            as_of=ctx.as_of,
-        )
-        plan.tasks.append(task)
-        plan.activities.append(
-            store.activity(
-                ctx.as_of,
-                ACTOR,
-                "task_opened",
-                "receivable",
-                row["id"],
-                row["number"],
-                rule_id,
-                ctx.policy.hash,
-                {
-                    "kind": task["kind"],
-                    "assignee": task["assignee"],
-                    "due_date": task["due_date"].isoformat(),
-                },
-            )
-        )
 
 
 def _plan_warnings(
