@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
+from ledger.bulk import execute_many
 from ledger.facts import ACTIVE_STAGES
 from ledger.models import (
     Activity,
@@ -111,7 +112,7 @@ def activity(
 
 def insert_activities(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(Activity.__table__.insert(), rows)
+        execute_many(session, Activity.__table__.insert(), rows)
 
 
 def set_stages(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -129,17 +130,17 @@ def set_stages(session: Session, rows: list[dict[str, Any]]) -> None:
             updated_at=func.now(),
         )
     )
-    session.execute(stmt, rows)
+    execute_many(session, stmt, rows)
 
 
 def insert_stage_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(StageChange.__table__.insert(), rows)
+        execute_many(session, StageChange.__table__.insert(), rows)
 
 
 def insert_warnings(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(RiskWarning.__table__.insert(), rows)
+        execute_many(session, RiskWarning.__table__.insert(), rows)
 
 
 def close_warnings(session: Session, ids: list[int], on_date: date) -> None:
@@ -153,7 +154,7 @@ def close_warnings(session: Session, ids: list[int], on_date: date) -> None:
 
 def insert_tasks(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(Task.__table__.insert(), rows)
+        execute_many(session, Task.__table__.insert(), rows)
 
 
 def record_policy(session: Session, policy_hash: str, files: dict[str, str], on: date) -> None:

@@ -50,7 +50,7 @@ def demo_command(
         [
             [k.replace("_", " "), money(v) if "balance" in k else v]
             for k, v in result.items()
-            if k != "disputed"
+            if k not in ("disputed", "files")
         ],
     )
     if summary:

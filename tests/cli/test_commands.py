@@ -17,7 +17,9 @@ PAYMENTS = "reference,customer_code,date,amount,invoice_number\nP-1,C002,2026-03
 
 def _load(arflow, tmp_path: Path) -> None:
     assert arflow("import", "customers", str(write(tmp_path / "c.csv", CUSTOMERS))).exit_code == 0
-    assert arflow("import", "receivables", str(write(tmp_path / "r.csv", RECEIVABLES))).exit_code == 0
+    assert (
+        arflow("import", "receivables", str(write(tmp_path / "r.csv", RECEIVABLES))).exit_code == 0
+    )
     ran = arflow("import", "payments", str(write(tmp_path / "p.csv", PAYMENTS)), "--json")
     assert ran.exit_code == 0
     assert ran.json()["inserted"] == 1 and ran.json()["settled"] == 1
@@ -33,8 +35,11 @@ def test_import_json_and_customers_with_unapplied_credit(arflow, tmp_path):
 
 def test_bad_import_exit_2_lists_every_row(arflow, tmp_path):
     arflow("import", "customers", str(write(tmp_path / "c.csv", CUSTOMERS)))
-    bad = write(tmp_path / "bad.csv", "number,customer_code,issue_date,due_date,amount,currency\n"
-                "X-1,C001,2026-01-01,2026-01-31,-1,CNY\nX-2,ZZZ,2026-01-01,2026-01-31,1,CNY\n")
+    bad = write(
+        tmp_path / "bad.csv",
+        "number,customer_code,issue_date,due_date,amount,currency\n"
+        "X-1,C001,2026-01-01,2026-01-31,-1,CNY\nX-2,ZZZ,2026-01-01,2026-01-31,1,CNY\n",
+    )
     ran = arflow("import", "receivables", str(bad))
     assert ran.exit_code == 2
     assert "bad.csv:2: amount: negative amount: -1" in ran.stderr
@@ -52,12 +57,14 @@ def test_missing_file_and_bad_date_are_one_line_exit_2(arflow, tmp_path):
 def test_policy_check_names_file_and_line(arflow, tmp_path):
     folder = tmp_path / "rules"
     folder.mkdir()
-    (folder / "collection.yaml").write_text(
-        "stages:\n  overdue:\n    when: days_overdu >= 1\n")
+    (folder / "collection.yaml").write_text("stages:\n  overdue:\n    when: days_overdu >= 1\n")
     ran = arflow("policy", "check", str(folder))
     assert ran.exit_code == 2
-    assert ran.stderr.startswith(f"{folder / 'collection.yaml'}:3:") or \
-        ran.stderr.startswith("collection.yaml:3:") or ":3:" in ran.stderr.splitlines()[0]
+    assert (
+        ran.stderr.startswith(f"{folder / 'collection.yaml'}:3:")
+        or ran.stderr.startswith("collection.yaml:3:")
+        or ":3:" in ran.stderr.splitlines()[0]
+    )
     ok = arflow("policy", "check")
     assert ok.exit_code == 0 and "policy ok" in ok.stdout
 
@@ -65,8 +72,14 @@ def test_policy_check_names_file_and_line(arflow, tmp_path):
 def test_cycle_json_summary_is_idempotent(arflow, tmp_path):
     _load(arflow, tmp_path)
     first = arflow("cycle", "--as-of", "2026-04-10", "--json").json()
-    for key in ("as_of", "evaluated", "stage_moves", "warnings_opened", "warnings_closed",
-                "tasks_opened"):
+    for key in (
+        "as_of",
+        "evaluated",
+        "stage_moves",
+        "warnings_opened",
+        "warnings_closed",
+        "tasks_opened",
+    ):
         assert key in first
     assert first["as_of"] == "2026-04-10" and first["evaluated"] == 2
     # INV-1 current→due_soon→overdue→escalated (a call task), INV-2 →due_soon→overdue
@@ -87,12 +100,15 @@ def test_listings_for_scripts(arflow, tmp_path):
     _load(arflow, tmp_path)
     arflow("cycle", "--from", "2026-04-01", "--to", "2026-04-10")
     rows = arflow("receivables", "--stage", "escalated", "--as-of", "2026-04-10", "--json").json()
-    assert [(r["number"], r["customer_code"], r["stage"], r["balance"], r["days_overdue"])
-            for r in rows] == [("INV-1", "C001", "escalated", 150000.0, 69)]
+    assert [
+        (r["number"], r["customer_code"], r["stage"], r["balance"], r["days_overdue"]) for r in rows
+    ] == [("INV-1", "C001", "escalated", 150000.0, 69)]
     warnings = arflow("warnings", "--json").json()
     assert warnings and {"rule", "level", "scope", "subject"} <= warnings[0].keys()
     assert {(w["rule"], w["scope"], w["subject"]) for w in warnings} >= {
-        ("big-and-late", "receivable", "INV-1"), ("slipping-customer", "customer", "C001")}
+        ("big-and-late", "receivable", "INV-1"),
+        ("slipping-customer", "customer", "C001"),
+    }
     story = arflow("show", "INV-1", "--as-of", "2026-04-10", "--json").json()
     assert story["stage"] == "escalated"
     assert [h["to"] for h in story["history"]] == ["due_soon", "overdue", "escalated"]

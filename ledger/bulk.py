@@ -1,0 +1,42 @@
+"""Executemany without the ORM's per-row overhead, for the cycle's hundred-thousand-row writes.
+
+SQLAlchemy builds and processes parameters row by row (about 20 µs a row); a cold first
+cycle writes some 300,000 rows. Here the statement is compiled once, each column's bind
+processor (dates for SQLite, Money cents, JSON) is looked up once, and the rows go to the
+DBAPI cursor's executemany. Same SQL, same type processing, same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.sql import Executable
+from sqlmodel import Session
+
+
+def execute_many(session: Session, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
+    """Run ``statement`` once per row; every row has the same keys (its bind names)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))  # type: ignore[attr-defined]
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    fixed = compiled.params
+    processors = [
+        (name, compiled.binds[name].type._cached_bind_processor(dialect)) for name in names
+    ]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = []
+        for name, process in processors:
+            value = row[name] if name in row else fixed[name]
+            out.append(process(value) if process is not None and value is not None else value)
+        return out
+
+    if compiled.positional:
+        params: list[Any] = [tuple(values(row)) for row in rows]
+    else:
+        params = [dict(zip(names, values(row), strict=True)) for row in rows]
+    connection.exec_driver_sql(str(compiled), params)
