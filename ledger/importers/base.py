@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from ledger.money import to_cents
 
@@ -38,6 +39,12 @@ class ImportResult:
     unchanged: int = 0
     # receivables whose balance changed, with the date it changed (None: the import day)
     touched_receivables: dict[int, date | None] = field(default_factory=dict)
+
+    def count(self, outcome: Any) -> None:
+        """Add an upsert's outcome (lists of inserted/updated/unchanged keys)."""
+        self.inserted += len(outcome.inserted)
+        self.updated += len(outcome.updated)
+        self.unchanged += len(outcome.unchanged)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -138,6 +145,13 @@ class RowReader:
         except FieldError as exc:
             self.fail(column, str(exc))
             return None
+
+    def once(self, column: str, value: str | None, seen: dict[str, int], what: str) -> None:
+        """A natural key may appear once per file: name the row that had it first."""
+        if value in seen:
+            self.fail(column, f"duplicate {what} {value!r} (also on row {seen[value]})")
+        elif value:
+            seen[value] = self.row
 
     def fail(self, column: str, reason: str) -> None:
         self.ok = False

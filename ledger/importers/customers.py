@@ -89,10 +89,7 @@ def validate(
         if "collector" in row.values:
             record["collector"] = optional(row.values.get("collector"))
         code = record["code"]
-        if code in seen:
-            reader.fail("code", f"duplicate code {code!r} (also on row {seen[code]})")
-        elif code:
-            seen[code] = row.number
+        reader.once("code", code, seen, "code")
         if reader.ok:
             records.append(record)
     return records
@@ -100,6 +97,4 @@ def validate(
 
 def write(session: Session, records: list[dict[str, Any]], result: ImportResult) -> None:
     outcome = upsert(session, Customer.__table__, "code", records)  # type: ignore[arg-type]
-    result.inserted += len(outcome.inserted)
-    result.updated += len(outcome.updated)
-    result.unchanged += len(outcome.unchanged)
+    result.count(outcome)

@@ -1,20 +1,35 @@
-"""Lookups an importer needs before it writes anything (read-only)."""
+"""Lookups an importer needs before it writes anything (read-only, chunked IN lists)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Column, select
 from sqlmodel import Session
 
-from ledger.models import Customer
+from ledger.models import Customer, Receivable
+
+CHUNK = 900  # below SQLite's default limit of bound parameters
+
+
+def mapping(
+    session: Session, key: Column[Any], value: Column[Any], keys: Iterable[str]
+) -> dict[str, Any]:
+    """``{key: value}`` for the rows whose ``key`` is among ``keys``."""
+    wanted = sorted({k for k in keys if k})
+    found: dict[str, Any] = {}
+    for start in range(0, len(wanted), CHUNK):
+        stmt = select(key, value).where(key.in_(wanted[start : start + CHUNK]))
+        found.update({k: v for k, v in session.execute(stmt)})
+    return found
 
 
 def customer_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
-    wanted = sorted({c for c in codes if c})
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        stmt = select(Customer.id, Customer.code).where(Customer.code.in_(chunk))  # type: ignore[attr-defined]
-        found.update({code: cid for cid, code in session.execute(stmt)})
-    return found
+    t = Customer.__table__
+    return mapping(session, t.c.code, t.c.id, codes)
+
+
+def invoice_owners(session: Session, numbers: Iterable[str]) -> dict[str, int]:
+    t = Receivable.__table__
+    return mapping(session, t.c.number, t.c.customer_id, numbers)

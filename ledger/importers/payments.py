@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from ledger.allocation import Allocator
@@ -17,25 +16,13 @@ from ledger.importers.base import (
     parse_date,
     required,
 )
-from ledger.importers.lookups import customer_ids
+from ledger.importers.lookups import customer_ids, invoice_owners
 from ledger.importers.source import Row
 from ledger.importers.upsert import existing_rows, upsert
-from ledger.models import Payment, Receivable
+from ledger.models import Payment
 
 REQUIRED = ("reference", "customer_code", "date", "amount")
 OPTIONAL = ("invoice_number",)
-
-
-def _invoice_owners(session: Session, numbers: set[str]) -> dict[str, int]:
-    wanted = sorted(numbers)
-    t = Receivable.__table__
-    owners: dict[str, int] = {}
-    for start in range(0, len(wanted), 900):
-        stmt = select(t.c.number, t.c.customer_id).where(
-            t.c.number.in_(wanted[start : start + 900])
-        )
-        owners.update({number: cid for number, cid in session.execute(stmt)})
-    return owners
 
 
 def validate(
@@ -46,7 +33,7 @@ def validate(
     date_format: str | None = None,
 ) -> list[dict[str, Any]]:
     customers = customer_ids(session, (r.values.get("customer_code", "").strip() for r in rows))
-    owners = _invoice_owners(
+    owners = invoice_owners(
         session, {n for r in rows if (n := optional(r.values.get("invoice_number")))}
     )
     records: list[dict[str, Any]] = []
@@ -71,12 +58,7 @@ def validate(
                 reader.fail("invoice_number", f"unknown invoice {invoice!r}")
             elif record["customer_id"] is not None and owner != record["customer_id"]:
                 reader.fail("invoice_number", f"invoice {invoice!r} belongs to another customer")
-        if reference in seen:
-            reader.fail(
-                "reference", f"duplicate reference {reference!r} (also on row {seen[reference]})"
-            )
-        elif reference:
-            seen[reference] = row.number
+        reader.once("reference", reference, seen, "reference")
         if reader.ok:
             records.append(record)
     return records
@@ -86,9 +68,7 @@ def write(session: Session, records: list[dict[str, Any]], result: ImportResult)
     table = Payment.__table__
     stored = existing_rows(session, table, "reference", [r["reference"] for r in records])  # type: ignore[arg-type]
     outcome = upsert(session, table, "reference", records)  # type: ignore[arg-type]
-    result.inserted += len(outcome.inserted)
-    result.updated += len(outcome.updated)
-    result.unchanged += len(outcome.unchanged)
+    result.count(outcome)
     to_apply = set(outcome.inserted) | set(outcome.updated)
     if not to_apply:
         return

@@ -59,12 +59,7 @@ def validate(
             reader.fail("due_date", f"due date {due} is before issue date {issue}")
         if balance is not None and amount is not None and balance > amount:
             reader.fail("balance", f"balance {balance} exceeds amount {amount}")
-        if number in seen:
-            reader.fail(
-                "number", f"duplicate invoice number {number!r} (also on row {seen[number]})"
-            )
-        elif number:
-            seen[number] = row.number
+        reader.once("number", number, seen, "invoice number")
         if reader.ok:
             record["balance"] = balance
             records.append(record)
@@ -103,9 +98,7 @@ def write(session: Session, records: list[dict[str, Any]], result: ImportResult)
             record["stage"] = "current"
             record["stage_since"] = record["issue_date"]
     outcome = upsert(session, table, "number", records)  # type: ignore[arg-type]
-    result.inserted += len(outcome.inserted)
-    result.updated += len(outcome.updated)
-    result.unchanged += len(outcome.unchanged)
+    result.count(outcome)
     for record in records:
         old = stored.get(record["number"])
         changed_balance = "balance" in record and (old is None or old.balance != record["balance"])
