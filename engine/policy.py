@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,9 @@ from engine.yaml_source import Path as NodePath
 from engine.yaml_source import YamlDoc, parse_yaml
 
 STAGE_ORDER: tuple[str, ...] = ("due_soon", "overdue", "escalated", "legal")
-TOP_LEVEL_KEYS: tuple[str, ...] = ("stages", "reminders", "warnings", "credit", "order_checks")
+TOP_LEVEL_KEYS: tuple[str, ...] = (
+    "stages", "reminders", "warnings", "credit", "order_checks", "tolerance",
+)
 LEVELS: tuple[str, ...] = ("yellow", "orange", "red")
 DECISIONS: tuple[str, ...] = ("approve", "prepay", "hold", "reject")  # mildest first
 
@@ -134,6 +137,8 @@ class Policy:
     credit: CreditPolicy | None
     order_checks: list[OrderCheck]
     compiled: dict[Scope, CompiledScope] = field(repr=False)
+    # balances below this, per currency, get no reminder (a few cents of rounding)
+    tolerance: dict[str, Decimal] = field(default_factory=dict)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.hash == self.hash
@@ -233,6 +238,7 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     warnings = builder.section(sections.get("warnings"), builder.warnings)
     credit = builder.section(sections.get("credit"), builder.credit)
     order_checks = builder.section(sections.get("order_checks"), builder.order_checks)
+    tolerance = builder.section(sections.get("tolerance"), builder.tolerance)
 
     scoped: dict[Scope, list[RuleSpec]] = {
         "receivable": [*(RuleSpec(s.rule_id, s.when, s.source) for s in stages or []),
@@ -250,7 +256,7 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     if builder.problems:
         raise PolicyError(builder.problems)
     return Policy(policy_hash(files), dict(sorted(files.items())), stages or [], reminders or [],
-                  warnings or [], credit, order_checks or [], compiled)
+                  warnings or [], credit, order_checks or [], compiled, tolerance or {})
 
 
 class _Builder:
@@ -319,6 +325,27 @@ class _Builder:
             if when is not None:
                 rules.append(StageRule(name, when, tasks, self._where(doc, path)))
         return sorted(rules, key=lambda rule: STAGE_ORDER.index(rule.name))
+
+    def tolerance(self, doc: YamlDoc, value: Any) -> dict[str, Decimal]:
+        """``tolerance: {CNY: 10, USD: 1.5}``: per currency, the smallest balance reminded."""
+        if not isinstance(value, dict):
+            self.problems.append(doc.problem(("tolerance",), (
+                "tolerance must map currency codes to amounts, e.g. {CNY: 10, USD: 1.5}")))
+            return {}
+        amounts: dict[str, Decimal] = {}
+        for code, amount in value.items():
+            path: NodePath = ("tolerance", code)
+            if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{3}", code):
+                self.problems.append(doc.problem(path, (
+                    f"tolerance: {code!r} is not an ISO currency code like CNY")))
+            elif isinstance(amount, bool) or not isinstance(amount, int | float | Decimal) \
+                    or amount < 0:
+                self.problems.append(doc.problem(path, (
+                    f"tolerance for {code} must be an amount >= 0, got {amount!r}")))
+            else:
+                amounts[code] = Decimal(repr(amount)) if isinstance(amount, float) \
+                    else Decimal(amount)
+        return amounts
 
     def reminders(self, doc: YamlDoc, value: Any) -> list[ReminderStep]:
         steps: list[ReminderStep] = []

@@ -50,7 +50,9 @@ class Customer(SQLModel, table=True):
     credit_limit: Decimal | None = _money(nullable=True)
     payment_terms_days: int | None = None
     collector: str | None = Field(default=None, max_length=64)
+    reminders_paused: bool = False  # paused until reminders_paused_until, or until resumed
     reminders_paused_until: date | None = None
+    pause_reason: str = Field(default="")
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
 
@@ -166,6 +168,8 @@ class Activity(SQLModel, table=True):
 class Outbox(SQLModel, table=True):
     """Messages written by the cycle in its own transaction; a dispatcher sends them."""
 
+    __table_args__ = (Index("ix_outbox_due", "status", "for_date"),)
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -173,7 +177,19 @@ class Outbox(SQLModel, table=True):
     template: str = Field(max_length=64)
     language: str = Field(max_length=8)
     to_addr: str = Field(default="", max_length=320)
+    cc: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # pending | review (waits for a collector) | sending (claimed) | sent | failed | cancelled
     status: str = Field(default="pending", max_length=16, index=True)
+    step: str = Field(default="", max_length=64)  # the furthest step: it picks the template
+    subject: str = Field(default="")
+    body_text: str = Field(default="")
+    body_html: str = Field(default="")
+    message_id: str = Field(default="", max_length=200)
+    next_attempt_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
+    lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    claimed_by: str = Field(default="", max_length=64)
     items: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
@@ -193,6 +209,8 @@ class Reminder(SQLModel, table=True):
     step: str = Field(max_length=64)
     for_date: date
     outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    # due the same day as a later step, which went out instead (does not count as sent)
+    superseded: bool = False
 
 
 class CycleRun(SQLModel, table=True):
