@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,25 @@ class Settings:
     database_url: str
     policy_dir: Path
     timezone: str
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """One section of settings.yaml (``smtp``, ``mail``, ``calendar``, ``schedule`` …)."""
+        value = self.data.get(name) or {}
+        if not isinstance(value, dict):
+            raise SettingsError(f"settings.yaml: '{name}' must be a mapping")
+        return value
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.home / "config" / "templates"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.home / "var" / "outbox"
+
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def today(self) -> date:
         """The business date in the configured timezone (the shell's one clock read)."""
@@ -56,4 +75,5 @@ def load_settings(home: Path | None = None) -> Settings:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"unknown timezone {timezone!r}") from exc
-    return Settings(home=home, database_url=url, policy_dir=policy_dir, timezone=timezone)
+    return Settings(home=home, database_url=url, policy_dir=policy_dir, timezone=timezone,
+                    data=data)

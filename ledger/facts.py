@@ -110,7 +110,8 @@ def _cents(value: Decimal | None) -> Decimal:
 def receivable_rows(
     session: Session, as_of: date, chunk_size: int = 5000, only: int | None = None
 ) -> Iterator[list[dict[str, Any]]]:
-    """Active receivables (open, or held by a dispute) with their own facts, in id chunks."""
+    """Active receivables (open, or held by a dispute) with their own facts, in chunks of
+    whole customers."""
     r = Receivable.__table__
     day = _as_of(as_of)
     p = Promise.__table__
@@ -125,7 +126,7 @@ def receivable_rows(
     sent = (
         select(func.count())
         .select_from(m)
-        .where(m.c.receivable_id == r.c.id)
+        .where(m.c.receivable_id == r.c.id, m.c.superseded.is_(False))
         .correlate(r)
         .scalar_subquery()
     )
@@ -145,28 +146,49 @@ def receivable_rows(
         promised.label("promised"),
         sent.label("reminders_sent"),
     )
-    # Windows of the primary key, not LIMIT after a stage filter: the stage index would
-    # make every chunk scan and sort all active rows again.
-    low, high = session.execute(
-        select(func.min(r.c.id), func.max(r.c.id)).where(r.c.stage.in_(ACTIVE_STAGES))
-    ).one()
+    active = r.c.stage.in_(ACTIVE_STAGES)
     if only is not None:
-        low = high = only
-    if low is None:
-        return
-    start = low
-    while start <= high:
-        stmt = (
-            select(*columns)
-            .where(r.c.id >= start, r.c.id < start + chunk_size, r.c.stage.in_(ACTIVE_STAGES))
-            .order_by(r.c.id)
-        )
+        windows = [(None, None)]
+    else:
+        windows = customer_windows(session, chunk_size)
+    for low, high in windows:
+        stmt = select(*columns).where(active).order_by(r.c.customer_id, r.c.id)
+        if only is not None:
+            stmt = stmt.where(r.c.id == only)
+        else:
+            stmt = stmt.where(r.c.customer_id >= low, r.c.customer_id <= high)
         result = session.execute(stmt)
         keys = tuple(result.keys())
         rows = [dict(zip(keys, row, strict=True)) for row in result]
-        start += chunk_size
         if rows:
             yield rows
+
+
+def customer_windows(session: Session, chunk_size: int) -> list[tuple[int, int]]:
+    """Ranges of customer ids holding about ``chunk_size`` active receivables each.
+
+    Chunks never split a customer, so a customer's reminders (one email a day listing all
+    its receivables) are planned and written in the same transaction as its stage changes.
+    """
+    r = Receivable.__table__
+    counts = session.execute(
+        select(r.c.customer_id, func.count())
+        .where(r.c.stage.in_(ACTIVE_STAGES))
+        .group_by(r.c.customer_id)
+        .order_by(r.c.customer_id)
+    ).all()
+    windows: list[tuple[int, int]] = []
+    start, size = None, 0
+    for customer_id, count in counts:
+        if start is None:
+            start = customer_id
+        size += count
+        if size >= chunk_size:
+            windows.append((start, customer_id))
+            start, size = None, 0
+    if start is not None:
+        windows.append((start, counts[-1][0]))
+    return windows
 
 
 def receivable_facts(row: dict[str, Any], customer: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from ledger.facts import ACTIVE_STAGES, days_between
 from ledger.models import (
     Activity,
     Customer,
+    Outbox,
     Payment,
     Receivable,
     RiskWarning,
@@ -194,3 +195,35 @@ def receivable_story(session: Session, number: str) -> dict[str, Any] | None:
         "tasks": tasks,
         "audit": audit,
     }
+
+
+def outbox(session: Session, status: str | None = None, limit: int | None = None
+           ) -> list[dict[str, Any]]:
+    """Messages for `arflow outbox --json` (the field names scripts rely on)."""
+    t, c = Outbox.__table__, Customer.__table__
+    stmt = (select(t, c.c.code).select_from(t.join(c, c.c.id == t.c.customer_id))
+            .order_by(t.c.id))
+    if status:
+        stmt = stmt.where(t.c.status == status)
+    if limit:
+        stmt = stmt.limit(limit)
+    return [_message(row) for row in session.execute(stmt)]
+
+
+def outbox_message(session: Session, outbox_id: int) -> dict[str, Any] | None:
+    t, c = Outbox.__table__, Customer.__table__
+    row = session.execute(select(t, c.c.code).select_from(t.join(c, c.c.id == t.c.customer_id))
+                          .where(t.c.id == outbox_id)).first()
+    if row is None:
+        return None
+    return {**_message(row), "subject": row.subject, "text": row.body_text,
+            "html": row.body_html, "message_id": row.message_id}
+
+
+def _message(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "key": row.key, "customer_code": row.code, "for_date": row.for_date,
+            "template": row.template, "language": row.language, "to": row.to_addr,
+            "cc": list(row.cc or []), "status": row.status,
+            "items": [{"invoice": i["invoice"], "step": i["step"]} for i in row.items],
+            "attempts": row.attempts, "last_error": row.last_error,
+            "sent_at": row.sent_at, "next_attempt_at": row.next_attempt_at}

@@ -6,12 +6,13 @@ Each goes through the lifecycle machine and is written with its audit row.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from ledger import cycle_store as store
-from ledger.models import Receivable
+from ledger.models import Customer, Promise, Receivable
 from workflows.decisions import SETTLE_RULE
 from workflows.lifecycle import ACTIVE, IllegalMove, StageRow, fire
 
@@ -104,3 +105,102 @@ def resolve_dispute(
     """Return the receivable to the stage the dispute held."""
     receivable = _find(session, number)
     _apply(session, [(receivable, on_date)], "resolve", actor, "manual", {"note": note})
+
+
+def _customer(session: Session, code: str) -> Customer:
+    customer = session.execute(select(Customer).where(Customer.code == code)).scalar_one_or_none()
+    if customer is None:
+        raise LookupError(f"no customer {code!r}")
+    return customer
+
+
+def pause_reminders(
+    session: Session, code: str, reason: str, on_date: date, actor: str, until: date | None = None
+) -> None:
+    """No reminders for the customer until ``until`` (they resume that day) or a resume."""
+    if until is not None and until <= on_date:
+        raise ValueError(f"--until {until} is not after {on_date}")
+    customer = _customer(session, code)
+    customer.reminders_paused = True
+    customer.reminders_paused_until = until
+    customer.pause_reason = reason
+    session.add(customer)
+    store.insert_activities(
+        session,
+        [
+            store.activity(
+                on_date,
+                actor,
+                "reminders_paused",
+                "customer",
+                customer.id,
+                code,
+                details={"reason": reason, "until": until.isoformat() if until else None},
+            )
+        ],
+    )
+
+
+def resume_reminders(session: Session, code: str, on_date: date, actor: str) -> None:
+    customer = _customer(session, code)
+    if not customer.reminders_paused:
+        raise ValueError(f"reminders for {code} are not paused")
+    customer.reminders_paused = False
+    customer.reminders_paused_until = None
+    customer.pause_reason = ""
+    session.add(customer)
+    store.insert_activities(
+        session,
+        [store.activity(on_date, actor, "reminders_resumed", "customer", customer.id, code)],
+    )
+
+
+def record_promise(
+    session: Session,
+    number: str,
+    promised_date: date,
+    on_date: date,
+    actor: str,
+    amount: Decimal | None = None,
+) -> None:
+    """A promise-to-pay holds the stage and the reminders until its date passes unpaid."""
+    receivable = _find(session, number)
+    if receivable.stage not in ACTIVE:
+        raise IllegalMove(f"{number} is {receivable.stage}: nothing to promise")
+    if promised_date < on_date:
+        raise ValueError(f"--date {promised_date} is in the past")
+    if amount is not None and (amount <= 0 or amount > receivable.balance):
+        raise ValueError(
+            f"--amount {amount} must be between 0 and the balance {receivable.balance}"
+        )
+    for open_promise in session.execute(
+        select(Promise).where(Promise.receivable_id == receivable.id, Promise.status == "open")
+    ).scalars():
+        open_promise.status = "cancelled"  # superseded by the new promise
+        session.add(open_promise)
+    session.add(
+        Promise(
+            receivable_id=receivable.id or 0,
+            promised_date=promised_date,
+            amount=amount,
+            status="open",
+            created_on=on_date,
+        )
+    )
+    store.insert_activities(
+        session,
+        [
+            store.activity(
+                on_date,
+                actor,
+                "promise_recorded",
+                "receivable",
+                receivable.id,
+                number,
+                details={
+                    "promised_date": promised_date.isoformat(),
+                    "amount": str(amount) if amount is not None else None,
+                },
+            )
+        ],
+    )

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
+from ledger import reminder_store
 from ledger.facts import customer_facts, receivable_rows
 from workflows.decisions import DayPlan
 from workflows.planner import (
@@ -27,6 +28,7 @@ from workflows.planner import (
     plan_customers,
     plan_receivables,
 )
+from workflows.reminders import FIX_CONTACT, MailSetup, ReminderPlanner
 
 
 class CycleRefused(ValueError):
@@ -46,6 +48,8 @@ class CycleSummary:
     warnings_opened: int = 0
     warnings_closed: int = 0
     tasks_opened: int = 0
+    reminders_queued: int = 0
+    reminder_items: int = 0
     promises_kept: int = 0
     promises_broken: int = 0
     seconds: float = 0.0
@@ -72,8 +76,13 @@ def run_cycle(
     chunk_size: int = 5000,
     progress: ProgressFn | None = None,
     force: bool = False,
+    mail: MailSetup | None = None,
 ) -> CycleSummary:
-    """Run one day. Idempotent: a second run for the same day changes nothing."""
+    """Run one day. Idempotent: a second run for the same day changes nothing.
+
+    With ``mail``, the day's reminder emails are written to the outbox in the same
+    transaction as the stage changes of their customers; without it, none are planned.
+    """
     started = time.perf_counter()
     summary = CycleSummary(as_of=as_of, policy_hash=policy.hash, dry_run=dry_run)
     rules = RuleEngine.for_policy(policy)
@@ -95,6 +104,14 @@ def run_cycle(
             customers,
             store.collectors(session),
         )
+        if mail is not None:
+            ctx.reminders = ReminderPlanner(
+                policy,
+                mail,
+                reminder_store.contacts(session, as_of),
+                as_of,
+                reminder_store.customers_with_open_task(session, FIX_CONTACT),
+            )
         total = store.count_active(session)
         done = 0
         for rows in receivable_rows(session, as_of, chunk_size):
@@ -142,6 +159,8 @@ def _account(summary: CycleSummary, plan: DayPlan) -> None:
     summary.warnings_opened += len(plan.warnings_opened)
     summary.warnings_closed += len(plan.warnings_closed)
     summary.tasks_opened += len(plan.tasks)
+    summary.reminders_queued += len(plan.messages)
+    summary.reminder_items += sum(len(m["outbox"]["items"]) for m in plan.messages)
 
 
 def _write(session: Session, plan: DayPlan, as_of: date) -> None:
@@ -151,3 +170,32 @@ def _write(session: Session, plan: DayPlan, as_of: date) -> None:
     store.close_warnings(session, [w["id"] for w in plan.warnings_closed], as_of)
     store.insert_tasks(session, plan.tasks)
     store.insert_activities(session, plan.activities)
+    _write_messages(session, plan.messages, as_of)
+
+
+def _write_messages(session: Session, messages: list[dict[str, Any]], as_of: date) -> None:
+    """Outbox rows, the steps they carry (unique per receivable) and their audit rows."""
+    steps, audit = [], []
+    for message in messages:
+        outbox_id = reminder_store.insert_message(session, message["outbox"])
+        steps.extend({**step, "outbox_id": outbox_id} for step in message["steps"])
+        audit.append(
+            store.activity(
+                as_of,
+                ACTOR,
+                "reminder_queued",
+                "customer",
+                message["outbox"]["customer_id"],
+                message["code"],
+                "+".join(message["rules"]),
+                "",
+                {
+                    "outbox_id": outbox_id,
+                    "key": message["outbox"]["key"],
+                    "status": message["outbox"]["status"],
+                    "items": message["outbox"]["items"],
+                },
+            )
+        )
+    reminder_store.insert_steps(session, steps)
+    store.insert_activities(session, audit)

@@ -22,6 +22,7 @@ class DayPlan:
     warnings_closed: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     activities: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # reminder emails
     moved: int = 0
     settled: int = 0
 
@@ -33,6 +34,7 @@ class DayPlan:
             "warnings_closed",
             "tasks",
             "activities",
+            "messages",
         ):
             getattr(self, name).extend(getattr(other, name))
         self.moved += other.moved

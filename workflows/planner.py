@@ -11,9 +11,11 @@ from sqlmodel import Session
 
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
+from ledger import reminder_store
 from ledger.facts import receivable_facts
 from workflows.decisions import DayPlan, far_stage_local, target_stage, task_row, walk
 from workflows.lifecycle import StageRow
+from workflows.reminders import ReminderPlanner
 
 ACTOR = "cycle"
 
@@ -34,6 +36,7 @@ class DayContext:
     stage_when: dict[str, Any] = field(default_factory=dict)
     open_by_subject: dict[tuple[str, str], list[store.OpenWarning]] = field(default_factory=dict)
     evaluated_subjects: set[str] = field(default_factory=set)
+    reminders: ReminderPlanner | None = None  # None: the caller plans no reminder emails
 
     def __post_init__(self) -> None:
         self.on_enter = {stage.name: stage.on_enter for stage in self.policy.stages}
@@ -54,6 +57,7 @@ def plan_receivables(ctx: DayContext, rows: list[dict[str, Any]]) -> DayPlan:
     }
     fired = ctx.rules.evaluate("receivable", facts_by_id.values())
     _confirm_jumps(ctx, facts_by_id, fired)
+    done = reminder_store.steps_done(ctx.session, facts_by_id) if ctx.reminders else {}
     for row in rows:
         facts = facts_by_id[row["id"]]
         rule_ids = fired.get(row["id"], [])
@@ -61,10 +65,37 @@ def plan_receivables(ctx: DayContext, rows: list[dict[str, Any]]) -> DayPlan:
         settled = facts["balance"] <= 0
         active = set() if settled else {r[8:] for r in rule_ids if r.startswith("warning:")}
         ctx.evaluated_subjects.add(row["number"])
+        if ctx.reminders is not None and not settled:
+            ctx.reminders.consider(row, facts, rule_ids, done.get(row["id"], set()))
         _plan_warnings(
             ctx, plan, "receivable", row["number"], row["customer_id"], row["id"], active, facts
         )
+    if ctx.reminders is not None:
+        _plan_messages(ctx, plan)
     return plan
+
+
+def _plan_messages(ctx: DayContext, plan: DayPlan) -> None:
+    """The chunk's reminder emails (chunks hold whole customers: one email each)."""
+    assert ctx.reminders is not None
+    wanted = [d.row["id"] for dues in ctx.reminders.due.values() for d in dues]
+    messages, tasks = ctx.reminders.messages(reminder_store.issue_dates(ctx.session, wanted))
+    plan.messages.extend(messages)
+    plan.tasks.extend(tasks)
+    for task in tasks:
+        plan.activities.append(
+            store.activity(
+                ctx.as_of,
+                ACTOR,
+                "task_opened",
+                "customer",
+                task["customer_id"],
+                "",
+                task["rule_id"],
+                ctx.policy.hash,
+                {"kind": task["kind"], "note": task["note"]},
+            )
+        )
 
 
 def _confirm_jumps(
@@ -279,6 +310,15 @@ def describe(plan: DayPlan) -> list[dict[str, Any]]:
                 "change": "warning closed",
                 "subject": warning["subject"],
                 "rule": f"warning:{warning['rule_id']}",
+            }
+        )
+    for message in plan.messages:
+        changes.append(
+            {
+                "change": "reminder",
+                "subject": message["code"],
+                "to": message["outbox"]["template"],
+                "rule": "+".join(message["rules"]),
             }
         )
     for task in plan.tasks:

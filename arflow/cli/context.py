@@ -73,3 +73,13 @@ def load_policy_or_fail(directory: Path | None):  # type: ignore[no-untyped-def]
             if len(exc.problems) == 1
             else f"{len(exc.problems)} policy errors:\n" + str(exc)
         )
+
+
+def mail_setup_or_fail():  # type: ignore[no-untyped-def]
+    """Templates, calendar and sender details for the cycle's reminder emails."""
+    from arflow.mailing import mail_setup
+
+    try:
+        return mail_setup(settings())
+    except SettingsError as exc:
+        fail(str(exc))

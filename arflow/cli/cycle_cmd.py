@@ -8,7 +8,15 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from arflow.cli.context import database, err_console, fail, load_policy_or_fail, parse_day, today
+from arflow.cli.context import (
+    database,
+    err_console,
+    fail,
+    load_policy_or_fail,
+    mail_setup_or_fail,
+    parse_day,
+    today,
+)
 from arflow.cli.output import console, emit_json, table
 
 TOTALS = (
@@ -20,6 +28,7 @@ TOTALS = (
     "warnings_opened",
     "warnings_closed",
     "tasks_opened",
+    "reminders_queued",
     "promises_kept",
     "promises_broken",
 )
@@ -35,6 +44,7 @@ def cycle_command(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Evaluate every open receivable against the policy and apply the day's changes."""
+    from notifiers.templates import TemplateProblem
     from workflows.cycle import CycleRefused, run_cycle
 
     policy = load_policy_or_fail(policy_dir)
@@ -47,6 +57,7 @@ def cycle_command(
     if last < first:
         fail(f"--to {last} is before --from {first}")
     engine = database()
+    mail = mail_setup_or_fail()
     summaries = []
     with _progress(as_json) as progress:
         task = progress.add_task("cycle", total=None)
@@ -61,12 +72,13 @@ def cycle_command(
                         day,
                         dry_run=dry_run,
                         force=force,
+                        mail=mail,
                         progress=lambda done, total: progress.update(
                             task, completed=done, total=total
                         ),
                     )
                 )
-            except CycleRefused as exc:
+            except (CycleRefused, TemplateProblem) as exc:
                 fail(str(exc))
             day = day.fromordinal(day.toordinal() + 1)
     data = _combine([s.as_dict() for s in summaries])

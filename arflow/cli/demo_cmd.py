@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from arflow.cli.context import database, load_policy_or_fail, parse_day, settings, today
+from arflow.cli.context import (
+    database,
+    load_policy_or_fail,
+    mail_setup_or_fail,
+    parse_day,
+    settings,
+    today,
+)
 from arflow.cli.output import console, emit_json, money, table
 
 
@@ -40,7 +47,9 @@ def demo_command(
     summary = None
     if cycle:
         with console.status(f"running the cycle for {day}…"):
-            summary = run_cycle(engine, load_policy_or_fail(None), day, force=True).as_dict()
+            summary = run_cycle(
+                engine, load_policy_or_fail(None), day, force=True, mail=mail_setup_or_fail()
+            ).as_dict()
     if as_json:
         emit_json({"demo": result, "cycle": summary})
         return

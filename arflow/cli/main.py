@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from arflow.cli import db_cmd, policy_cmd
+from arflow.cli import collect_cmd, db_cmd, outbox_cmd, policy_cmd
 from arflow.cli.cycle_cmd import cycle_command
 from arflow.cli.demo_cmd import demo_command
 from arflow.cli.import_cmd import import_command
+from arflow.cli.serve_cmd import serve_command
 from arflow.cli.views import customers_command, receivables_command, show_command, warnings_command
 
 app = typer.Typer(
@@ -26,6 +27,14 @@ app.command("receivables")(receivables_command)
 app.command("show")(show_command)
 app.command("warnings")(warnings_command)
 app.command("demo")(demo_command)
+app.add_typer(outbox_cmd.app, name="outbox")
+app.command("dispatch")(outbox_cmd.dispatch_command)
+app.command("serve")(serve_command)
+app.command("pause")(collect_cmd.pause_command)
+app.command("resume")(collect_cmd.resume_command)
+app.command("dispute")(collect_cmd.dispute_command)
+app.command("resolve")(collect_cmd.resolve_command)
+app.command("promise")(collect_cmd.promise_command)
 
 if __name__ == "__main__":
     app()

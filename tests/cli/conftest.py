@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ class Ran:
 
 @pytest.fixture
 def arflow(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
+    shutil.copytree(ROOT / "config", tmp_path / "config")  # settings and mail templates
     monkeypatch.setenv("ARFLOW_HOME", str(tmp_path))
     monkeypatch.setenv("ARFLOW_DATABASE_URL", db_url)
     monkeypatch.setenv("ARFLOW_POLICY_DIR", str(ROOT / "rules"))

@@ -1,0 +1,144 @@
+"""`arflow outbox` (list, show, approve, cancel) and `arflow dispatch`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from arflow.cli.context import database, fail, settings, today
+from arflow.cli.output import console, emit_json, table
+
+app = typer.Typer(help="Reminder emails waiting, sent or failed.", invoke_without_command=True)
+STATUSES = ("pending", "review", "sending", "sent", "failed", "cancelled")
+
+
+@app.callback()
+def outbox_list(
+    ctx: typer.Context,
+    status: str | None = typer.Option(None, "--status", help=" | ".join(STATUSES)),
+    limit: int | None = typer.Option(None, "--limit", min=1),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array for scripts."),
+) -> None:
+    """List messages (oldest first)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ledger import queries
+    from ledger.db import session_scope
+
+    if status and status not in STATUSES:
+        fail(f"--status: unknown status {status!r} (one of {', '.join(STATUSES)})")
+    with session_scope(database()) as session:
+        rows = queries.outbox(session, status, limit)
+    if as_json:
+        emit_json(rows)
+        return
+    table(
+        f"outbox ({len(rows)})",
+        ["id", "for", "customer", "to", "template", "lang", "items", "status", "tries", "error"],
+        [
+            [
+                r["id"],
+                r["for_date"],
+                r["customer_code"],
+                r["to"],
+                r["template"],
+                r["language"],
+                len(r["items"]),
+                r["status"],
+                r["attempts"],
+                r["last_error"][:40],
+            ]
+            for r in rows
+        ],
+    )
+
+
+@app.command("show")
+def outbox_show(
+    message_id: int = typer.Argument(..., help="Outbox id."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Print one message as sent (headers, text part)."""
+    from ledger import queries
+    from ledger.db import session_scope
+
+    with session_scope(database()) as session:
+        message = queries.outbox_message(session, message_id)
+    if message is None:
+        fail(f"no message {message_id}")
+    if as_json:
+        emit_json(message)
+        return
+    cc = f"\nCc: {', '.join(message['cc'])}" if message["cc"] else ""
+    error = f", {message['last_error']}" if message["last_error"] else ""
+    console.print(
+        f"Message-ID: {message['message_id']}\nTo: {message['to']}{cc}\n"
+        f"Subject: {message['subject']}\nStatus: {message['status']} "
+        f"(attempts {message['attempts']}{error})\n",
+        markup=False,
+        highlight=False,
+    )
+    console.print(message["text"], markup=False, highlight=False)
+
+
+def _decide(message_id: int, approve: bool) -> None:
+    from ledger.db import session_scope
+    from ledger.outbox_store import decide
+
+    try:
+        with session_scope(database()) as session:
+            status = decide(session, message_id, approve=approve, actor=_actor(), on=today())
+    except (LookupError, ValueError) as exc:
+        fail(str(exc))
+    console.print(f"message {message_id}: {status}")
+
+
+@app.command("approve")
+def outbox_approve(message_id: int = typer.Argument(...)) -> None:
+    """Release a message that waits for review (a final or legal notice)."""
+    _decide(message_id, True)
+
+
+@app.command("cancel")
+def outbox_cancel(message_id: int = typer.Argument(...)) -> None:
+    """Cancel a message that has not gone out; its steps stay done."""
+    _decide(message_id, False)
+
+
+def _actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+def dispatch_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Send the pending mail once (for cron users); `arflow serve` does it every minute."""
+    from arflow import mailing
+    from arflow.settings import SettingsError
+    from notifiers.dispatcher import Dispatcher
+
+    config = settings()
+    try:
+        notifier, sender = mailing.notifier(config), mailing.sender_address(config)
+    except SettingsError as exc:
+        fail(str(exc))
+    dispatcher = Dispatcher(
+        engine=database(),
+        notifier=notifier,
+        sender=sender,
+        clock=lambda: mailing.now(config),
+        today=lambda moment: mailing.business_day(config, moment),
+    )
+
+    async def run() -> dict[str, int]:
+        async with dispatcher.notifier:
+            return (await dispatcher.run_once()).as_dict()
+
+    summary = asyncio.run(run())
+    if as_json:
+        emit_json(summary)
+        return
+    table("dispatch", ["", "count"], [[k, v] for k, v in summary.items()], right=["count"])

@@ -1,0 +1,106 @@
+"""Scheduler jobs: importable functions taking nothing, so APScheduler stores only their names.
+
+Each job loads what it needs from settings; the wall clock is read here (the shell).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from functools import cache
+
+from sqlalchemy import Engine
+
+from arflow import mailing
+from arflow.settings import Settings, load_settings
+
+log = logging.getLogger("arflow.jobs")
+STOP = asyncio.Event()  # set on Ctrl-C: the dispatcher finishes the message in hand
+DISPATCHING = asyncio.Lock()  # held while a dispatch runs, so a stop can wait for it
+
+
+@cache
+def _settings() -> Settings:
+    return load_settings()
+
+
+@cache
+def _engine() -> Engine:
+    from ledger.db import make_engine
+    from ledger.migrate import is_current, upgrade
+
+    engine = make_engine(_settings().database_url)
+    if not is_current(engine):
+        upgrade(engine)
+    return engine
+
+
+def today() -> date:
+    return _settings().today()
+
+
+def daily_cycle(as_of: date | None = None) -> None:
+    """The day's cycle with the policy in force (a bad policy keeps the last good one)."""
+    from engine import PolicyError, load_policy
+    from workflows.cycle import CycleRefused, run_cycle
+
+    day = as_of or today()
+    try:
+        policy = load_policy(_settings().policy_dir)
+    except PolicyError as exc:
+        log.error("policy not loaded, cycle skipped: %s", str(exc).splitlines()[0])
+        return
+    try:
+        summary = run_cycle(_engine(), policy, day, mail=mailing.mail_setup(_settings()))
+    except CycleRefused as exc:
+        log.warning("cycle %s refused: %s", day, exc)
+        return
+    log.info("cycle %s: %s", day, {k: v for k, v in summary.as_dict().items()
+                                    if isinstance(v, int) and v})
+
+
+def missed_cycle() -> date | None:
+    """The day to catch up on start: today, once, if the last run is older (no backlog)."""
+    from datetime import datetime, time
+
+    from ledger.cycle_store import last_cycle_date
+    from ledger.db import session_scope
+
+    settings = _settings()
+    hour, minute = cycle_time(settings)
+    now = datetime.now(settings.tz())
+    with session_scope(_engine()) as session:
+        last = last_cycle_date(session)
+    if now.time() < time(hour, minute):
+        return None
+    return now.date() if last is None or last < now.date() else None
+
+
+def cycle_time(settings: Settings) -> tuple[int, int]:
+    text = str(settings.section("schedule").get("cycle_at") or "07:00")
+    try:
+        hour, minute = (int(part) for part in text.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError
+    except ValueError:
+        from arflow.settings import SettingsError
+
+        raise SettingsError(f"settings.yaml schedule.cycle_at: not a time HH:MM: {text!r}"
+                            ) from None
+    return hour, minute
+
+
+async def dispatch() -> None:
+    """Send what is due; the notifier (and its connections) live for one run."""
+    from notifiers.dispatcher import Dispatcher
+
+    settings = _settings()
+    dispatcher = Dispatcher(
+        engine=_engine(), notifier=mailing.notifier(settings),
+        sender=mailing.sender_address(settings), clock=lambda: mailing.now(settings),
+        today=lambda moment: mailing.business_day(settings, moment))
+    async with DISPATCHING, dispatcher.notifier:
+        summary = await dispatcher.run_once(STOP)
+    if summary.claimed:
+        log.info("dispatch: %s", summary.as_dict())

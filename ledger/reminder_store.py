@@ -1,0 +1,98 @@
+"""What reminder planning reads (contacts, steps already done) and writes (outbox, steps)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from ledger.bulk import execute_many
+from ledger.models import Customer, Outbox, Receivable, Reminder, Task
+
+CHUNK = 900
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    code: str
+    name: str
+    email: str
+    language: str
+    collector: str | None
+    paused: bool  # reminders paused on the day asked about
+
+
+def contacts(session: Session, as_of: date) -> dict[int, Contact]:
+    """Every customer's mail details; paused while ``as_of`` is before the pause's end."""
+    t = Customer.__table__
+    rows = session.execute(
+        select(
+            t.c.id,
+            t.c.code,
+            t.c.name,
+            t.c.email,
+            t.c.language,
+            t.c.collector,
+            t.c.reminders_paused,
+            t.c.reminders_paused_until,
+        )
+    )
+    return {
+        row.id: Contact(
+            row.id,
+            row.code,
+            row.name,
+            row.email or "",
+            row.language or "zh-CN",
+            row.collector,
+            bool(row.reminders_paused)
+            and (row.reminders_paused_until is None or as_of < row.reminders_paused_until),
+        )
+        for row in rows
+    }
+
+
+def steps_done(session: Session, receivable_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Steps already recorded (sent or superseded) per receivable."""
+    ids = sorted(receivable_ids)
+    t = Reminder.__table__
+    done: dict[int, set[str]] = defaultdict(set)
+    for start in range(0, len(ids), CHUNK):
+        stmt = select(t.c.receivable_id, t.c.step).where(
+            t.c.receivable_id.in_(ids[start : start + CHUNK])
+        )
+        for receivable_id, step in session.execute(stmt):
+            done[receivable_id].add(step)
+    return done
+
+
+def issue_dates(session: Session, receivable_ids: Iterable[int]) -> dict[int, date]:
+    ids = sorted(receivable_ids)
+    t = Receivable.__table__
+    found: dict[int, date] = {}
+    for start in range(0, len(ids), CHUNK):
+        stmt = select(t.c.id, t.c.issue_date).where(t.c.id.in_(ids[start : start + CHUNK]))
+        found.update({rid: issued for rid, issued in session.execute(stmt)})
+    return found
+
+
+def customers_with_open_task(session: Session, kind: str) -> set[int]:
+    t = Task.__table__
+    stmt = select(t.c.customer_id).where(t.c.kind == kind, t.c.status == "open")
+    return {cid for (cid,) in session.execute(stmt)}
+
+
+def insert_message(session: Session, row: dict[str, Any]) -> int:
+    """One outbox row; its id ties the reminder steps to the message."""
+    t = Outbox.__table__
+    return session.execute(insert(t).values(**row).returning(t.c.id)).scalar_one()
+
+
+def insert_steps(session: Session, rows: list[dict[str, Any]]) -> None:
+    execute_many(session, Reminder.__table__.insert(), rows)

@@ -1,0 +1,123 @@
+"""SMTP settings: the ``smtp:`` section of settings.yaml, overridden by the environment.
+
+Environment variables win so an operator can point a deployed arflow at another server
+(or keep the password out of the file) without editing YAML:
+
+    ARFLOW_SMTP_HOST, ARFLOW_SMTP_PORT, ARFLOW_SMTP_USER, ARFLOW_SMTP_PASSWORD,
+    ARFLOW_SMTP_TLS (none | starttls | tls), ARFLOW_MAIL_FROM
+
+No host anywhere means "no SMTP": ``from_env`` returns None and the caller uses the file
+sink (var/outbox/), so arflow works on a fresh machine. An empty variable counts as unset.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+__all__ = ["SmtpSettings", "TlsMode"]
+
+TlsMode = Literal["none", "starttls", "tls"]
+TLS_MODES: tuple[TlsMode, ...] = ("none", "starttls", "tls")
+
+# settings.yaml key -> environment variable that overrides it
+_ENV = {
+    "host": "ARFLOW_SMTP_HOST",
+    "port": "ARFLOW_SMTP_PORT",
+    "user": "ARFLOW_SMTP_USER",
+    "password": "ARFLOW_SMTP_PASSWORD",
+    "tls": "ARFLOW_SMTP_TLS",
+    "from": "ARFLOW_MAIL_FROM",
+}
+_KEYS = (*_ENV, "timeout", "concurrency")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send mail; ``sender`` is the default From address."""
+
+    host: str
+    port: int = 25
+    tls: TlsMode = "none"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    sender: str = "arflow@localhost"
+    concurrency: int = 8
+
+    @classmethod
+    def from_env(
+        cls, base: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+    ) -> SmtpSettings | None:
+        """Settings from ``base`` (the yaml section) with ARFLOW_* variables on top.
+
+        Returns None when no host is configured; raises ValueError naming the bad setting.
+        """
+        base = dict(base or {})
+        env = os.environ if env is None else env
+        unknown = sorted(set(base) - set(_KEYS))
+        if unknown:
+            raise ValueError(f"smtp.{unknown[0]}: unknown setting (expected {', '.join(_KEYS)})")
+
+        values: dict[str, tuple[Any, str]] = {}  # key -> (value, name to blame)
+        for key in _KEYS:
+            if base.get(key) is not None:
+                values[key] = (base[key], f"smtp.{key}")
+        for key, var in _ENV.items():
+            if env.get(var, "").strip():
+                values[key] = (env[var].strip(), var)
+
+        host = _text(values.get("host"))
+        if not host:
+            return None
+        kwargs: dict[str, Any] = {"host": host}
+        if "port" in values:
+            kwargs["port"] = _number(values["port"], int, 1, 65535)
+        if "tls" in values:
+            kwargs["tls"] = _tls(values["tls"])
+        if "user" in values:
+            kwargs["user"] = _text(values["user"])
+        if "password" in values:
+            kwargs["password"] = _text(values["password"])
+        if "timeout" in values:
+            kwargs["timeout"] = _number(values["timeout"], float, 0.1, 3600)
+        if "from" in values:
+            kwargs["sender"] = _text(values["from"])
+        if "concurrency" in values:
+            kwargs["concurrency"] = _number(values["concurrency"], int, 1, 100)
+        if kwargs.get("user") and not kwargs.get("password"):
+            raise ValueError("ARFLOW_SMTP_PASSWORD / smtp.password: required when a user is set")
+        return cls(**kwargs)
+
+
+def _text(item: tuple[Any, str] | None) -> str | None:
+    if item is None:
+        return None
+    value, name = item
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ValueError(f"{name}: expected text, got {value!r}")
+    return str(value).strip() or None
+
+
+def _number(item: tuple[Any, str], kind: type[int] | type[float], low: float, high: float) -> Any:
+    value, name = item
+    what = "a whole number" if kind is int else "a number"
+    if isinstance(value, bool) or (kind is int and isinstance(value, float)):
+        raise ValueError(f"{name}: expected {what}, got {value!r}")
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected {what}, got {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name}: {number} is out of range ({low:g}..{high:g})")
+    return number
+
+
+def _tls(item: tuple[Any, str]) -> TlsMode:
+    value, name = item
+    mode = value.strip().lower() if isinstance(value, str) else value
+    if mode not in TLS_MODES:
+        raise ValueError(f"{name}: expected none, starttls or tls, got {value!r}")
+    return cast(TlsMode, mode)

@@ -1,0 +1,190 @@
+"""Email over SMTP with aiosmtplib, reusing a small pool of connections.
+
+Connecting (TCP, TLS, EHLO, AUTH) costs several round trips, so connections are kept
+and reused: at most ``settings.concurrency`` exist at once, a send borrows one, and one
+that errors in any way is closed rather than returned (its state is unknown). An idle
+connection the server may have dropped is probed with NOOP before reuse, so a stale
+socket is never mistaken for a failed send.
+
+How failures are classified (measured with aiosmtplib 5.1, see DESIGN.md):
+
+- TransientFailure: SMTPServerDisconnected, SMTPConnectError and its subclasses,
+  SMTPTimeoutError, OSError (refused, reset, TLS), and any 4xx reply, including
+  4xx for every recipient (greylisting) and a temporary AUTH failure (454);
+- PermanentFailure: every recipient refused with 5xx, a 5xx refusal of the sender or the
+  data, SMTPAuthenticationError (535), a message aiosmtplib cannot put on the wire.
+
+When only some recipients are refused aiosmtplib does not raise; the refusals come back
+in ``SendReport.refused``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ssl
+
+from aiosmtplib import (
+    SMTP,
+    SMTPConnectError,
+    SMTPException,
+    SMTPNotSupported,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
+    SMTPServerDisconnected,
+    SMTPTimeoutError,
+)
+
+from notifiers.base import (
+    Notifier,
+    OutgoingMessage,
+    PermanentFailure,
+    SendReport,
+    TransientFailure,
+    build_email,
+)
+from notifiers.settings import SmtpSettings
+
+__all__ = ["SmtpNotifier", "classify"]
+
+Failure = TransientFailure | PermanentFailure
+
+
+class SmtpNotifier(Notifier):
+    """Sends through one SMTP server; safe for ``settings.concurrency`` concurrent sends."""
+
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        *,
+        tls_context: ssl.SSLContext | None = None,
+        local_hostname: str | None = None,
+        probe_after: float = 5.0,
+    ) -> None:
+        self.settings = settings
+        self.concurrency = settings.concurrency
+        self._tls_context = tls_context
+        self._local_hostname = local_hostname
+        self._probe_after = probe_after  # seconds idle before a reused connection gets NOOP
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._idle: list[tuple[SMTP, float]] = []  # (client, loop time it was returned)
+        self._closed = False
+
+    async def send(self, msg: OutgoingMessage) -> SendReport:
+        if self._closed:
+            raise RuntimeError("SmtpNotifier is closed")
+        sender = email.utils.parseaddr(msg.sender)[1]
+        if not sender:
+            raise PermanentFailure(f"invalid sender address {msg.sender!r}")
+        if not msg.recipients:
+            raise PermanentFailure(f"no recipient address in {msg.to!r}")
+        try:
+            mail = build_email(msg)
+        except ValueError as exc:
+            raise PermanentFailure(f"invalid message: {exc}") from exc
+        async with self._slots:
+            client = await self._checkout()
+            try:
+                errors, reply = await client.send_message(
+                    mail, sender=sender, recipients=list(msg.recipients)
+                )
+            except Exception as exc:
+                client.close()
+                failure = classify(exc)
+                if failure is None:
+                    raise
+                raise failure from exc
+            except BaseException:  # cancelled mid-conversation: the connection is unusable
+                client.close()
+                raise
+            self._checkin(client)
+        refused = {address: _reply(r.code, r.message) for address, r in errors.items()}
+        return SendReport(refused=refused, reply=reply)
+
+    async def aclose(self) -> None:
+        """Say QUIT on idle connections; ones still sending are closed when they return."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for client, _ in idle:
+            try:
+                await client.quit(timeout=min(5.0, self.settings.timeout))
+            except (SMTPException, OSError):
+                pass
+            finally:
+                client.close()
+
+    async def _checkout(self) -> SMTP:
+        """An idle connection that still answers, or a new one."""
+        now = asyncio.get_running_loop().time()
+        while self._idle:
+            client, since = self._idle.pop()
+            if not client.is_connected:
+                client.close()
+                continue
+            if now - since > self._probe_after:
+                try:
+                    await client.noop()
+                except (SMTPException, OSError):
+                    client.close()
+                    continue
+            return client
+        return await self._connect()
+
+    def _checkin(self, client: SMTP) -> None:
+        if self._closed or not client.is_connected:
+            client.close()
+        else:
+            self._idle.append((client, asyncio.get_running_loop().time()))
+
+    async def _connect(self) -> SMTP:
+        s = self.settings
+        client = SMTP(
+            hostname=s.host,
+            port=s.port,
+            username=s.user,
+            password=s.password,
+            timeout=s.timeout,
+            use_tls=s.tls == "tls",
+            start_tls=s.tls == "starttls",  # False, not None: no opportunistic upgrade
+            tls_context=self._tls_context,
+            local_hostname=self._local_hostname,
+        )
+        try:
+            await client.connect()
+        except Exception as exc:
+            client.close()
+            failure = classify(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+        return client
+
+
+def classify(exc: BaseException) -> Failure | None:
+    """The failure an aiosmtplib/socket error means, or None for an unexpected error (a bug)."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+        text = "; ".join(dict.fromkeys(_reply(r.code, r.message) for r in exc.recipients))
+        if any(400 <= code < 500 for code in codes):
+            return TransientFailure(text)
+        return PermanentFailure(text)
+    if isinstance(exc, SMTPConnectError | SMTPServerDisconnected | SMTPTimeoutError | OSError):
+        if isinstance(exc, SMTPResponseException):  # e.g. a 554 greeting
+            return TransientFailure(_reply(exc.code, exc.message))
+        return TransientFailure(str(exc) or type(exc).__name__)
+    if isinstance(exc, SMTPResponseException):  # sender, data, helo, auth refusals
+        reply = _reply(exc.code, exc.message)
+        if 500 <= exc.code < 600:
+            return PermanentFailure(reply)
+        return TransientFailure(reply)  # 4xx, or a reply code that makes no sense
+    if isinstance(exc, SMTPNotSupported | ValueError):  # e.g. a non-ASCII address
+        return PermanentFailure(str(exc))
+    if isinstance(exc, SMTPException):  # e.g. STARTTLS or AUTH not offered: fix the config
+        return TransientFailure(str(exc))
+    return None
+
+
+def _reply(code: int | None, message: str) -> str:
+    """The server's reply as one line: "550 5.1.1 mailbox unavailable"."""
+    text = " ".join(message.split())
+    return f"{code} {text}" if code is not None and code > 0 else text

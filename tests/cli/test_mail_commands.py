@@ -1,0 +1,110 @@
+"""The reminder commands as a collector or a cron job uses them."""
+
+from __future__ import annotations
+
+import email
+from email.policy import default as default_policy
+
+from tests.cli.test_commands import _load
+from tests.mailserver import MailServer
+
+
+def test_policy_check_catches_a_missing_template(arflow, tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "collection.yaml").write_text(
+        "reminders:\n  - id: nudge\n    when: days_overdue >= 1\n    template: nudge\n"
+    )
+    ran = arflow("policy", "check", str(folder))
+    assert ran.exit_code == 2
+    assert "collection.yaml:2: reminder 'nudge':" in ran.stderr and "missing" in ran.stderr
+    (tmp_path / "config" / "templates" / "en" / "pre_due.j2").write_text(
+        "{% block subject %}{{ nope }}{% endblock %}{% block text %}{% endblock %}"
+        "{% block html %}{% endblock %}"
+    )
+    ran = arflow("policy", "check")
+    assert ran.exit_code == 2 and "pre_due.j2" in ran.stderr and "nope" in ran.stderr
+
+
+def test_outbox_json_and_dispatch_to_files(arflow, tmp_path):
+    _load(arflow, tmp_path)
+    summary = arflow("cycle", "--as-of", "2026-04-10", "--json").json()
+    assert summary["reminders_queued"] == 1  # C001: INV-1 and INV-2 in one email
+    (row,) = arflow("outbox", "--json").json()
+    for key in (
+        "id",
+        "key",
+        "customer_code",
+        "for_date",
+        "template",
+        "language",
+        "to",
+        "status",
+        "items",
+        "attempts",
+        "last_error",
+    ):
+        assert key in row
+    assert row["customer_code"] == "C001" and row["for_date"] == "2026-04-10"
+    assert row["status"] == "pending" and row["language"] == "zh-CN"
+    assert sorted(row["items"], key=lambda i: i["invoice"]) == [
+        {"invoice": "INV-1", "step": "final-notice"},
+        {"invoice": "INV-2", "step": "first-notice"},
+    ]
+    ran = arflow("dispatch", "--json")
+    assert ran.exit_code == 0 and ran.json()["sent"] == 1
+    (eml,) = (tmp_path / "var" / "outbox").glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
+    assert message["To"] == "ap@huadong.example.cn" and "最后催款通知" in message["Subject"]
+    shown = arflow("outbox", "show", str(row["id"]))
+    assert "INV-1" in shown.stdout and "Subject:" in shown.stdout
+    assert arflow("outbox", "--status", "sent", "--json").json()[0]["attempts"] == 1
+    assert arflow("outbox", "--status", "nope").exit_code == 2
+    assert arflow("outbox", "show", "999").exit_code == 2
+
+
+def test_dispatch_over_smtp_from_environment(arflow, tmp_path, monkeypatch):
+    server = MailServer()
+    server.start()
+    try:
+        monkeypatch.setenv("ARFLOW_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("ARFLOW_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("ARFLOW_SMTP_TLS", "none")
+        monkeypatch.setenv("ARFLOW_MAIL_FROM", "collections@example.com")
+        _load(arflow, tmp_path)
+        arflow("cycle", "--as-of", "2026-04-10")
+        assert arflow("dispatch", "--json").json()["sent"] == 1
+        (received,) = server.received
+        assert received.sender == "collections@example.com"
+        monkeypatch.setenv("ARFLOW_SMTP_TLS", "sometimes")
+        ran = arflow("dispatch")
+        assert ran.exit_code == 2 and "ARFLOW_SMTP_TLS" in ran.stderr
+    finally:
+        server.stop()
+
+
+def test_collector_actions_hold_and_release_reminders(arflow, tmp_path):
+    _load(arflow, tmp_path)
+    assert arflow("dispute", "INV-1", "--reason", "wrong price").exit_code == 0
+    assert arflow("promise", "INV-2", "--date", "2099-01-01", "--amount", "100").exit_code == 0
+    assert arflow("pause", "C002", "--reason", "talks", "--until", "2099-02-01").exit_code == 0
+    assert arflow("cycle", "--as-of", "2026-04-10", "--json").json()["reminders_queued"] == 0
+    assert arflow("resolve", "INV-1", "--note", "credit note issued").exit_code == 0
+    assert arflow("resume", "C002").exit_code == 0
+    assert arflow("cycle", "--as-of", "2026-04-11", "--json").json()["reminders_queued"] == 0
+    assert arflow("cycle", "--as-of", "2026-04-13", "--json").json()["reminders_queued"] == 1
+    # refusals: one line, exit 2
+    for args in (
+        ("dispute", "NOPE", "--reason", "x"),
+        ("resolve", "INV-2"),
+        ("resume", "C002"),
+        ("promise", "INV-1", "--date", "2020-01-01"),
+        ("pause", "C001", "--reason", "x", "--until", "2000-01-01"),
+        ("promise", "INV-2", "--date", "2099-01-01", "--amount", "abc"),
+    ):
+        ran = arflow(*args)
+        assert ran.exit_code == 2, args
+        assert ran.stderr.count("\n") == 1, ran.stderr
+    story = arflow("show", "INV-1", "--json").json()
+    actions = [a["action"] for a in story["audit"]]
+    assert "dispute" in actions and "resolve" in actions
