@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import date, datetime, time
 from functools import cache
 
 from sqlalchemy import Engine
@@ -60,21 +60,22 @@ def daily_cycle(as_of: date | None = None) -> None:
                                     if isinstance(v, int) and v})
 
 
-def missed_cycle() -> date | None:
-    """The day to catch up on start: today, once, if the last run is older (no backlog)."""
-    from datetime import datetime, time
+def missed_cycle(engine: Engine, settings: Settings, now: datetime) -> date | None:
+    """The day to catch up on start: today, once, if today's run is due and not done.
 
+    Only today: days missed while down are not replayed one by one, so a restart after a
+    week sends today's reminders, not a burst of seven days of stale ones.
+    """
     from ledger.cycle_store import last_cycle_date
     from ledger.db import session_scope
 
-    settings = _settings()
     hour, minute = cycle_time(settings)
-    now = datetime.now(settings.tz())
-    with session_scope(_engine()) as session:
-        last = last_cycle_date(session)
-    if now.time() < time(hour, minute):
+    local = now.astimezone(settings.tz())
+    if local.time() < time(hour, minute):
         return None
-    return now.date() if last is None or last < now.date() else None
+    with session_scope(engine) as session:
+        last = last_cycle_date(session)
+    return local.date() if last is None or last < local.date() else None
 
 
 def cycle_time(settings: Settings) -> tuple[int, int]:

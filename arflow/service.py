@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -59,7 +60,8 @@ async def serve(settings: Settings, engine: Engine) -> None:
     leader = try_leadership(engine)
     if leader is None:
         log.warning("another arflow holds the scheduler lock: this one only dispatches mail")
-    missed = jobs.missed_cycle() if leader is not None else None
+    missed = (jobs.missed_cycle(engine, settings, datetime.now(settings.tz()))
+              if leader is not None else None)
     if missed is not None:
         log.info("catching up: running the missed cycle for %s once", missed)
         await asyncio.to_thread(jobs.daily_cycle, missed)
