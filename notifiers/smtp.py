@@ -51,7 +51,11 @@ Failure = TransientFailure | PermanentFailure
 
 
 class SmtpNotifier(Notifier):
-    """Sends through one SMTP server; safe for ``settings.concurrency`` concurrent sends."""
+    """Sends through one SMTP server; safe for ``settings.concurrency`` concurrent sends.
+
+    Its connections belong to the event loop that opened them: use one notifier per loop
+    (``async with SmtpNotifier(...)`` around a dispatcher run).
+    """
 
     def __init__(
         self,
