@@ -6,7 +6,7 @@ import email
 from email.policy import default as default_policy
 
 from tests.cli.test_commands import _load
-from tests.mailserver import MailServer
+from tests.smtpserver import MailServer
 
 
 def test_policy_check_catches_a_missing_template(arflow, tmp_path):
@@ -75,7 +75,7 @@ def test_dispatch_over_smtp_from_environment(arflow, tmp_path, monkeypatch):
         arflow("cycle", "--as-of", "2026-04-10")
         assert arflow("dispatch", "--json").json()["sent"] == 1
         (received,) = server.received
-        assert received.sender == "collections@example.com"
+        assert received.mail_from == "collections@example.com"
         monkeypatch.setenv("ARFLOW_SMTP_TLS", "sometimes")
         ran = arflow("dispatch")
         assert ran.exit_code == 2 and "ARFLOW_SMTP_TLS" in ran.stderr

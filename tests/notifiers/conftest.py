@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.notifiers.smtpserver import MailServer
+from tests.smtpserver import MailServer
 
 
 @pytest.fixture

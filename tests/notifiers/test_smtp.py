@@ -16,7 +16,7 @@ from notifiers.base import (
 )
 from notifiers.settings import SmtpSettings
 from notifiers.smtp import SmtpNotifier
-from tests.notifiers.smtpserver import MailServer, free_port
+from tests.smtpserver import MailServer, free_port
 
 SUBJECT = "【逾期付款通知】华信供应链应收账款对账单（截至2026年11月23日）"
 TEXT = "尊敬的上海恒远贸易有限公司：\n\n贵司以下款项已逾期：INV-2026-0815 CNY 12,345.67\n"

@@ -25,7 +25,7 @@ from notifiers.settings import SmtpSettings
 from notifiers.smtp import SmtpNotifier
 from notifiers.templates import Templates
 from tests.factories import load, write
-from tests.mailserver import MailServer
+from tests.smtpserver import MailServer
 from workflows.actions import open_dispute, pause_reminders, record_promise
 from workflows.calendar import BusinessCalendar
 from workflows.cycle import run_cycle
@@ -117,7 +117,7 @@ def test_a_120_day_replay_sends_exactly_the_expected_mail(db, tmp_path, smtp):
         _dispatch(db, smtp.port, clock)
         sent.extend(
             sorted(
-                (day.isoformat(), tuple(sorted(m.recipients)), m.subject)
+                (day.isoformat(), tuple(sorted(m.rcpt_tos)), m.subject)
                 for m in smtp.received[before:]
             )
         )  # sent in parallel: any order
@@ -242,7 +242,7 @@ def test_review_step_waits_for_approval(db, tmp_path, smtp):
     run_cycle(db, policy, date(2026, 10, 12), mail=MAIL)
     clock = [_at(date(2026, 10, 12))]
     _dispatch(db, smtp.port, clock)
-    assert [r.recipients for r in smtp.received] == [["billing@acme.example.com"]]
+    assert [r.rcpt_tos for r in smtp.received] == [["billing@acme.example.com"]]
     with session_scope(db) as s:
         waiting = s.execute(select(Outbox).where(Outbox.status == "review")).scalar_one()
         outbox_store.decide(s, waiting.id, approve=True, actor="li.na", on=date(2026, 10, 12))
@@ -270,7 +270,7 @@ def test_server_down_for_two_dispatches_then_every_message_arrives_once(db, tmp_
     assert _dispatch(db, smtp.port, clock).sent == 2
     clock[0] += timedelta(hours=2)
     assert _dispatch(db, smtp.port, clock).claimed == 0
-    assert sorted(r.recipients[0] for r in smtp.received) == [
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == [
         "ap@huadong.example.cn",
         "billing@acme.example.com",
     ]
@@ -281,7 +281,7 @@ def test_server_down_for_two_dispatches_then_every_message_arrives_once(db, tmp_
 
 def test_a_550_fails_the_row_and_opens_a_task(db, tmp_path, smtp):
     _one_days_mail(db, tmp_path)
-    smtp.handler.refuse["billing@acme.example.com"] = "550 5.1.1 mailbox unavailable"
+    smtp.handler.rcpt_replies["billing@acme.example.com"] = "550 5.1.1 mailbox unavailable"
     clock = [_at(date(2026, 10, 12))]
     summary = _dispatch(db, smtp.port, clock)
     assert (summary.sent, summary.failed) == (1, 1)

@@ -1,7 +1,9 @@
-"""A real aiosmtpd server on 127.0.0.1 that scripts its replies and counts connections."""
+"""A real aiosmtpd server on 127.0.0.1 for the tests: scripted replies, counted
+connections, and a fixed port so a test can take it down and bring it up again."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import time
@@ -26,6 +28,14 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
 
 
 @dataclass
@@ -81,6 +91,9 @@ class MailServer(Controller):
         return CountingSMTP(self.handler, **self.SMTP_kwargs)
 
     def start(self) -> None:
+        """Start (again, after ``stop``) on the same port."""
+        if self.loop.is_closed():  # stop() closed the old loop: a restart needs a new one
+            self.loop = asyncio.new_event_loop()
         super().start()
         # start() made one connection of its own to check the server is up: forget it
         deadline = time.monotonic() + 2
