@@ -10,7 +10,7 @@ they are claimable again, so the message still goes out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
@@ -34,16 +34,28 @@ class Claimed:
     attempts: int
 
 
+def utc(moment: datetime) -> datetime:
+    """Times are stored in UTC: SQLite keeps no offset, so mixed zones would compare wrong."""
+    if moment.tzinfo is None:
+        raise ValueError("an aware datetime is required")
+    return moment.astimezone(UTC)
+
+
 def _claimable(now: datetime, today: date) -> Any:
+    now = utc(now)
     t = Outbox.__table__
-    due = and_(t.c.status == "pending", t.c.for_date <= today,
-               or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
+    due = and_(
+        t.c.status == "pending",
+        t.c.for_date <= today,
+        or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now),
+    )
     abandoned = and_(t.c.status == "sending", t.c.lease_until < now)
     return or_(due, abandoned)
 
 
-def claim(session: Session, *, now: datetime, today: date, token: str, lease_until: datetime,
-          limit: int) -> list[Claimed]:
+def claim(
+    session: Session, *, now: datetime, today: date, token: str, lease_until: datetime, limit: int
+) -> list[Claimed]:
     """Claim up to ``limit`` due messages for ``token``; the caller commits."""
     t = Outbox.__table__
     pick = select(t.c.id).where(_claimable(now, today)).order_by(t.c.id).limit(limit)
@@ -53,12 +65,23 @@ def claim(session: Session, *, now: datetime, today: date, token: str, lease_unt
     if not ids:
         return []
     session.execute(
-        update(t).where(t.c.id.in_(ids), _claimable(now, today))
-        .values(status="sending", lease_until=lease_until, claimed_by=token)
+        update(t)
+        .where(t.c.id.in_(ids), _claimable(now, today))
+        .values(status="sending", lease_until=utc(lease_until), claimed_by=token)
     )
     rows = session.execute(
-        select(t.c.id, t.c.key, t.c.customer_id, t.c.to_addr, t.c.cc, t.c.subject,
-               t.c.body_text, t.c.body_html, t.c.message_id, t.c.attempts)
+        select(
+            t.c.id,
+            t.c.key,
+            t.c.customer_id,
+            t.c.to_addr,
+            t.c.cc,
+            t.c.subject,
+            t.c.body_text,
+            t.c.body_html,
+            t.c.message_id,
+            t.c.attempts,
+        )
         .where(t.c.id.in_(ids), t.c.claimed_by == token, t.c.status == "sending")
         .order_by(t.c.id)
     )
@@ -69,55 +92,129 @@ def _settle(session: Session, row: Claimed, token: str, **values: Any) -> bool:
     """Update the row if it is still ours (a lease that expired may have been re-claimed)."""
     t = Outbox.__table__
     result = session.execute(
-        update(t).where(t.c.id == row.id, t.c.claimed_by == token, t.c.status == "sending")
+        update(t)
+        .where(t.c.id == row.id, t.c.claimed_by == token, t.c.status == "sending")
         .values(lease_until=None, **values)
     )
     return bool(result.rowcount)
 
 
-def mark_sent(session: Session, row: Claimed, token: str, *, now: datetime, on: date,
-              note: str = "") -> None:
-    if _settle(session, row, token, status="sent", sent_at=now, attempts=row.attempts + 1,
-               last_error=note):
-        insert_activities(session, [activity(on, "dispatcher", "mail_sent", "customer",
-                                             row.customer_id, row.key,
-                                             details={"outbox_id": row.id, "note": note})])
+def mark_sent(
+    session: Session, row: Claimed, token: str, *, now: datetime, on: date, note: str = ""
+) -> None:
+    if _settle(
+        session,
+        row,
+        token,
+        status="sent",
+        sent_at=utc(now),
+        attempts=row.attempts + 1,
+        last_error=note,
+    ):
+        insert_activities(
+            session,
+            [
+                activity(
+                    on,
+                    "dispatcher",
+                    "mail_sent",
+                    "customer",
+                    row.customer_id,
+                    row.key,
+                    details={"outbox_id": row.id, "note": note},
+                )
+            ],
+        )
 
 
-def mark_retry(session: Session, row: Claimed, token: str, *, next_attempt_at: datetime,
-               error: str, on: date) -> None:
-    if _settle(session, row, token, status="pending", attempts=row.attempts + 1,
-               next_attempt_at=next_attempt_at, last_error=error, claimed_by=""):
-        insert_activities(session, [activity(
-            on, "dispatcher", "mail_deferred", "customer", row.customer_id, row.key,
-            details={"outbox_id": row.id, "error": error,
-                     "next_attempt_at": next_attempt_at.isoformat()})])
+def mark_retry(
+    session: Session, row: Claimed, token: str, *, next_attempt_at: datetime, error: str, on: date
+) -> None:
+    if _settle(
+        session,
+        row,
+        token,
+        status="pending",
+        attempts=row.attempts + 1,
+        next_attempt_at=utc(next_attempt_at),
+        last_error=error,
+        claimed_by="",
+    ):
+        insert_activities(
+            session,
+            [
+                activity(
+                    on,
+                    "dispatcher",
+                    "mail_deferred",
+                    "customer",
+                    row.customer_id,
+                    row.key,
+                    details={
+                        "outbox_id": row.id,
+                        "error": error,
+                        "next_attempt_at": next_attempt_at.isoformat(),
+                    },
+                )
+            ],
+        )
 
 
-def mark_failed(session: Session, row: Claimed, token: str, *, error: str, on: date,
-                task_kind: str) -> None:
+def mark_failed(
+    session: Session, row: Claimed, token: str, *, error: str, on: date, task_kind: str
+) -> None:
     """A permanent failure: the row fails and the collector gets a task to fix the contact."""
-    if not _settle(session, row, token, status="failed", attempts=row.attempts + 1,
-                   last_error=error):
+    if not _settle(
+        session, row, token, status="failed", attempts=row.attempts + 1, last_error=error
+    ):
         return
-    insert_activities(session, [activity(on, "dispatcher", "mail_failed", "customer",
-                                         row.customer_id, row.key,
-                                         details={"outbox_id": row.id, "error": error})])
-    open_contact_task(session, row.customer_id, on, task_kind, f"mail to {row.to_addr} "
-                      f"failed: {error}")
+    insert_activities(
+        session,
+        [
+            activity(
+                on,
+                "dispatcher",
+                "mail_failed",
+                "customer",
+                row.customer_id,
+                row.key,
+                details={"outbox_id": row.id, "error": error},
+            )
+        ],
+    )
+    open_contact_task(
+        session, row.customer_id, on, task_kind, f"mail to {row.to_addr} failed: {error}"
+    )
 
 
-def open_contact_task(session: Session, customer_id: int, on: date, kind: str,
-                      note: str) -> None:
+def open_contact_task(session: Session, customer_id: int, on: date, kind: str, note: str) -> None:
     collector = session.execute(
-        select(Customer.collector).where(Customer.id == customer_id)).scalar()
-    exists = session.execute(select(Task.id).where(
-        Task.customer_id == customer_id, Task.kind == kind, Task.status == "open")).first()
+        select(Customer.collector).where(Customer.id == customer_id)
+    ).scalar()
+    exists = session.execute(
+        select(Task.id).where(
+            Task.customer_id == customer_id, Task.kind == kind, Task.status == "open"
+        )
+    ).first()
     if exists is None:
-        insert_tasks(session, [{
-            "kind": kind, "status": "open", "customer_id": customer_id, "receivable_id": None,
-            "assignee": collector or "", "due_date": on, "rule_id": "mail:failed",
-            "policy_hash": "", "created_on": on, "closed_on": None, "note": note[:1000]}])
+        insert_tasks(
+            session,
+            [
+                {
+                    "kind": kind,
+                    "status": "open",
+                    "customer_id": customer_id,
+                    "receivable_id": None,
+                    "assignee": collector or "",
+                    "due_date": on,
+                    "rule_id": "mail:failed",
+                    "policy_hash": "",
+                    "created_on": on,
+                    "closed_on": None,
+                    "note": note[:1000],
+                }
+            ],
+        )
 
 
 def release(session: Session, rows: list[Claimed], token: str) -> None:
@@ -125,8 +222,10 @@ def release(session: Session, rows: list[Claimed], token: str) -> None:
     t = Outbox.__table__
     if rows:
         session.execute(
-            update(t).where(t.c.id.in_([r.id for r in rows]), t.c.claimed_by == token,
-                            t.c.status == "sending")
+            update(t)
+            .where(
+                t.c.id.in_([r.id for r in rows]), t.c.claimed_by == token, t.c.status == "sending"
+            )
             .values(status="pending", lease_until=None, claimed_by="")
         )
 
@@ -134,18 +233,32 @@ def release(session: Session, rows: list[Claimed], token: str) -> None:
 def decide(session: Session, outbox_id: int, *, approve: bool, actor: str, on: date) -> str:
     """A collector approves (review -> pending) or cancels (review/pending -> cancelled)."""
     t = Outbox.__table__
-    row = session.execute(select(t.c.status, t.c.key, t.c.customer_id)
-                          .where(t.c.id == outbox_id)).first()
+    row = session.execute(
+        select(t.c.status, t.c.key, t.c.customer_id).where(t.c.id == outbox_id)
+    ).first()
     if row is None:
         raise LookupError(f"no message {outbox_id}")
     allowed = ("review",) if approve else ("review", "pending")
     if row.status not in allowed:
-        raise ValueError(f"message {outbox_id} is {row.status}; only "
-                         f"{' or '.join(allowed)} messages can be "
-                         f"{'approved' if approve else 'cancelled'}")
+        raise ValueError(
+            f"message {outbox_id} is {row.status}; only "
+            f"{' or '.join(allowed)} messages can be "
+            f"{'approved' if approve else 'cancelled'}"
+        )
     status = "pending" if approve else "cancelled"
     session.execute(update(t).where(t.c.id == outbox_id).values(status=status))
-    insert_activities(session, [activity(
-        on, actor, "mail_approved" if approve else "mail_cancelled", "customer",
-        row.customer_id, row.key, details={"outbox_id": outbox_id})])
+    insert_activities(
+        session,
+        [
+            activity(
+                on,
+                actor,
+                "mail_approved" if approve else "mail_cancelled",
+                "customer",
+                row.customer_id,
+                row.key,
+                details={"outbox_id": outbox_id},
+            )
+        ],
+    )
     return status

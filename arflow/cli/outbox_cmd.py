@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import typer
 
@@ -58,6 +59,7 @@ def outbox_list(
 def outbox_show(
     message_id: int = typer.Argument(..., help="Outbox id."),
     as_json: bool = typer.Option(False, "--json"),
+    eml: bool = typer.Option(False, "--eml", help="The whole MIME message, as on the wire."),
 ) -> None:
     """Print one message as sent (headers, text part)."""
     from ledger import queries
@@ -70,6 +72,25 @@ def outbox_show(
     if as_json:
         emit_json(message)
         return
+    if eml:
+        from arflow.mailing import sender_address
+        from notifiers.base import OutgoingMessage, build_email
+
+        mime = build_email(
+            OutgoingMessage(
+                key=message["key"],
+                message_id=message["message_id"],
+                sender=sender_address(settings()),
+                to=(message["to"],),
+                cc=tuple(message["cc"]),
+                subject=message["subject"],
+                text=message["text"],
+                html=message["html"],
+            ),
+            date=_aware(message["sent_at"]),
+        )
+        typer.echo(mime.as_string())
+        return
     cc = f"\nCc: {', '.join(message['cc'])}" if message["cc"] else ""
     error = f", {message['last_error']}" if message["last_error"] else ""
     console.print(
@@ -80,6 +101,13 @@ def outbox_show(
         highlight=False,
     )
     console.print(message["text"], markup=False, highlight=False)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Stored times are UTC; SQLite hands them back without the offset."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _decide(message_id: int, approve: bool) -> None:

@@ -58,6 +58,10 @@ def test_outbox_json_and_dispatch_to_files(arflow, tmp_path):
     assert message["To"] == "ap@huadong.example.cn" and "最后催款通知" in message["Subject"]
     shown = arflow("outbox", "show", str(row["id"]))
     assert "INV-1" in shown.stdout and "Subject:" in shown.stdout
+    raw = email.message_from_string(arflow("outbox", "show", str(row["id"]), "--eml").stdout,
+                                    policy=default_policy)
+    assert raw["Message-ID"] == message["Message-ID"] and raw["Subject"] == message["Subject"]
+    assert raw["Date"].datetime.utcoffset().total_seconds() == 0  # stored and shown as UTC
     assert arflow("outbox", "--status", "sent", "--json").json()[0]["attempts"] == 1
     assert arflow("outbox", "--status", "nope").exit_code == 2
     assert arflow("outbox", "show", "999").exit_code == 2

@@ -1,0 +1,483 @@
+"""The dispatch benchmark: N pending outbox messages to a local aiosmtpd sink, messages/s.
+
+    python bench/dispatch.py [--messages 10000] [--concurrency 8] [--batch 200] [--db PATH]
+                             [--customers 1000] [--keep] [--breakdown] [--profile]
+
+The issue's target: "10,000 pending messages to a local aiosmtpd sink; print messages/s.
+At least 200 messages/s with no duplicates (reuse connections; send in parallel)."
+
+A fresh SQLite database gets ``--customers`` customers and ``--messages`` pending outbox
+rows, each rendered from the real templates (config/templates, Chinese and English) so
+subjects and bodies have production sizes. An aiosmtpd sink on 127.0.0.1 runs in this
+process (its own thread and loop), counts SMTP sessions and records every Message-ID.
+``Dispatcher.run_once`` with an ``SmtpNotifier`` sends everything under a fixed clock.
+
+Checks: no Message-ID received twice, none claimed but never received, every outbox row
+``sent`` with attempts 1, one ``mail_sent`` audit row each, and connections reused (at most
+``--concurrency`` SMTP sessions). Exit status 1 when a check fails or the rate is missed.
+
+``--breakdown`` times (wall clock, in this thread) the parts of each send that block the
+event loop: building the MIME message, and each outbox settle (claim, mark_sent, commit);
+the sink's CPU is measured on its own thread. ``--profile`` runs the dispatch under
+cProfile (this thread only; the sink thread is not profiled) and prints the top entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import io
+import pstats
+import random
+import re
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # `bench.generate` when run as `python bench/dispatch.py`
+
+from bench.generate import AS_OF, STAMP, customer_rows  # noqa: E402
+
+RATE_TARGET = 200.0  # messages/s
+TZ = ZoneInfo("Asia/Shanghai")
+CLOCK = datetime.combine(AS_OF, datetime.min.time(), TZ) + timedelta(hours=9, minutes=30)
+DOMAIN = "huaxin-scm.example.com"
+SENDER = f"华信供应链 应收账款 <ar@{DOMAIN}>"
+TEMPLATES = ("pre_due", "overdue_first", "overdue_final")
+ROOT_TEMPLATES = ROOT / "config" / "templates"
+_MESSAGE_ID = re.compile(rb"^message-id:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+# --- the sink --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class CountingSink:
+    """aiosmtpd handler: counts sessions (EHLO/HELO and distinct peers) and Message-IDs.
+
+    It does as little as it can per message (a regex over the header block, no MIME
+    parsing): it shares this process and its GIL with the dispatcher being measured.
+    """
+
+    message_ids: list[bytes] = field(default_factory=list)
+    peers: set[Any] = field(default_factory=set)
+    greetings: int = 0
+    recipients: int = 0
+    data_bytes: int = 0
+    without_id: int = 0
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        self.greetings += 1
+        self.peers.add(session.peer)
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server: Any, session: Any, envelope: Any,
+                          hostname: str) -> str:
+        self.greetings += 1
+        self.peers.add(session.peer)
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content: bytes = envelope.content
+        head = content.split(b"\r\n\r\n", 1)[0]
+        found = _MESSAGE_ID.search(head)
+        if found is None:
+            self.without_id += 1
+        else:
+            self.message_ids.append(found.group(1))
+        self.recipients += len(envelope.rcpt_tos)
+        self.data_bytes += len(content)
+        return "250 Message accepted"
+
+
+class Sink:
+    """The aiosmtpd Controller on a free port, with the CPU time its thread used."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.handler = CountingSink()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     ready_timeout=10.0)
+        self._clock: int | None = None
+
+    def start(self) -> None:
+        self.controller.start()
+        thread: threading.Thread | None = getattr(self.controller, "_thread", None)
+        if thread is not None and thread.ident is not None:
+            with contextlib.suppress(OSError, AttributeError):
+                self._clock = time.pthread_getcpuclockid(thread.ident)
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time of the sink's thread so far (Linux; None where unavailable)."""
+        if self._clock is None:
+            return None
+        try:
+            return time.clock_gettime(self._clock)
+        except OSError:
+            return None
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+# --- the data --------------------------------------------------------------------------
+
+def _context(rng: random.Random, customer: dict[str, Any], n: int) -> dict[str, Any]:
+    """A template context like the cycle's (notifiers/templates.py), 1-6 invoices."""
+    from notifiers.sample import sample_context
+
+    base = sample_context()
+    currency = "USD" if customer["language"] == "en" else "CNY"
+    items = []
+    for i in range(rng.randint(1, 6)):
+        late = rng.randint(-7, 120)
+        due = AS_OF - timedelta(days=late)
+        items.append({
+            "invoice": f"INV-{n:05d}-{i + 1:02d}", "issue_date": due - timedelta(days=60),
+            "due_date": due, "days_overdue": late,
+            "balance": Decimal(rng.randint(50_000, 50_000_000)) / 100, "currency": currency,
+            "step": "overdue_first" if late > 0 else "pre_due"})
+    total = sum((item["balance"] for item in items), Decimal(0))
+    return {**base,
+            "customer": {"code": customer["code"], "name": customer["name"],
+                         "language": customer["language"]},
+            "for_date": AS_OF, "step": items[0]["step"], "items": items,
+            "totals": [{"currency": currency, "amount": total, "count": len(items)}]}
+
+
+def outbox_rows(rng: random.Random, customers: list[dict[str, Any]], messages: int,
+                for_date: date) -> Iterator[dict[str, Any]]:
+    """``messages`` pending rows spread over the customers; one rendering per customer.
+
+    Rendering takes ~1 ms, so each customer's mail is rendered once and its messages share
+    the text (sizes are what matter to the wire); keys and Message-IDs are all distinct.
+    """
+    from notifiers.base import message_id_for
+    from notifiers.templates import Templates
+
+    templates = Templates(ROOT_TEMPLATES)
+    rendered: dict[int, tuple[str, Any, list[str], list[dict[str, Any]]]] = {}
+    for n in range(messages):
+        customer = customers[n % len(customers)]
+        cid = customer["id"]
+        if cid not in rendered:
+            name = rng.choice(TEMPLATES)
+            context = _context(rng, customer, n)
+            cc = [f"finance{cid}@example.cn"] if rng.random() < 0.2 else []
+            items = [{"invoice": i["invoice"], "step": i["step"], "balance": str(i["balance"]),
+                      "currency": i["currency"], "days_overdue": i["days_overdue"]}
+                     for i in context["items"]]
+            rendered[cid] = (name, templates.render(name, customer["language"], context), cc,
+                             items)
+        name, mail, cc, items = rendered[cid]
+        key = f"{customer['code']}|{name}|{for_date.isoformat()}|{n:06d}"
+        yield {
+            "key": key, "customer_id": cid, "for_date": for_date, "template": name,
+            "language": customer["language"], "to_addr": customer["email"], "cc": cc,
+            "status": "pending", "step": name, "subject": mail.subject,
+            "body_text": mail.text, "body_html": mail.html,
+            "message_id": message_id_for(key, DOMAIN), "next_attempt_at": None,
+            "lease_until": None, "claimed_by": "", "items": items, "attempts": 0,
+            "last_error": "", "created_at": STAMP, "sent_at": None,
+        }
+
+
+def populate(engine: Any, messages: int, customers: int, seed: int) -> tuple[int, float]:
+    """Customers and pending outbox rows in one transaction; (mean body bytes, seconds)."""
+    from sqlalchemy import select
+
+    from ledger.models import Customer, Outbox
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    c, o = Customer.__table__, Outbox.__table__
+    size = 0
+    with engine.begin() as conn:
+        conn.execute(c.insert(), list(customer_rows(rng, customers)))
+        found = [dict(row._mapping) for row in conn.execute(
+            select(c.c.id, c.c.code, c.c.name, c.c.email, c.c.language).order_by(c.c.id))]
+        batch: list[dict[str, Any]] = []
+        for row in outbox_rows(rng, found, messages, AS_OF):
+            size += len(row["subject"].encode()) + len(row["body_text"].encode()) + len(
+                row["body_html"].encode())
+            batch.append(row)
+            if len(batch) == 2000:
+                conn.execute(o.insert(), batch)
+                batch = []
+        if batch:
+            conn.execute(o.insert(), batch)
+    return size // max(1, messages), time.perf_counter() - started
+
+
+# --- the breakdown ---------------------------------------------------------------------
+
+@dataclass
+class Timers:
+    """Wall time spent in the synchronous parts of a send (they block the event loop)."""
+
+    seconds: Counter[str] = field(default_factory=Counter)
+    calls: Counter[str] = field(default_factory=Counter)
+
+    def wrap(self, name: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - started
+                self.calls[name] += 1
+        return timed
+
+    def wrap_scope(self, scope: Any) -> Any:
+        """session_scope, timed from open to commit (the dispatcher's settle transactions)."""
+        @contextlib.contextmanager
+        def timed(engine: Any) -> Iterator[Any]:
+            started = time.perf_counter()
+            try:
+                with scope(engine) as session:
+                    yield session
+                    begun = time.perf_counter()
+                # commit happened on leaving the inner block
+                self.seconds["commit"] += time.perf_counter() - begun
+                self.calls["commit"] += 1
+            finally:
+                self.seconds["session_scope (all DB)"] += time.perf_counter() - started
+                self.calls["session_scope (all DB)"] += 1
+        return timed
+
+
+@contextlib.contextmanager
+def instrumented(timers: Timers) -> Iterator[None]:
+    """Patch the dispatcher's and notifier's module globals (this process only)."""
+    import notifiers.dispatcher as dispatcher
+    import notifiers.smtp as smtp
+
+    saved = [(dispatcher, "session_scope", dispatcher.session_scope),
+             (smtp, "build_email", smtp.build_email),
+             (dispatcher.store, "claim", dispatcher.store.claim),
+             (dispatcher.store, "mark_sent", dispatcher.store.mark_sent)]
+    dispatcher.session_scope = timers.wrap_scope(dispatcher.session_scope)
+    smtp.build_email = timers.wrap("build_email (MIME)", smtp.build_email)
+    dispatcher.store.claim = timers.wrap("claim (batch)", dispatcher.store.claim)
+    dispatcher.store.mark_sent = timers.wrap("mark_sent (UPDATE + audit INSERT)",
+                                             dispatcher.store.mark_sent)
+    try:
+        yield
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+# --- the run ---------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    summary: dict[str, int]
+    seconds: float
+    cpu_seconds: float
+    sink_cpu: float | None
+    profile: cProfile.Profile | None = None
+
+
+async def dispatch(engine: Any, port: int, concurrency: int, batch: int) -> dict[str, int]:
+    from notifiers.dispatcher import Dispatcher
+    from notifiers.settings import SmtpSettings
+    from notifiers.smtp import SmtpNotifier
+
+    notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port, concurrency=concurrency,
+                                         timeout=30.0),
+                            local_hostname="bench.localdomain")
+    dispatcher = Dispatcher(engine=engine, notifier=notifier, sender=SENDER,
+                            clock=lambda: CLOCK, today=lambda moment: moment.astimezone(TZ).date(),
+                            batch=batch, rng=random.Random(7))
+    async with notifier:
+        return (await dispatcher.run_once()).as_dict()
+
+
+def timed_dispatch(engine: Any, sink: Sink, args: argparse.Namespace) -> Outcome:
+    profile = cProfile.Profile() if args.profile else None
+    sink_before = sink.cpu_seconds()
+    cpu_before = time.process_time()
+    started = time.perf_counter()
+    if profile is not None:
+        profile.enable()
+    summary = asyncio.run(dispatch(engine, sink.port, args.concurrency, args.batch))
+    if profile is not None:
+        profile.disable()
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    sink_after = sink.cpu_seconds()
+    sink_cpu = None if sink_before is None or sink_after is None else sink_after - sink_before
+    return Outcome(summary, seconds, cpu, sink_cpu, profile)
+
+
+def verify(engine: Any, sink: CountingSink, messages: int) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from ledger.models import Activity, Outbox
+
+    o, a = Outbox.__table__, Activity.__table__
+    with engine.connect() as conn:
+        states = Counter({(status, attempts): count for status, attempts, count in conn.execute(
+            select(o.c.status, o.c.attempts, func.count()).group_by(o.c.status, o.c.attempts))})
+        expected = {mid.encode() for (mid,) in conn.execute(select(o.c.message_id))}
+        audit = conn.execute(select(func.count()).select_from(a)
+                             .where(a.c.action == "mail_sent")).scalar_one()
+    received = Counter(sink.message_ids)
+    return {
+        "states": states,
+        "duplicates": sum(1 for count in received.values() if count > 1),
+        "extra copies": sum(count - 1 for count in received.values() if count > 1),
+        "missing": len(expected - set(received)),
+        "unexpected": len(set(received) - expected),
+        "audit": audit,
+        "all sent once": states == Counter({("sent", 1): messages}),
+    }
+
+
+def report(args: argparse.Namespace, outcome: Outcome, sink: CountingSink,
+           checks: dict[str, Any]) -> int:
+    summary, seconds = outcome.summary, outcome.seconds
+    rate = summary["sent"] / seconds if seconds else float("inf")
+    rate_ok = rate >= RATE_TARGET
+    sessions = max(sink.greetings, len(sink.peers))
+    reused = sessions <= args.concurrency
+    sane = (checks["duplicates"] == 0 and checks["missing"] == 0 and checks["unexpected"] == 0
+            and checks["all sent once"] and checks["audit"] == args.messages
+            and summary["sent"] == args.messages and sink.without_id == 0)
+    print(f"dispatch   {summary['sent']:,} sent of {summary['claimed']:,} claimed in "
+          f"{seconds:.2f} s  (summary {summary})")
+    print(f"rate       {rate:,.0f} messages/s   target >= {RATE_TARGET:.0f}   "
+          f"{'ok' if rate_ok else 'MISSED'}")
+    print(f"sink       {len(sink.message_ids):,} messages, {sink.recipients:,} recipients, "
+          f"{sink.data_bytes / 1e6:,.1f} MB on the wire "
+          f"({sink.data_bytes // max(1, len(sink.message_ids)):,} B each)")
+    print(f"smtp       {sink.greetings} EHLO/HELO, {len(sink.peers)} client ports "
+          f"(concurrency {args.concurrency})   {'reused' if reused else 'NOT REUSED'}")
+    print(f"duplicates {checks['duplicates']} Message-IDs received more than once "
+          f"({checks['extra copies']} extra copies); missing {checks['missing']}; "
+          f"unexpected {checks['unexpected']}; without Message-ID {sink.without_id}")
+    states = ", ".join(f"{status}/attempts={attempts}: {count:,}"
+                       for (status, attempts), count in sorted(checks["states"].items()))
+    print(f"outbox     {states}; {checks['audit']:,} mail_sent audit rows   "
+          f"{'ok' if sane else 'WRONG'}")
+    sink_cpu = "n/a" if outcome.sink_cpu is None else f"{outcome.sink_cpu:.2f} s"
+    print(f"cpu        {outcome.cpu_seconds:.2f} s process CPU over {seconds:.2f} s wall "
+          f"(sink thread {sink_cpu}); {seconds / max(1, summary['sent']) * 1e3:.2f} ms/message")
+    return 0 if rate_ok and sane and reused else 1
+
+
+def print_breakdown(timers: Timers, outcome: Outcome) -> None:
+    sent = max(1, outcome.summary["sent"])
+    print(f"breakdown  wall time blocking the event loop, of {outcome.seconds:.2f} s:")
+    for name, seconds in timers.seconds.most_common():
+        print(f"  {name:<36} {seconds:7.2f} s  {timers.calls[name]:>7,} calls  "
+              f"{seconds / sent * 1e3:6.3f} ms/message  {seconds / outcome.seconds:6.1%}")
+    if outcome.sink_cpu is not None:
+        print(f"  {'sink thread CPU (aiosmtpd)':<36} {outcome.sink_cpu:7.2f} s  "
+              f"{'':>13}  {outcome.sink_cpu / sent * 1e3:6.3f} ms/message  "
+              f"{outcome.sink_cpu / outcome.seconds:6.1%}")
+
+
+def print_profile(profile: cProfile.Profile, top: int) -> None:
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order)
+        stats.print_stats(top)
+        print(f"profile    top {top} by {order} (dispatcher thread only):")
+        lines = out.getvalue().splitlines()
+        start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+        print("\n".join(lines[start:]))
+
+
+def run(args: argparse.Namespace, db: Path) -> int:
+    from ledger.db import make_engine
+    from ledger.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    size, seconds = populate(engine, args.messages, args.customers, args.seed)
+    print(f"generated  {args.messages:,} pending messages for {args.customers:,} customers "
+          f"in {seconds:.1f} s (subject+text+html {size:,} B each on average) -> {db}",
+          flush=True)
+    sink = Sink()
+    sink.start()
+    timers = Timers()
+    try:
+        with instrumented(timers) if args.breakdown else contextlib.nullcontext():
+            outcome = timed_dispatch(engine, sink, args)
+    finally:
+        sink.stop()
+    status = report(args, outcome, sink.handler, verify(engine, sink.handler, args.messages))
+    if args.breakdown:
+        print_breakdown(timers, outcome)
+    if outcome.profile is not None:
+        print_profile(outcome.profile, args.top)
+    engine.dispose()
+    return status
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--customers", type=int, default=1_000)
+    parser.add_argument("--concurrency", type=int, default=8, help="SMTP connections")
+    parser.add_argument("--batch", type=int, default=200, help="rows claimed at a time")
+    parser.add_argument("--db", type=Path, help="SQLite file to create (default: a temp file)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="time DB settles and MIME building (small overhead)")
+    parser.add_argument("--profile", action="store_true",
+                        help="run under cProfile (slower) and print the top entries")
+    parser.add_argument("--top", type=int, default=25, help="profile entries to print")
+    args = parser.parse_args(argv)
+    if args.messages < 1 or args.customers < 1 or args.concurrency < 1 or args.batch < 1:
+        parser.error("--messages, --customers, --concurrency and --batch must be >= 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.db is not None and args.db.exists():
+        print(f"bench/dispatch.py: {args.db} exists; give a new file", file=sys.stderr)
+        return 2
+    tmp = None if args.db else Path(tempfile.mkdtemp(prefix="arflow-bench-"))
+    db = args.db or tmp / "dispatch.db"  # type: ignore[operator]
+    try:
+        return run(args, db)
+    finally:
+        if not args.keep:
+            for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+                path.unlink(missing_ok=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
