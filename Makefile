@@ -16,6 +16,8 @@ run: install
 	$(BIN)/arflow db upgrade
 	$(BIN)/arflow policy check
 	$(BIN)/arflow demo
+	$(BIN)/arflow dispatch
+	$(BIN)/arflow outbox --limit 10
 	$(BIN)/arflow warnings --level red
 	$(BIN)/arflow receivables --stage legal --limit 10
 
@@ -29,6 +31,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/cycle.py
+	$(BIN)/python bench/dispatch.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
