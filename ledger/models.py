@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
-from ledger.money import Money
+from ledger.money import Fixed4, Money
 
 OPEN_STAGES = ("current", "due_soon", "overdue", "escalated", "legal")
 HELD_STAGES = ("disputed",)
@@ -53,8 +53,70 @@ class Customer(SQLModel, table=True):
     reminders_paused: bool = False  # paused until reminders_paused_until, or until resumed
     reminders_paused_until: date | None = None
     pause_reason: str = Field(default="")
+    # the credit file (issue 4): scorecard result, terms, cover, and a manual override
+    score: Decimal | None = _money(nullable=True)  # 0..100, two decimals
+    rated_on: date | None = None
+    prepayment_ratio: Decimal = Field(
+        default=Decimal("0"), sa_column=Column(Fixed4(), nullable=False, default=0)
+    )
+    insured_limit: Decimal | None = _money(nullable=True)
+    limit_override: Decimal | None = _money(nullable=True)
+    override_reason: str = Field(default="")
+    override_until: date | None = None  # the override wins over the scorecard until then
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
+
+
+class Guarantee(SQLModel, table=True):
+    """Security for a customer's credit: bank guarantee, parent guarantee, deposit …"""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    kind: str = Field(max_length=32)
+    amount: Decimal = _money()
+    currency: str = Field(default="CNY", max_length=3)
+    expires_on: date | None = None
+    note: str = Field(default="")
+    created_on: date
+
+
+class CreditChange(SQLModel, table=True):
+    """The credit file's history: every change of rating, limit, terms, cover, override."""
+
+    __tablename__ = "credit_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    on_date: date
+    actor: str = Field(max_length=64)  # "scorecard", "cli:li.na", …
+    field_name: str = Field(max_length=32)
+    old_value: str = Field(default="")
+    new_value: str = Field(default="")
+    reason: str = Field(default="")
+    details: dict[str, Any] = _json()
+
+
+class SalesOrder(SQLModel, table=True):
+    """An order checked against credit; open orders count in exposure until invoiced."""
+
+    __tablename__ = "sales_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=64, unique=True, index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    amount: Decimal = _money()
+    currency: str = Field(default="CNY", max_length=3)
+    # approved | prepay | held | rejected | invoiced | cancelled
+    status: str = Field(max_length=16, index=True)
+    decision: str = Field(max_length=16)  # what the checks decided when it was added
+    fired: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    exposure_after: Decimal = _money()
+    prepayment_amount: Decimal = _money(default=Decimal("0"))
+    created_on: date
+    decided_on: date | None = None
+    decided_by: str = Field(default="", max_length=64)
+    invoice_number: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="")
 
 
 class Receivable(SQLModel, table=True):
@@ -83,6 +145,8 @@ class Payment(SQLModel, table=True):
     amount: Decimal = _money()
     unapplied: Decimal = _money(default=Decimal("0"))
     invoice_number: str | None = Field(default=None, max_length=64)
+    kind: str = Field(default="payment", max_length=16)  # payment | prepayment
+    order_id: int | None = Field(default=None, foreign_key="sales_order.id")
     created_at: datetime = _stamp()
 
 

@@ -47,3 +47,21 @@ class Money(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         return from_cents(value)
+
+
+class Fixed4(TypeDecorator[Decimal]):
+    """A ratio (0.3, 0.1250) stored exactly as BIGINT ten-thousandths."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(4)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"more than four decimals: {value}")
+        return int(scaled)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(int(value)).scaleb(-4)
