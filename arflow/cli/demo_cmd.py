@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import typer
 
 from arflow.cli.context import (
@@ -46,9 +48,16 @@ def demo_command(
                 pass  # already disputed or settled: the demo was built before
     summary = None
     if cycle:
+        policy = load_policy_or_fail(None)
+        # A month apart, so stages have history (legal needs 30 days in escalated); only
+        # today's run writes reminders, so the outbox holds no stale mail.
+        for weeks_ago in (13, 9, 4):
+            past = day - timedelta(weeks=weeks_ago)
+            with console.status(f"catching up: the cycle as of {past}…"):
+                run_cycle(engine, policy, past, force=True)
         with console.status(f"running the cycle for {day}…"):
             summary = run_cycle(
-                engine, load_policy_or_fail(None), day, force=True, mail=mail_setup_or_fail()
+                engine, policy, day, force=True, mail=mail_setup_or_fail()
             ).as_dict()
     if as_json:
         emit_json({"demo": result, "cycle": summary})
