@@ -15,10 +15,11 @@ from sqlalchemy import Date, Integer, and_, case, cast, func, literal, select, t
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from ledger.models import OPEN_STAGES, Customer, Promise, Receivable, Reminder
+from ledger.models import OPEN_STAGES, Customer, Payment, Promise, Receivable, Reminder, SalesOrder
 from ledger.money import Money
 
 ACTIVE_STAGES = (*OPEN_STAGES, "disputed")
+OPEN_ORDER_STATUSES = ("approved", "prepay", "held")  # count in exposure until invoiced
 
 
 def days_between(session: Session, start: Any, end: Any) -> ColumnElement[int]:
@@ -32,8 +33,11 @@ def _as_of(as_of: date) -> Any:
     return literal(as_of, Date)
 
 
-def customer_facts(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
-    """Every customer's facts on ``as_of``, keyed by customer id."""
+def customer_facts(
+    session: Session, as_of: date, only: int | None = None
+) -> dict[int, dict[str, Any]]:
+    """Every customer's facts on ``as_of``, keyed by customer id (``only``: one customer's,
+    for an order check, with every subquery narrowed to it)."""
     r = Receivable.__table__
     day = _as_of(as_of)
     overdue_days = days_between(session, r.c.due_date, day)
@@ -47,6 +51,7 @@ def customer_facts(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
             func.max(case((r.c.due_date < day, overdue_days), else_=0)).label("max_days_overdue"),
         )
         .where(r.c.stage.in_(ACTIVE_STAGES), r.c.balance > 0)
+        .where(*([r.c.customer_id == only] if only is not None else []))
         .group_by(r.c.customer_id)
         .subquery()
     )
@@ -58,10 +63,12 @@ def customer_facts(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
             p.c.status == "broken",
             p.c.broken_on > as_of - timedelta(days=90),
             p.c.broken_on <= as_of,
+            *([r.c.customer_id == only] if only is not None else []),
         )
         .group_by(r.c.customer_id)
         .subquery()
     )
+    orders = open_orders_exposure(only)
     c = Customer.__table__
     stmt = select(
         c.c.id,
@@ -74,16 +81,19 @@ def customer_facts(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
         open_ar.c.overdue_balance,
         open_ar.c.max_days_overdue,
         broken.c.broken,
+        orders.c.open_orders,
     ).select_from(
-        c.outerjoin(open_ar, open_ar.c.customer_id == c.c.id).outerjoin(
-            broken, broken.c.customer_id == c.c.id
-        )
+        c.outerjoin(open_ar, open_ar.c.customer_id == c.c.id)
+        .outerjoin(broken, broken.c.customer_id == c.c.id)
+        .outerjoin(orders, orders.c.customer_id == c.c.id)
     )
+    if only is not None:
+        stmt = stmt.where(c.c.id == only)
     facts: dict[int, dict[str, Any]] = {}
     for row in session.execute(stmt):
         open_balance = _cents(row.open_balance)
         overdue = _cents(row.overdue_balance)
-        exposure = open_balance  # + open orders, once orders exist
+        exposure = open_balance + _cents(row.open_orders)
         limit = row.credit_limit
         facts[row.id] = {
             "customer.code": row.code,
@@ -100,6 +110,39 @@ def customer_facts(session: Session, as_of: date) -> dict[int, dict[str, Any]]:
             "customer.broken_promises_90d": int(row.broken or 0),
         }
     return facts
+
+
+def open_orders_exposure(customer_id: int | None = None) -> Any:
+    """Per customer, what its open orders add to exposure (a subquery).
+
+    Exposure = open receivables' balance + open orders. An open order counts its amount
+    less the still-unapplied prepayments linked to it (never below zero): that advance
+    is counted once, against its order, and once the order is invoiced the prepayment is
+    applied to the invoice's balance instead. Other unapplied credit (an overpayment, a
+    prepayment linked to no order) is NOT subtracted: it may be owed back, so it never
+    lowers exposure, and so it is never counted twice either.
+    """
+    o = SalesOrder.__table__
+    p = Payment.__table__
+    only_o = [o.c.customer_id == customer_id] if customer_id is not None else []
+    only_p = [p.c.customer_id == customer_id] if customer_id is not None else []
+    linked = (
+        select(p.c.order_id, func.sum(p.c.unapplied).label("unapplied"))
+        .where(p.c.kind == "prepayment", p.c.order_id.is_not(None), p.c.unapplied > 0, *only_p)
+        .group_by(p.c.order_id)
+        .subquery()
+    )
+    net = o.c.amount - func.coalesce(linked.c.unapplied, 0)
+    return (
+        select(
+            o.c.customer_id,
+            type_coerce(func.sum(case((net > 0, net), else_=0)), Money()).label("open_orders"),
+        )
+        .select_from(o.outerjoin(linked, linked.c.order_id == o.c.id))
+        .where(o.c.status.in_(OPEN_ORDER_STATUSES), *only_o)
+        .group_by(o.c.customer_id)
+        .subquery()
+    )
 
 
 def _cents(value: Decimal | None) -> Decimal:

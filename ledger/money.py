@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
+MAX_CENTS = 2**63 - 1  # BIGINT
 
 
 def to_cents(value: Decimal | int | str) -> int:
@@ -23,9 +24,16 @@ def to_cents(value: Decimal | int | str) -> int:
         raise ValueError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise ValueError(f"not an amount: {value!r}")
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+    try:
+        exact = amount == amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # too many digits to hold in cents
+        raise ValueError(f"amount too large: {value}") from exc
+    if not exact:
         raise ValueError(f"more than two decimals: {value}")
-    return int(amount * 100)
+    cents = int(amount * 100)
+    if abs(cents) > MAX_CENTS:
+        raise ValueError(f"amount too large: {value}")
+    return cents
 
 
 def from_cents(cents: int | None) -> Decimal | None:

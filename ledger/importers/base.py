@@ -99,7 +99,7 @@ def parse_amount(value: str | None, *, allow_zero: bool = True) -> Decimal:
     if amount == 0 and not allow_zero:
         raise FieldError("amount must be greater than zero")
     try:
-        to_cents(amount)
+        to_cents(text)
     except ValueError as exc:
         raise FieldError(str(exc)) from exc
     return amount

@@ -86,8 +86,10 @@ def validate(
             "credit_limit": reader.take("credit_limit", parse_optional_amount),
             "payment_terms_days": reader.take("payment_terms_days", parse_int),
         }
-        if "collector" in row.values:
-            record["collector"] = optional(row.values.get("collector"))
+        record["collector"] = optional(row.values.get("collector"))
+        # a column the file does not have leaves the stored value alone (and a new
+        # customer gets the default): a short export must not wipe emails or limits
+        record = {k: v for k, v in record.items() if k in REQUIRED or k in row.values}
         code = record["code"]
         reader.once("code", code, seen, "code")
         if reader.ok:

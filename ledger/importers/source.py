@@ -47,11 +47,16 @@ class Row:
 
 
 def decode(data: bytes, encoding: str | None = None) -> str:
-    """Strict UTF-8 (BOM stripped) first; otherwise the best of the usual ERP encodings."""
+    """Strict UTF-8 (BOM stripped), then strict GB18030 (covers GBK), then the best guess
+    of charset-normalizer among the other usual ERP encodings."""
     if encoding:
         return data.decode(encoding)
     try:
         return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:  # what Chinese ERPs write; a guess on a short file could pick Big5 or CP1252
+        return data.decode("gb18030")
     except UnicodeDecodeError:
         pass
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()

@@ -197,3 +197,31 @@ def test_payment_for_another_customers_invoice_is_rejected(db, tmp_path):
 def _id(engine: Engine, number: str) -> int:
     with Session(engine) as s:
         return s.execute(select(Receivable.id).where(Receivable.number == number)).scalar_one()
+
+
+def test_a_file_with_fewer_columns_leaves_the_others_alone(db, tmp_path):
+    seed_customers(db, tmp_path)
+    result = load(db, "customers", write(tmp_path / "short.csv", "code,name\nC002,Acme Ltd\n"))
+    assert (result.updated, result.inserted) == (1, 0)
+    with Session(db) as s:
+        acme = s.execute(select(Customer).where(Customer.code == "C002")).scalar_one()
+    assert (acme.name, acme.language, acme.email) == ("Acme Ltd", "en", "billing@acme.example.com")
+    assert acme.credit_limit == Decimal("200000.00") and acme.collector == "wang.wei"
+
+
+def test_gbk_with_few_chinese_characters_is_not_mistaken_for_big5(db, tmp_path):
+    load(db, "customers", write(tmp_path / "c.csv", "code,name\nC9,李四\n", "gbk"))
+    with Session(db) as s:
+        assert s.execute(select(Customer.name).where(Customer.code == "C9")).scalar_one() == "李四"
+
+
+def test_absurd_amounts_are_row_errors(db, tmp_path):
+    seed_customers(db, tmp_path)
+    path = write(tmp_path / "r.csv", "number,customer_code,issue_date,due_date,amount,currency\n"
+                 "X-1,C001,2026-01-01,2026-02-01,1e400,CNY\n"
+                 "X-2,C001,2026-01-01,2026-02-01,99999999999999999999,CNY\n")
+    with pytest.raises(ImportFailed) as caught:
+        load(db, "receivables", path)
+    assert [str(e) for e in caught.value.errors] == [
+        "r.csv:2: amount: amount too large: 1e400",
+        "r.csv:3: amount: amount too large: 99999999999999999999"]
