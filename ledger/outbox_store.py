@@ -88,6 +88,21 @@ def claim(
     return [Claimed(*row) for row in rows]
 
 
+def renew(session: Session, row: Claimed, token: str, lease_until: datetime) -> bool:
+    """Extend our lease just before sending; False if the row is no longer ours.
+
+    Without this, a batch that outlives its lease would be re-claimed by another
+    dispatcher while this one still works through it, and both would send.
+    """
+    t = Outbox.__table__
+    result = session.execute(
+        update(t)
+        .where(t.c.id == row.id, t.c.claimed_by == token, t.c.status == "sending")
+        .values(lease_until=utc(lease_until))
+    )
+    return bool(result.rowcount)
+
+
 def _settle(session: Session, row: Claimed, token: str, **values: Any) -> bool:
     """Update the row if it is still ours (a lease that expired may have been re-claimed)."""
     t = Outbox.__table__
@@ -246,7 +261,11 @@ def decide(session: Session, outbox_id: int, *, approve: bool, actor: str, on: d
             f"{'approved' if approve else 'cancelled'}"
         )
     status = "pending" if approve else "cancelled"
-    session.execute(update(t).where(t.c.id == outbox_id).values(status=status))
+    changed = session.execute(
+        update(t).where(t.c.id == outbox_id, t.c.status.in_(allowed)).values(status=status)
+    )
+    if not changed.rowcount:  # a dispatcher claimed it in between
+        raise ValueError(f"message {outbox_id} changed meanwhile; look at it again")
     insert_activities(
         session,
         [
@@ -262,3 +281,34 @@ def decide(session: Session, outbox_id: int, *, approve: bool, actor: str, on: d
         ],
     )
     return status
+
+
+def requeue(session: Session, outbox_id: int, *, actor: str, on: date) -> None:
+    """Put a failed message back in the queue (e.g. after fixing the SMTP settings)."""
+    t = Outbox.__table__
+    row = session.execute(
+        select(t.c.status, t.c.key, t.c.customer_id).where(t.c.id == outbox_id)
+    ).first()
+    if row is None:
+        raise LookupError(f"no message {outbox_id}")
+    changed = session.execute(
+        update(t)
+        .where(t.c.id == outbox_id, t.c.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=None, claimed_by="", lease_until=None)
+    )
+    if not changed.rowcount:
+        raise ValueError(f"message {outbox_id} is {row.status}; only failed messages are retried")
+    insert_activities(
+        session,
+        [
+            activity(
+                on,
+                actor,
+                "mail_requeued",
+                "customer",
+                row.customer_id,
+                row.key,
+                details={"outbox_id": outbox_id},
+            )
+        ],
+    )

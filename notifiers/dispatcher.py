@@ -71,16 +71,27 @@ class Dispatcher:
         while stop is None or not stop.is_set():
             now = self.clock()
             with session_scope(self.engine) as session:
-                rows = store.claim(session, now=now, today=self.today(now), token=token,
-                                   lease_until=now + self.lease, limit=self.batch)
+                rows = store.claim(
+                    session,
+                    now=now,
+                    today=self.today(now),
+                    token=token,
+                    lease_until=now + self.lease,
+                    limit=self.batch,
+                )
             if not rows:
                 break
             summary.claimed += len(rows)
             await self._send_batch(rows, token, summary, stop)
         return summary
 
-    async def _send_batch(self, rows: list[store.Claimed], token: str,
-                          summary: DispatchSummary, stop: asyncio.Event | None) -> None:
+    async def _send_batch(
+        self,
+        rows: list[store.Claimed],
+        token: str,
+        summary: DispatchSummary,
+        stop: asyncio.Event | None,
+    ) -> None:
         queue: asyncio.Queue[store.Claimed] = asyncio.Queue()
         for row in rows:
             queue.put_nowait(row)
@@ -101,9 +112,20 @@ class Dispatcher:
             summary.released += len(left)
 
     async def _send_one(self, row: store.Claimed, token: str, summary: DispatchSummary) -> None:
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            if not store.renew(session, row, token, now + self.lease):
+                return  # our lease ran out and another dispatcher has it: not ours to send
         message = OutgoingMessage(
-            key=row.key, message_id=row.message_id, sender=self.sender, to=(row.to_addr,),
-            cc=tuple(row.cc), subject=row.subject, text=row.body_text, html=row.body_html)
+            key=row.key,
+            message_id=row.message_id,
+            sender=self.sender,
+            to=(row.to_addr,),
+            cc=tuple(row.cc),
+            subject=row.subject,
+            text=row.body_text,
+            html=row.body_html,
+        )
         try:
             # shielded: a stop (Ctrl-C) lets the message in hand finish and be recorded
             report = await asyncio.shield(self.notifier.send(message))
@@ -113,30 +135,69 @@ class Dispatcher:
         except PermanentFailure as failure:
             now = self.clock()
             with session_scope(self.engine) as session:
-                store.mark_failed(session, row, token, error=failure.reply, on=self.today(now),
-                                  task_kind=FIX_CONTACT)
+                store.mark_failed(
+                    session,
+                    row,
+                    token,
+                    error=failure.reply,
+                    on=self.today(now),
+                    task_kind=FIX_CONTACT,
+                )
             summary.failed += 1
             return
         now = self.clock()
         refused = "; ".join(f"{addr}: {reply}" for addr, reply in report.refused.items())
+        if row.to_addr in report.refused:  # only a cc got it: the customer did not
+            with session_scope(self.engine) as session:
+                store.mark_failed(
+                    session,
+                    row,
+                    token,
+                    error=f"refused {refused}",
+                    on=self.today(now),
+                    task_kind=FIX_CONTACT,
+                )
+            summary.failed += 1
+            return
         with session_scope(self.engine) as session:
-            store.mark_sent(session, row, token, now=now, on=self.today(now),
-                            note=f"refused {refused}" if refused else "")
+            store.mark_sent(
+                session,
+                row,
+                token,
+                now=now,
+                on=self.today(now),
+                note=f"refused {refused}" if refused else "",
+            )
             if refused:
-                store.open_contact_task(session, row.customer_id, self.today(now), FIX_CONTACT,
-                                        f"recipients refused: {refused}")
+                store.open_contact_task(
+                    session,
+                    row.customer_id,
+                    self.today(now),
+                    FIX_CONTACT,
+                    f"recipients refused: {refused}",
+                )
         summary.sent += 1
 
-    def _retry(self, row: store.Claimed, token: str, error: str,
-               summary: DispatchSummary) -> None:
+    def _retry(self, row: store.Claimed, token: str, error: str, summary: DispatchSummary) -> None:
         now = self.clock()
         with session_scope(self.engine) as session:
             if row.attempts + 1 >= self.max_attempts:
-                store.mark_failed(session, row, token, on=self.today(now), task_kind=FIX_CONTACT,
-                                  error=f"gave up after {row.attempts + 1} attempts: {error}")
+                store.mark_failed(
+                    session,
+                    row,
+                    token,
+                    on=self.today(now),
+                    task_kind=FIX_CONTACT,
+                    error=f"gave up after {row.attempts + 1} attempts: {error}",
+                )
                 summary.failed += 1
                 return
-            store.mark_retry(session, row, token, error=error, on=self.today(now),
-                             next_attempt_at=now + self.backoff.delay(row.attempts + 1,
-                                                                      self.rng))
+            store.mark_retry(
+                session,
+                row,
+                token,
+                error=error,
+                on=self.today(now),
+                next_attempt_at=now + self.backoff.delay(row.attempts + 1, self.rng),
+            )
         summary.retried += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from datetime import UTC, datetime
 
 import typer
@@ -134,6 +135,20 @@ def outbox_cancel(message_id: int = typer.Argument(...)) -> None:
     _decide(message_id, False)
 
 
+@app.command("retry")
+def outbox_retry(message_id: int = typer.Argument(...)) -> None:
+    """Queue a failed message again (after fixing the address or the SMTP settings)."""
+    from ledger.db import session_scope
+    from ledger.outbox_store import requeue
+
+    try:
+        with session_scope(database()) as session:
+            requeue(session, message_id, actor=_actor(), on=today())
+    except (LookupError, ValueError) as exc:
+        fail(str(exc))
+    console.print(f"message {message_id}: pending")
+
+
 def _actor() -> str:
     import getpass
 
@@ -162,8 +177,12 @@ def dispatch_command(
     )
 
     async def run() -> dict[str, int]:
+        stop = asyncio.Event()  # Ctrl-C: finish the message in hand, give the rest back
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
         async with dispatcher.notifier:
-            return (await dispatcher.run_once()).as_dict()
+            return (await dispatcher.run_once(stop)).as_dict()
 
     summary = asyncio.run(run())
     if as_json:

@@ -312,3 +312,46 @@ def test_a_dispatcher_killed_between_claim_and_send_still_delivers_once(db, tmp_
     clock[0] = start + timedelta(minutes=30)
     assert _dispatch(db, smtp.port, clock).claimed == 0
     assert len(smtp.received) == 2
+
+
+def test_a_row_reclaimed_after_its_lease_is_not_sent_by_the_first_claimer(db, tmp_path):
+    _one_days_mail(db, tmp_path)
+    start = _at(date(2026, 10, 12))
+    with session_scope(db) as s:
+        first = outbox_store.claim(
+            s,
+            now=start,
+            today=start.date(),
+            token="slow",
+            lease_until=start + timedelta(minutes=5),
+            limit=10,
+        )
+    later = start + timedelta(minutes=6)
+    with session_scope(db) as s:
+        second = outbox_store.claim(
+            s,
+            now=later,
+            today=later.date(),
+            token="fresh",
+            lease_until=later + timedelta(minutes=5),
+            limit=10,
+        )
+        assert [r.id for r in second] == [r.id for r in first]
+        # the slow dispatcher renews before each send: the row is no longer its own
+        assert not outbox_store.renew(s, first[0], "slow", later + timedelta(minutes=5))
+        assert outbox_store.renew(s, second[0], "fresh", later + timedelta(minutes=5))
+
+
+def test_refused_customer_address_fails_even_if_the_cc_was_accepted(db, tmp_path, smtp):
+    _setup(db, tmp_path)
+    run_cycle(db, POLICY, date(2026, 10, 12), mail=MAIL)  # C001's final notice cc li.na
+    smtp.handler.rcpt_replies["ap@huadong.example.cn"] = "550 5.1.1 no such user"
+    summary = _dispatch(db, smtp.port, [_at(date(2026, 10, 12))])
+    assert (summary.sent, summary.failed) == (1, 1)  # C002 sent; C001 failed
+    with Session(db) as s:
+        failed = s.execute(select(Outbox).where(Outbox.status == "failed")).scalar_one()
+    assert failed.customer_id == 1 and "no such user" in failed.last_error
+    with session_scope(db) as s:  # fixed: queue it again
+        outbox_store.requeue(s, failed.id, actor="li.na", on=date(2026, 10, 13))
+    del smtp.handler.rcpt_replies["ap@huadong.example.cn"]
+    assert _dispatch(db, smtp.port, [_at(date(2026, 10, 13))]).sent == 1
