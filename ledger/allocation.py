@@ -76,18 +76,27 @@ class Allocator:
         for row in self.session.execute(
             select(t.c.receivable_id, t.c.amount).where(t.c.payment_id == payment_id)
         ):
-            item = self.by_id.get(row.receivable_id)
-            if item is not None:
-                item.balance += row.amount
-                self.paid_on.pop(item.id, None)
-            else:  # already settled: restore its balance in place
-                r = Receivable.__table__
-                self.session.execute(
-                    update(r)
-                    .where(r.c.id == row.receivable_id)
-                    .values(balance=r.c.balance + row.amount)
-                )
+            item = self.by_id.get(row.receivable_id) or self._load_settled(row.receivable_id)
+            item.balance += row.amount
+            self.paid_on.pop(item.id, None)
         self.session.execute(delete(t).where(t.c.payment_id == payment_id))
+
+    def _load_settled(self, receivable_id: int) -> OpenItem:
+        """A settled receivable whose payment is being undone: it can be paid again (and
+        is reopened if it is not)."""
+        r = Receivable.__table__
+        row = self.session.execute(
+            select(r.c.id, r.c.customer_id, r.c.number, r.c.due_date, r.c.balance, r.c.stage).where(
+                r.c.id == receivable_id
+            )
+        ).one()
+        item = OpenItem(row.id, row.number, row.due_date, row.balance, row.balance, row.stage)
+        items = self.by_customer[row.customer_id]
+        items.append(item)
+        items.sort(key=lambda i: (i.due_date, i.id))
+        self.by_id[item.id] = item
+        self.by_number[item.number] = item
+        return item
 
     def apply(
         self,

@@ -82,6 +82,23 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
     return len(due)
 
 
+def reopen_unpaid(
+    session: Session, touched: dict[int, date | None], today: date, actor: str
+) -> int:
+    """Reopen touched receivables marked paid that owe money again; return how many."""
+    ids = sorted(touched)
+    due: list[tuple[Receivable, date]] = []
+    for start in range(0, len(ids), 900):
+        stmt = select(Receivable).where(
+            Receivable.id.in_(ids[start : start + 900]),  # type: ignore[union-attr]
+            Receivable.balance > 0,
+            Receivable.stage == "paid",
+        )
+        due.extend((r, today) for r in session.execute(stmt).scalars())
+    _apply(session, due, "reopen", actor, "balance-reopened", {})
+    return len(due)
+
+
 def _find(session: Session, number: str) -> Receivable:
     receivable = session.execute(
         select(Receivable).where(Receivable.number == number)

@@ -51,6 +51,9 @@ def _transitions() -> list[dict[str, object]]:
     ]
     moves.append({"trigger": "settle", "source": list(ACTIVE), "dest": "paid", "after": _release})
     moves.append({"trigger": "write_off", "source": list(ACTIVE), "dest": "written_off"})
+    # a payment undone or corrected after settlement: back to current; the next cycle moves
+    # it forward to the stage its dates call for
+    moves.append({"trigger": "reopen", "source": "paid", "dest": "current"})
     moves.append({"trigger": "dispute", "source": list(OPEN), "dest": "disputed", "before": _hold})
     for dest in OPEN:
         moves.append(

@@ -28,7 +28,7 @@ def import_command(
     from ledger.db import session_scope
     from ledger.importers import ImportFailed, import_file
     from ledger.importers.source import Mapping, SourceError
-    from workflows.actions import settle_paid
+    from workflows.actions import reopen_unpaid, settle_paid
 
     if not file.exists():
         fail(f"{file}: no such file")
@@ -37,6 +37,7 @@ def import_command(
         with session_scope(database()) as session:
             result = import_file(session, kind.value, file, loaded, encoding)
             settled = settle_paid(session, result.touched_receivables, today(), actor="import")
+            reopened = reopen_unpaid(session, result.touched_receivables, today(), "import")
     except SourceError as exc:
         fail(str(exc))
     except ImportFailed as exc:
@@ -47,7 +48,7 @@ def import_command(
             markup=False,
         )
         raise typer.Exit(2) from None
-    data = {**result.as_dict(), "settled": settled}
+    data = {**result.as_dict(), "settled": settled, "reopened": reopened}
     if as_json:
         emit_json(data)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlmodel import Session
 
 from ledger.importers.base import (
@@ -22,6 +22,7 @@ from ledger.importers.lookups import customer_ids
 from ledger.importers.source import Row
 from ledger.importers.upsert import existing_rows, upsert
 from ledger.models import Allocation, Receivable
+from ledger.money import Money
 
 REQUIRED = ("number", "customer_code", "issue_date", "due_date", "amount")
 OPTIONAL = ("currency", "balance")
@@ -71,11 +72,14 @@ def _allocated(session: Session, receivable_ids: list[int]) -> dict[int, Decimal
     for start in range(0, len(receivable_ids), 900):
         chunk = receivable_ids[start : start + 900]
         stmt = (
-            select(Allocation.receivable_id, func.sum(Allocation.__table__.c.amount))  # type: ignore[attr-defined]
+            select(
+                Allocation.receivable_id,
+                type_coerce(func.sum(Allocation.__table__.c.amount), Money()),  # type: ignore[attr-defined]
+            )
             .where(Allocation.receivable_id.in_(chunk))  # type: ignore[attr-defined]
             .group_by(Allocation.receivable_id)
         )
-        totals.update({rid: Decimal(cents) / 100 for rid, cents in session.execute(stmt)})
+        totals.update({rid: paid for rid, paid in session.execute(stmt)})
     return totals
 
 
@@ -86,8 +90,11 @@ def write(session: Session, records: list[dict[str, Any]], result: ImportResult)
     for record in records:
         old = stored.get(record["number"])
         given = record.pop("balance")
+        paid_here = allocated.get(old.id, Decimal(0)) if old is not None else Decimal(0)
         if given is not None:
-            record["balance"] = given
+            # the ERP's balance, less what payments imported into arflow already paid: the
+            # same file imported again after a payment changes nothing
+            record["balance"] = max(Decimal(0), given - paid_here)
         elif old is None:
             record["balance"] = record["amount"]
         elif old.amount != record["amount"]:

@@ -117,3 +117,48 @@ def test_listings_for_scripts(arflow, tmp_path):
     assert "stage history" in human.stdout and "audit trail" in human.stdout
     assert arflow("show", "NOPE").exit_code == 2
     assert arflow("receivables", "--stage", "bogus").exit_code == 2
+
+
+def test_a_corrected_payment_reopens_what_it_no_longer_pays(arflow, tmp_path):
+    _load(arflow, tmp_path)
+    pay = "reference,customer_code,date,amount,invoice_number\n"
+    ran = arflow(
+        "import",
+        "payments",
+        str(write(tmp_path / "p2.csv", pay + "P-2,C001,2026-02-20,800.00,INV-2\n")),
+        "--json",
+    )
+    assert ran.json()["settled"] == 1
+    ran = arflow(
+        "import",
+        "payments",
+        str(write(tmp_path / "p3.csv", pay + "P-2,C001,2026-02-20,600.00,INV-2\n")),
+        "--json",
+    )
+    assert (ran.json()["updated"], ran.json()["reopened"]) == (1, 1)
+    (inv2,) = [r for r in arflow("receivables", "--json").json() if r["number"] == "INV-2"]
+    assert (inv2["stage"], inv2["balance"]) == ("current", 200.0)
+
+
+def test_reimporting_balances_after_a_payment_changes_nothing(arflow, tmp_path):
+    assert arflow("import", "customers", str(write(tmp_path / "c.csv", CUSTOMERS))).exit_code == 0
+    with_balance = (
+        "number,customer_code,issue_date,due_date,amount,currency,balance\n"
+        "B-1,C001,2026-01-01,2026-01-31,1000.00,CNY,1000.00\n"
+    )
+    path = write(tmp_path / "r.csv", with_balance)
+    arflow("import", "receivables", str(path))
+    arflow(
+        "import",
+        "payments",
+        str(
+            write(
+                tmp_path / "p.csv",
+                "reference,customer_code,date,amount\nP-9,C001,2026-02-01,1000.00\n",
+            )
+        ),
+    )
+    again = arflow("import", "receivables", str(path), "--json").json()
+    assert (again["unchanged"], again["reopened"]) == (1, 0)
+    (b1,) = arflow("receivables", "--json").json()
+    assert (b1["stage"], b1["balance"]) == ("paid", 0)
