@@ -26,11 +26,18 @@ class Contact:
     language: str
     collector: str | None
     paused: bool  # reminders paused on the day asked about
+    messaged: bool = False  # already has an email for that day (one per customer per day)
 
 
 def contacts(session: Session, as_of: date) -> dict[int, Contact]:
     """Every customer's mail details; paused while ``as_of`` is before the pause's end."""
-    t = Customer.__table__
+    t, o = Customer.__table__, Outbox.__table__
+    messaged = {
+        cid
+        for (cid,) in session.execute(
+            select(o.c.customer_id).where(o.c.for_date == as_of).distinct()
+        )
+    }
     rows = session.execute(
         select(
             t.c.id,
@@ -53,6 +60,7 @@ def contacts(session: Session, as_of: date) -> dict[int, Contact]:
             row.collector,
             bool(row.reminders_paused)
             and (row.reminders_paused_until is None or as_of < row.reminders_paused_until),
+            row.id in messaged,
         )
         for row in rows
     }

@@ -8,7 +8,9 @@ POLICY.md's rules, in one place:
 - none for a disputed or promised receivable, a paused customer, a balance below the
   policy's tolerance for its currency, or on a non-business day (a step due on a holiday
   still holds on the next business day and goes out then);
-- a step marked ``review: true`` makes the email wait for a collector's approval.
+- a step marked ``review: true`` makes the email wait for a collector's approval;
+- a customer who already has an email for the day gets no second one (a cycle run again
+  after new data): steps that became due wait for the next business day.
 The email is rendered here (so a bad template fails the cycle, not the 8 am send) and
 written to the outbox; notifiers/ sends it later.
 """
@@ -79,6 +81,8 @@ class ReminderPlanner:
         contact = self.contacts[row["customer_id"]]
         tolerance = self.policy.tolerance.get(facts["currency"], Decimal(0))
         if contact.paused or facts["balance"] <= 0 or facts["balance"] < tolerance:
+            return
+        if contact.messaged:  # a second run of the day: new steps wait for the next one
             return
         last_done = max(
             (self.order.index(f"reminder:{s}") for s in done if f"reminder:{s}" in self.order),
@@ -166,6 +170,7 @@ class ReminderPlanner:
                 for step in (*d.superseded, d.step.id)
             ],
             "rules": [d.step.rule_id for d in dues],
+            "policy_hash": self.policy.hash,
             "code": contact.code,
         }
 

@@ -355,3 +355,24 @@ def test_refused_customer_address_fails_even_if_the_cc_was_accepted(db, tmp_path
         outbox_store.requeue(s, failed.id, actor="li.na", on=date(2026, 10, 13))
     del smtp.handler.rcpt_replies["ap@huadong.example.cn"]
     assert _dispatch(db, smtp.port, [_at(date(2026, 10, 13))]).sent == 1
+
+
+def test_running_a_day_again_after_new_data_sends_no_second_email(db, tmp_path):
+    _setup(db, tmp_path)
+    run_cycle(db, POLICY, date(2026, 9, 16), mail=MAIL)  # C001's first notice
+    load(
+        db,
+        "receivables",
+        write(
+            tmp_path / "more.csv",
+            "number,customer_code,issue_date,due_date,amount,currency\n"
+            "R-6,C001,2026-07-01,2026-08-20,900.00,CNY\n",
+        ),
+    )
+    summary = run_cycle(db, POLICY, date(2026, 9, 16), mail=MAIL)  # no crash, no 2nd email
+    assert summary.reminders_queued == 0 and summary.stage_moves > 0
+    summary = run_cycle(db, POLICY, date(2026, 9, 17), mail=MAIL)
+    assert summary.reminders_queued == 1  # R-6's final notice, the next business day
+    with Session(db) as s:
+        keys = s.execute(select(Outbox.key).order_by(Outbox.id)).scalars().all()
+    assert keys == ["C001|first-notice|2026-09-16", "C001|final-notice|2026-09-17"]
