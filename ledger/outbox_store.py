@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlmodel import Session
 
 from ledger.cycle_store import activity, insert_activities, insert_tasks
-from ledger.models import Customer, Outbox, Task
+from ledger.models import Customer, Outbox, Reminder, Task
 
 
 @dataclass(frozen=True)
@@ -312,3 +312,56 @@ def requeue(session: Session, outbox_id: int, *, actor: str, on: date) -> None:
             )
         ],
     )
+
+
+def waiting_messages(
+    session: Session, *, customer_id: int | None = None, receivable_ids: list[int] | None = None
+) -> list[int]:
+    """Messages not yet sent (pending or in review) of a customer, or carrying receivables."""
+    t, r = Outbox.__table__, Reminder.__table__
+    stmt = select(t.c.id).where(t.c.status.in_(("pending", "review")))
+    if customer_id is not None:
+        stmt = stmt.where(t.c.customer_id == customer_id)
+    if receivable_ids is not None:
+        stmt = stmt.where(
+            t.c.id.in_(select(r.c.outbox_id).where(r.c.receivable_id.in_(receivable_ids)))
+        )
+    return [row_id for (row_id,) in session.execute(stmt.distinct())]
+
+
+def withdraw(session: Session, outbox_ids: list[int], *, actor: str, on: date, reason: str) -> int:
+    """Cancel unsent messages and forget the steps they carried, so that what still holds
+    is planned again by the next cycle (without the receivable that is now held)."""
+    if not outbox_ids:
+        return 0
+    t, r = Outbox.__table__, Reminder.__table__
+    rows = session.execute(
+        select(t.c.id, t.c.key, t.c.customer_id).where(
+            t.c.id.in_(outbox_ids), t.c.status.in_(("pending", "review"))
+        )
+    ).all()
+    ids = [row.id for row in rows]
+    if not ids:
+        return 0
+    session.execute(
+        update(t)
+        .where(t.c.id.in_(ids), t.c.status.in_(("pending", "review")))
+        .values(status="cancelled", last_error=f"withdrawn: {reason}")
+    )
+    session.execute(delete(r).where(r.c.outbox_id.in_(ids)))
+    insert_activities(
+        session,
+        [
+            activity(
+                on,
+                actor,
+                "mail_withdrawn",
+                "customer",
+                row.customer_id,
+                row.key,
+                details={"outbox_id": row.id, "reason": reason},
+            )
+            for row in rows
+        ],
+    )
+    return len(ids)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ledger import cycle_store as store
+from ledger import outbox_store
 from ledger.models import Customer, Promise, Receivable
 from workflows.decisions import SETTLE_RULE
 from workflows.lifecycle import ACTIVE, IllegalMove, StageRow, fire
@@ -79,7 +80,17 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
         )
         due.extend((r, touched[r.id or 0] or today) for r in session.execute(stmt).scalars())
     _apply(session, due, "settle", actor, SETTLE_RULE, {})
+    _withdraw(session, [r.id or 0 for r, _ in due], today, actor, "paid")
     return len(due)
+
+
+def _withdraw(
+    session: Session, receivable_ids: list[int], on: date, actor: str, reason: str
+) -> None:
+    """Unsent reminders that carry these receivables are withdrawn (re-planned without)."""
+    if receivable_ids:
+        ids = outbox_store.waiting_messages(session, receivable_ids=receivable_ids)
+        outbox_store.withdraw(session, ids, actor=actor, on=on, reason=reason)
 
 
 def reopen_unpaid(
@@ -114,6 +125,7 @@ def open_dispute(session: Session, number: str, reason: str, on_date: date, acto
     if receivable.stage == "disputed":
         raise IllegalMove(f"{number} is already disputed")
     _apply(session, [(receivable, on_date)], "dispute", actor, "manual", {"reason": reason})
+    _withdraw(session, [receivable.id or 0], on_date, actor, f"{number} disputed")
 
 
 def resolve_dispute(
@@ -142,6 +154,8 @@ def pause_reminders(
     customer.reminders_paused_until = until
     customer.pause_reason = reason
     session.add(customer)
+    waiting = outbox_store.waiting_messages(session, customer_id=customer.id)
+    outbox_store.withdraw(session, waiting, actor=actor, on=on_date, reason="reminders paused")
     store.insert_activities(
         session,
         [
@@ -204,6 +218,7 @@ def record_promise(
             created_on=on_date,
         )
     )
+    _withdraw(session, [receivable.id or 0], on_date, actor, f"promise to pay {number}")
     store.insert_activities(
         session,
         [

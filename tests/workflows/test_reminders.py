@@ -376,3 +376,20 @@ def test_running_a_day_again_after_new_data_sends_no_second_email(db, tmp_path):
     with Session(db) as s:
         keys = s.execute(select(Outbox.key).order_by(Outbox.id)).scalars().all()
     assert keys == ["C001|first-notice|2026-09-16", "C001|final-notice|2026-09-17"]
+
+
+def test_pause_dispute_or_payment_withdraw_mail_not_yet_sent(db, tmp_path, smtp):
+    _setup(db, tmp_path)
+    run_cycle(db, POLICY, date(2026, 10, 12), mail=MAIL)  # C001 and C002
+    with session_scope(db) as s:
+        pause_reminders(s, code="C002", reason="talks", on_date=date(2026, 10, 12), actor="t")
+        open_dispute(s, number="R-1", reason="damaged", on_date=date(2026, 10, 12), actor="t")
+    assert _dispatch(db, smtp.port, [_at(date(2026, 10, 12))]).claimed == 0
+    with Session(db) as s:
+        statuses = s.execute(select(Outbox.status)).scalars().all()
+        steps = s.execute(select(Reminder.receivable_id)).scalars().all()
+    assert statuses == ["cancelled", "cancelled"] and steps == []
+    run_cycle(db, POLICY, date(2026, 10, 13), mail=MAIL)  # R-2 alone, re-planned
+    _dispatch(db, smtp.port, [_at(date(2026, 10, 13))])
+    (message,) = smtp.received
+    assert "R-2" in message.text() and "R-1" not in message.text()
