@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 
 import typer
 
@@ -79,12 +78,14 @@ def promise_command(
     from workflows.actions import record_promise
 
     promised = parse_day(date_, "--date")
+    from ledger.importers.base import FieldError, parse_amount
+
     value = None
     if amount is not None:
         try:
-            value = Decimal(amount)
-        except InvalidOperation:
-            fail(f"--amount: not an amount: {amount!r}")
+            value = parse_amount(amount, allow_zero=False)
+        except FieldError as exc:
+            fail(f"--amount: {exc}")
     _act(
         record_promise,
         f"{invoice}: promise to pay on {promised} recorded",

@@ -105,6 +105,8 @@ def test_collector_actions_hold_and_release_reminders(arflow, tmp_path):
         ("promise", "INV-1", "--date", "2020-01-01"),
         ("pause", "C001", "--reason", "x", "--until", "2000-01-01"),
         ("promise", "INV-2", "--date", "2099-01-01", "--amount", "abc"),
+        ("promise", "INV-2", "--date", "2099-01-01", "--amount", "1.234"),
+        ("promise", "INV-2", "--date", "2099-01-01", "--amount", "NaN"),
     ):
         ran = arflow(*args)
         assert ran.exit_code == 2, args
