@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, func
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
 from ledger.money import Fixed4, Money
@@ -173,7 +173,19 @@ class StageChange(SQLModel, table=True):
 
 class RiskWarning(SQLModel, table=True):
     __tablename__ = "warning"
-    __table_args__ = (Index("ix_warning_open", "rule_id", "scope", "subject", "closed_on"),)
+    __table_args__ = (
+        Index("ix_warning_open", "rule_id", "scope", "subject", "closed_on"),
+        # at most one open warning per rule and subject, whatever races the cycle loses
+        Index(
+            "uq_warning_open",
+            "rule_id",
+            "scope",
+            "subject",
+            unique=True,
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     rule_id: str = Field(max_length=128)

@@ -1,4 +1,5 @@
-"""Credit management: the credit file, guarantees, its history, orders, prepayments.
+"""Credit management: the credit file, guarantees, its history, orders, prepayments;
+and at most one open warning per rule and subject.
 
 Revision ID: 0003
 Revises: 0002
@@ -16,15 +17,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "uq_warning_open",
+        "warning",
+        ["rule_id", "scope", "subject"],
+        unique=True,
+        sqlite_where=sa.text("closed_on IS NULL"),
+        postgresql_where=sa.text("closed_on IS NULL"),
+    )
     with op.batch_alter_table("customer") as batch:
         batch.add_column(sa.Column("score", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("rated_on", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("prepayment_ratio", sa.BigInteger(), nullable=False,
-                                   server_default="0"))
+        batch.add_column(
+            sa.Column("prepayment_ratio", sa.BigInteger(), nullable=False, server_default="0")
+        )
         batch.add_column(sa.Column("insured_limit", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("limit_override", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("override_reason", sa.Text(), nullable=False,
-                                   server_default=""))
+        batch.add_column(sa.Column("override_reason", sa.Text(), nullable=False, server_default=""))
         batch.add_column(sa.Column("override_until", sa.Date(), nullable=True))
     op.create_table(
         "guarantee",
@@ -73,13 +82,15 @@ def upgrade() -> None:
     op.create_index("ix_sales_order_customer_id", "sales_order", ["customer_id"])
     op.create_index("ix_sales_order_status", "sales_order", ["status"])
     with op.batch_alter_table("payment") as batch:
-        batch.add_column(sa.Column("kind", sa.String(length=16), nullable=False,
-                                   server_default="payment"))
+        batch.add_column(
+            sa.Column("kind", sa.String(length=16), nullable=False, server_default="payment")
+        )
         batch.add_column(sa.Column("order_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_payment_order_id", "sales_order", ["order_id"], ["id"])
 
 
 def downgrade() -> None:
+    op.drop_index("uq_warning_open", table_name="warning")
     with op.batch_alter_table("payment") as batch:
         batch.drop_constraint("fk_payment_order_id", type_="foreignkey")
         batch.drop_column("order_id")
@@ -88,6 +99,13 @@ def downgrade() -> None:
     op.drop_table("credit_change")
     op.drop_table("guarantee")
     with op.batch_alter_table("customer") as batch:
-        for column in ("override_until", "override_reason", "limit_override", "insured_limit",
-                       "prepayment_ratio", "rated_on", "score"):
+        for column in (
+            "override_until",
+            "override_reason",
+            "limit_override",
+            "insured_limit",
+            "prepayment_ratio",
+            "rated_on",
+            "score",
+        ):
             batch.drop_column(column)
