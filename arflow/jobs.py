@@ -9,6 +9,7 @@ import asyncio
 import logging
 from datetime import date, datetime, time
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -105,3 +106,43 @@ async def dispatch() -> None:
         summary = await dispatcher.run_once(STOP)
     if summary.claimed:
         log.info("dispatch: %s", summary.as_dict())
+
+
+# CronTrigger fields of each credit-review cadence; it runs at 06:00 local time
+CREDIT_CADENCES: dict[str, dict[str, Any]] = {
+    "daily": {},
+    "weekly": {"day_of_week": "mon"},
+    "monthly": {"day": 1},
+}
+
+
+def credit_review_schedule(settings: Settings) -> dict[str, Any]:
+    """CronTrigger fields for ``schedule.credit_review`` (default weekly, Monday 06:00)."""
+    cadence = str(settings.section("schedule").get("credit_review") or "weekly")
+    if cadence not in CREDIT_CADENCES:
+        from arflow.settings import SettingsError
+
+        raise SettingsError(f"settings.yaml schedule.credit_review: {cadence!r} is not one of "
+                            + ", ".join(CREDIT_CADENCES))
+    return {**CREDIT_CADENCES[cadence], "hour": 6, "minute": 0}
+
+
+def credit_review(as_of: date | None = None) -> None:
+    """Score every customer and write the new credit files (audited; idempotent per day)."""
+    from engine import PolicyError, load_policy
+    from ledger.db import session_scope
+    from workflows.credit import apply
+
+    day = as_of or today()
+    try:
+        policy = load_policy(_settings().policy_dir)
+    except PolicyError as exc:
+        log.error("policy not loaded, credit review skipped: %s", str(exc).splitlines()[0])
+        return
+    if policy.credit is None:
+        log.info("credit review skipped: the policy has no credit section")
+        return
+    with session_scope(_engine()) as session:
+        result = apply(session, policy, day)
+    log.info("credit review %s: %d reviewed, %d changed, %d review tasks", day,
+             result.reviewed, result.changed, result.tasks)

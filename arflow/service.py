@@ -48,6 +48,11 @@ def build_scheduler(settings: Settings, leader: bool) -> AsyncIOScheduler:
                                                         timezone=settings.tz()),
                           id="daily-cycle", replace_existing=True, max_instances=1,
                           coalesce=True, misfire_grace_time=None)
+        scheduler.add_job(jobs.credit_review,
+                          CronTrigger(**jobs.credit_review_schedule(settings),
+                                      timezone=settings.tz()),
+                          id="credit-review", replace_existing=True, max_instances=1,
+                          coalesce=True, misfire_grace_time=None)
     return scheduler
 
 

@@ -103,6 +103,10 @@ SCORECARD_FACTORS: dict[str, str] = {
     "on_time_rate": "share of the last 12 months' invoices paid by their due date (0..1)",
     "avg_days_late": "mean days late of the last 12 months' paid invoices (0 when on time)",
     "years_as_customer": "years since the customer's first invoice",
+    "overdue_ratio": "balance of open receivables past due / open balance (0 when none open)",
+    "broken_promises_90d": "promises-to-pay broken in the last 90 days",
+    "disputes_12m": "disputes opened on the customer's receivables in the last 365 days",
+    "max_days_overdue": "largest days_overdue among its open receivables (0 if none)",
 }
 
 _MAX_JSON_INT = 2**62  # durable_rules parses integers as 64-bit

@@ -91,8 +91,32 @@ def update_files(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        execute_many(session, CreditChange.__table__.insert(), rows)
+    insert_rows(session, CreditChange.__table__, rows)
+
+
+def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert in the session's transaction: COPY on PostgreSQL (executemany there costs
+    some 60 µs a row: 6 s for a portfolio's review history), executemany on SQLite."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        execute_many(session, table.insert(), rows)
+        return
+    names = list(rows[0])
+    processors = [(name, table.c[name].type._cached_bind_processor(dialect)) for name in names]
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+        f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row([
+                process(row[name]) if process is not None and row[name] is not None
+                else row[name]
+                for name, process in processors
+            ])
 
 
 def open_task_customers(session: Session, kind: str) -> set[int]:

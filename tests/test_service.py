@@ -42,7 +42,7 @@ def test_scheduler_jobs_follow_designs_rules(db):
     settings = load_settings(ROOT)
     scheduler = build_scheduler(settings, leader=True)
     jobs_by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs_by_id) == {"daily-cycle", "dispatch"}
+    assert set(jobs_by_id) == {"daily-cycle", "dispatch", "credit-review"}
     for job in jobs_by_id.values():
         assert job.misfire_grace_time is None and job.coalesce
     assert str(jobs_by_id["daily-cycle"].trigger.timezone) == "Asia/Shanghai"
@@ -90,3 +90,47 @@ def test_a_stop_finishes_the_message_in_hand_and_releases_the_rest(db, tmp_path)
         rows = s.execute(select(Outbox.status, Outbox.claimed_by).order_by(Outbox.id)).all()
     statuses, claimed = [r[0] for r in rows], [r[1] for r in rows]
     assert statuses == ["sent", "pending", "pending"] and claimed[1:] == ["", ""]
+
+
+def test_credit_review_runs_on_the_configured_cadence(db):
+    import dataclasses
+
+    import pytest
+
+    from arflow.settings import SettingsError
+
+    settings = load_settings(ROOT)  # no schedule.credit_review: weekly, Monday 06:00
+    job = build_scheduler(settings, leader=True).get_job("credit-review")
+    monday = datetime(2026, 11, 23, 6, 0, tzinfo=TZ)
+    assert job.trigger.get_next_fire_time(None, datetime(2026, 11, 18, tzinfo=TZ)) == monday
+    assert job.func is jobs.credit_review
+
+    def with_cadence(cadence: str):  # type: ignore[no-untyped-def]
+        data = {**settings.data, "schedule": {**settings.section("schedule"),
+                                              "credit_review": cadence}}
+        return dataclasses.replace(settings, data=data)
+
+    monthly = build_scheduler(with_cadence("monthly"), leader=True).get_job("credit-review")
+    assert monthly.trigger.get_next_fire_time(None, monday) == datetime(2026, 12, 1, 6,
+                                                                        tzinfo=TZ)
+    daily = build_scheduler(with_cadence("daily"), leader=True).get_job("credit-review")
+    later = datetime(2026, 11, 23, 6, 1, tzinfo=TZ)
+    assert daily.trigger.get_next_fire_time(None, later) == datetime(2026, 11, 24, 6,
+                                                                      tzinfo=TZ)
+    with pytest.raises(SettingsError, match="credit_review"):
+        jobs.credit_review_schedule(with_cadence("hourly"))
+
+
+def test_the_credit_review_job_reviews_and_applies(db, tmp_path, monkeypatch):
+    from ledger.models import Customer
+
+    seed_customers(db, tmp_path)
+    settings = load_settings(ROOT)
+    monkeypatch.setattr(jobs, "_settings", lambda: settings)
+    monkeypatch.setattr(jobs, "_engine", lambda: db)
+    jobs.credit_review(date(2026, 11, 23))
+    jobs.credit_review(date(2026, 11, 23))  # idempotent
+    with Session(db) as s:
+        rated = s.execute(select(Customer.code, Customer.rating, Customer.rated_on)).all()
+    assert sorted(tuple(r) for r in rated) == [("C001", "E", date(2026, 11, 23)),
+                                               ("C002", "E", date(2026, 11, 23))]
