@@ -1,7 +1,8 @@
 """The dispatch benchmark: N pending outbox messages to a local aiosmtpd sink, messages/s.
 
     python bench/dispatch.py [--messages 10000] [--concurrency 8] [--batch 200] [--db PATH]
-                             [--customers 1000] [--keep] [--breakdown] [--profile]
+                             [--customers 1000] [--sender ADDR] [--sink-process] [--keep]
+                             [--breakdown] [--profile [--top 25]]
 
 The issue's target: "10,000 pending messages to a local aiosmtpd sink; print messages/s.
 At least 200 messages/s with no duplicates (reuse connections; send in parallel)."
@@ -9,17 +10,19 @@ At least 200 messages/s with no duplicates (reuse connections; send in parallel)
 A fresh SQLite database gets ``--customers`` customers and ``--messages`` pending outbox
 rows, each rendered from the real templates (config/templates, Chinese and English) so
 subjects and bodies have production sizes. An aiosmtpd sink on 127.0.0.1 runs in this
-process (its own thread and loop), counts SMTP sessions and records every Message-ID.
+process (its own thread and loop; ``--sink-process``: in a child process, so it does not
+compete for this one's GIL), counts connections and records every Message-ID.
 ``Dispatcher.run_once`` with an ``SmtpNotifier`` sends everything under a fixed clock.
 
 Checks: no Message-ID received twice, none claimed but never received, every outbox row
 ``sent`` with attempts 1, one ``mail_sent`` audit row each, and connections reused (at most
 ``--concurrency`` SMTP sessions). Exit status 1 when a check fails or the rate is missed.
 
-``--breakdown`` times (wall clock, in this thread) the parts of each send that block the
-event loop: building the MIME message, and each outbox settle (claim, mark_sent, commit);
-the sink's CPU is measured on its own thread. ``--profile`` runs the dispatch under
-cProfile (this thread only; the sink thread is not profiled) and prints the top entries.
+``--breakdown`` times (wall clock) the parts of each send that block the event loop:
+building the MIME message and each outbox transaction (claim, mark_sent, commit); the
+rest is aiosmtplib (flattening the message, the SMTP exchange) and the loop itself. The
+sink's CPU is measured on its own thread (or process). ``--profile`` runs the dispatch
+under cProfile (this thread only; the sink is not profiled) and prints the top entries.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import asyncio
 import contextlib
 import cProfile
 import io
+import os
 import pstats
 import random
 import re
@@ -57,7 +61,7 @@ RATE_TARGET = 200.0  # messages/s
 TZ = ZoneInfo("Asia/Shanghai")
 CLOCK = datetime.combine(AS_OF, datetime.min.time(), TZ) + timedelta(hours=9, minutes=30)
 DOMAIN = "huaxin-scm.example.com"
-SENDER = f"华信供应链 应收账款 <ar@{DOMAIN}>"
+SENDER = f"ar@{DOMAIN}"  # like config/settings.yaml mail.from: no display name
 TEMPLATES = ("pre_due", "overdue_first", "overdue_final")
 ROOT_TEMPLATES = ROOT / "config" / "templates"
 _MESSAGE_ID = re.compile(rb"^message-id:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
@@ -73,14 +77,13 @@ def free_port() -> int:
 
 @dataclass
 class CountingSink:
-    """aiosmtpd handler: counts sessions (EHLO/HELO and distinct peers) and Message-IDs.
+    """aiosmtpd handler: counts EHLO/HELO and recipients, records every Message-ID.
 
     It does as little as it can per message (a regex over the header block, no MIME
-    parsing): it shares this process and its GIL with the dispatcher being measured.
+    parsing): in-process it shares the GIL with the dispatcher being measured.
     """
 
     message_ids: list[bytes] = field(default_factory=list)
-    peers: set[Any] = field(default_factory=set)
     greetings: int = 0
     recipients: int = 0
     data_bytes: int = 0
@@ -89,72 +92,163 @@ class CountingSink:
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                           responses: list[str]) -> list[str]:
         self.greetings += 1
-        self.peers.add(session.peer)
         session.host_name = hostname
         return responses
 
     async def handle_HELO(self, server: Any, session: Any, envelope: Any,
                           hostname: str) -> str:
         self.greetings += 1
-        self.peers.add(session.peer)
         session.host_name = hostname
         return f"250 {server.hostname}"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         content: bytes = envelope.content
-        head = content.split(b"\r\n\r\n", 1)[0]
-        found = _MESSAGE_ID.search(head)
+        found = _MESSAGE_ID.search(content.split(b"\r\n\r\n", 1)[0])
         if found is None:
             self.without_id += 1
         else:
             self.message_ids.append(found.group(1))
         self.recipients += len(envelope.rcpt_tos)
         self.data_bytes += len(content)
-        return "250 Message accepted"
+        return "250 2.0.0 queued"
+
+
+@dataclass
+class SinkResult:
+    """What the sink saw between ``mark`` and ``finish``."""
+
+    message_ids: list[bytes]
+    connections: int  # TCP connections accepted
+    max_open: int  # most connections open at once
+    greetings: int  # EHLO/HELO: one per SMTP session
+    recipients: int
+    data_bytes: int
+    without_id: int
+    cpu_seconds: float | None  # CPU of the sink's thread (in-process) or process (child)
 
 
 class Sink:
-    """The aiosmtpd Controller on a free port, with the CPU time its thread used."""
+    """aiosmtpd's Controller on a free port of 127.0.0.1, in its own thread and loop."""
 
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import SMTP
 
+        outer = self
         self.handler = CountingSink()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     ready_timeout=10.0)
-        self._clock: int | None = None
+        self.connections = self.open_now = self.max_open = 0
+
+        class CountingSMTP(SMTP):
+            def connection_made(self, transport: Any) -> None:
+                outer.connections += 1
+                outer.open_now += 1
+                outer.max_open = max(outer.max_open, outer.open_now)
+                super().connection_made(transport)
+
+            def connection_lost(self, error: Exception | None) -> None:
+                outer.open_now -= 1
+                super().connection_lost(error)
+
+        class CountingController(Controller):
+            def factory(self) -> SMTP:
+                return CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+        self.controller = CountingController(self.handler, hostname="127.0.0.1",
+                                             port=self.port, ready_timeout=10.0)
+        self._cpu_clock: int | None = None
+        self._cpu_mark: float | None = None
 
     def start(self) -> None:
         self.controller.start()
         thread: threading.Thread | None = getattr(self.controller, "_thread", None)
         if thread is not None and thread.ident is not None:
             with contextlib.suppress(OSError, AttributeError):
-                self._clock = time.pthread_getcpuclockid(thread.ident)
+                self._cpu_clock = time.pthread_getcpuclockid(thread.ident)
 
-    def cpu_seconds(self) -> float | None:
-        """CPU time of the sink's thread so far (Linux; None where unavailable)."""
-        if self._clock is None:
+    def mark(self) -> None:
+        """Start counting: forget start()'s own probe connection, note the thread's CPU."""
+        deadline = time.monotonic() + 2
+        while self.open_now and time.monotonic() < deadline:
+            time.sleep(0.005)
+        self.connections = self.max_open = 0
+        self._cpu_mark = self._cpu()
+
+    def finish(self) -> SinkResult:
+        cpu = self._cpu()
+        self.controller.stop()
+        h = self.handler
+        return SinkResult(
+            h.message_ids, self.connections, self.max_open, h.greetings, h.recipients,
+            h.data_bytes, h.without_id,
+            None if cpu is None or self._cpu_mark is None else cpu - self._cpu_mark)
+
+    def _cpu(self) -> float | None:
+        if self._cpu_clock is None:
             return None
         try:
-            return time.clock_gettime(self._clock)
+            return time.clock_gettime(self._cpu_clock)
         except OSError:
             return None
 
-    def stop(self) -> None:
-        self.controller.stop()
+
+def _sink_child(conn: Any) -> None:
+    """In a child process: run a Sink, report the port, then the result on request."""
+    sink = Sink()
+    sink.start()
+    conn.send(sink.port)
+    conn.recv()  # "mark"
+    sink.mark()
+    started = time.process_time()
+    conn.send("marked")
+    conn.recv()  # "finish"
+    result = sink.finish()
+    result.cpu_seconds = time.process_time() - started  # the whole process: loop and all
+    conn.send(result)
+    conn.close()
+
+
+class ChildSink:
+    """The same sink in another process, so it does not share the dispatcher's GIL."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_sink_child, args=(child,), daemon=True)
+        self.port = 0
+
+    def start(self) -> None:
+        self._process.start()
+        try:
+            if not self._conn.poll(30):
+                raise EOFError
+            self.port = self._conn.recv()
+        except EOFError:
+            raise RuntimeError("the sink process did not start (see its error above)") from None
+
+    def mark(self) -> None:
+        self._conn.send("mark")
+        self._conn.recv()
+
+    def finish(self) -> SinkResult:
+        self._conn.send("finish")
+        result: SinkResult = self._conn.recv()
+        self._process.join(10)
+        return result
 
 
 # --- the data --------------------------------------------------------------------------
 
 def _context(rng: random.Random, customer: dict[str, Any], n: int) -> dict[str, Any]:
-    """A template context like the cycle's (notifiers/templates.py), 1-6 invoices."""
+    """A template context like the cycle's (notifiers/templates.py), 1-4 invoices."""
     from notifiers.sample import sample_context
 
     base = sample_context()
     currency = "USD" if customer["language"] == "en" else "CNY"
     items = []
-    for i in range(rng.randint(1, 6)):
+    for i in range(rng.randint(1, 4)):
         late = rng.randint(-7, 120)
         due = AS_OF - timedelta(days=late)
         items.append({
@@ -281,6 +375,10 @@ def instrumented(timers: Timers) -> Iterator[None]:
              (smtp, "build_email", smtp.build_email),
              (dispatcher.store, "claim", dispatcher.store.claim),
              (dispatcher.store, "mark_sent", dispatcher.store.mark_sent)]
+    renew = getattr(dispatcher.store, "renew", None)  # the lease renewed before each send
+    if renew is not None:
+        saved.append((dispatcher.store, "renew", renew))
+        dispatcher.store.renew = timers.wrap("renew (lease UPDATE)", renew)
     dispatcher.session_scope = timers.wrap_scope(dispatcher.session_scope)
     smtp.build_email = timers.wrap("build_email (MIME)", smtp.build_email)
     dispatcher.store.claim = timers.wrap("claim (batch)", dispatcher.store.claim)
@@ -299,44 +397,49 @@ def instrumented(timers: Timers) -> Iterator[None]:
 class Outcome:
     summary: dict[str, int]
     seconds: float
-    cpu_seconds: float
-    sink_cpu: float | None
+    cpu_seconds: float  # this process (the dispatcher; plus the sink when in-process)
+    sink: SinkResult
+    load: tuple[float, float]  # 1-minute load average before and after
     profile: cProfile.Profile | None = None
 
 
-async def dispatch(engine: Any, port: int, concurrency: int, batch: int) -> dict[str, int]:
+async def dispatch(engine: Any, port: int, args: argparse.Namespace) -> dict[str, int]:
     from notifiers.dispatcher import Dispatcher
     from notifiers.settings import SmtpSettings
     from notifiers.smtp import SmtpNotifier
 
-    notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port, concurrency=concurrency,
-                                         timeout=30.0),
-                            local_hostname="bench.localdomain")
-    dispatcher = Dispatcher(engine=engine, notifier=notifier, sender=SENDER,
+    settings = SmtpSettings(host="127.0.0.1", port=port, concurrency=args.concurrency,
+                            sender=args.sender)
+    notifier = SmtpNotifier(settings, local_hostname="bench.localdomain")
+    dispatcher = Dispatcher(engine=engine, notifier=notifier, sender=args.sender,
                             clock=lambda: CLOCK, today=lambda moment: moment.astimezone(TZ).date(),
-                            batch=batch, rng=random.Random(7))
+                            batch=args.batch, rng=random.Random(7))
     async with notifier:
         return (await dispatcher.run_once()).as_dict()
 
 
-def timed_dispatch(engine: Any, sink: Sink, args: argparse.Namespace) -> Outcome:
+def timed_dispatch(engine: Any, sink: Sink | ChildSink, args: argparse.Namespace) -> Outcome:
     profile = cProfile.Profile() if args.profile else None
-    sink_before = sink.cpu_seconds()
+    sink.mark()
+    load = os.getloadavg()[0]
     cpu_before = time.process_time()
     started = time.perf_counter()
     if profile is not None:
         profile.enable()
-    summary = asyncio.run(dispatch(engine, sink.port, args.concurrency, args.batch))
-    if profile is not None:
-        profile.disable()
+    try:
+        summary = asyncio.run(dispatch(engine, sink.port, args))
+    except BaseException:
+        sink.finish()
+        raise
+    finally:
+        if profile is not None:
+            profile.disable()
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu_before
-    sink_after = sink.cpu_seconds()
-    sink_cpu = None if sink_before is None or sink_after is None else sink_after - sink_before
-    return Outcome(summary, seconds, cpu, sink_cpu, profile)
+    return Outcome(summary, seconds, cpu, sink.finish(), (load, os.getloadavg()[0]), profile)
 
 
-def verify(engine: Any, sink: CountingSink, messages: int) -> dict[str, Any]:
+def verify(engine: Any, sink: SinkResult, messages: int) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from ledger.models import Activity, Outbox
@@ -360,58 +463,69 @@ def verify(engine: Any, sink: CountingSink, messages: int) -> dict[str, Any]:
     }
 
 
-def report(args: argparse.Namespace, outcome: Outcome, sink: CountingSink,
-           checks: dict[str, Any]) -> int:
-    summary, seconds = outcome.summary, outcome.seconds
-    rate = summary["sent"] / seconds if seconds else float("inf")
+def report(args: argparse.Namespace, outcome: Outcome, checks: dict[str, Any]) -> int:
+    """Print the figures and the verdict; 1 when a check fails or the rate is missed."""
+    summary, seconds, sink = outcome.summary, outcome.seconds, outcome.sink
+    sent = summary["sent"]
+    rate = sent / seconds if seconds else float("inf")
     rate_ok = rate >= RATE_TARGET
-    sessions = max(sink.greetings, len(sink.peers))
-    reused = sessions <= args.concurrency
-    sane = (checks["duplicates"] == 0 and checks["missing"] == 0 and checks["unexpected"] == 0
-            and checks["all sent once"] and checks["audit"] == args.messages
-            and summary["sent"] == args.messages and sink.without_id == 0)
-    print(f"dispatch   {summary['sent']:,} sent of {summary['claimed']:,} claimed in "
-          f"{seconds:.2f} s  (summary {summary})")
+    reused = 0 < sink.connections <= args.concurrency and sink.greetings == sink.connections
+    correct = (checks["duplicates"] == 0 and checks["missing"] == 0
+               and checks["unexpected"] == 0 and sink.without_id == 0
+               and checks["all sent once"] and checks["audit"] == args.messages
+               and sent == args.messages == summary["claimed"])
+    received = len(sink.message_ids)
+    print(f"dispatch   {sent:,} sent of {summary['claimed']:,} claimed in {seconds:.2f} s "
+          f"({seconds / max(1, sent) * 1e3:.2f} ms/message; concurrency {args.concurrency}, "
+          f"batch {args.batch}, sink {'in a child process' if args.sink_process else 'in-process'}"
+          f"; summary {summary})")
     print(f"rate       {rate:,.0f} messages/s   target >= {RATE_TARGET:.0f}   "
           f"{'ok' if rate_ok else 'MISSED'}")
-    print(f"sink       {len(sink.message_ids):,} messages, {sink.recipients:,} recipients, "
+    print(f"sink       {received:,} messages, {sink.recipients:,} recipients, "
           f"{sink.data_bytes / 1e6:,.1f} MB on the wire "
-          f"({sink.data_bytes // max(1, len(sink.message_ids)):,} B each)")
-    print(f"smtp       {sink.greetings} EHLO/HELO, {len(sink.peers)} client ports "
-          f"(concurrency {args.concurrency})   {'reused' if reused else 'NOT REUSED'}")
+          f"({sink.data_bytes // max(1, received):,} B each)")
+    print(f"smtp       {sink.connections} connections opened ({sink.max_open} at once), "
+          f"{sink.greetings} EHLO/HELO, for {received:,} messages   "
+          f"{'reused' if reused else 'NOT REUSED'}")
     print(f"duplicates {checks['duplicates']} Message-IDs received more than once "
           f"({checks['extra copies']} extra copies); missing {checks['missing']}; "
-          f"unexpected {checks['unexpected']}; without Message-ID {sink.without_id}")
+          f"unexpected {checks['unexpected']}; without a Message-ID {sink.without_id}")
     states = ", ".join(f"{status}/attempts={attempts}: {count:,}"
                        for (status, attempts), count in sorted(checks["states"].items()))
     print(f"outbox     {states}; {checks['audit']:,} mail_sent audit rows   "
-          f"{'ok' if sane else 'WRONG'}")
-    sink_cpu = "n/a" if outcome.sink_cpu is None else f"{outcome.sink_cpu:.2f} s"
-    print(f"cpu        {outcome.cpu_seconds:.2f} s process CPU over {seconds:.2f} s wall "
-          f"(sink thread {sink_cpu}); {seconds / max(1, summary['sent']) * 1e3:.2f} ms/message")
-    return 0 if rate_ok and sane and reused else 1
+          f"{'ok' if correct else 'WRONG'}")
+    where = "its process" if args.sink_process else "its thread, included above"
+    sink_cpu = "n/a" if sink.cpu_seconds is None else f"{sink.cpu_seconds:.2f} s"
+    print(f"cpu        {outcome.cpu_seconds:.2f} s this process over {seconds:.2f} s wall "
+          f"({outcome.cpu_seconds / max(1, sent) * 1e3:.2f} ms/message, i.e. "
+          f"{sent / max(outcome.cpu_seconds, 1e-9):,.0f} messages per CPU-second); "
+          f"sink {sink_cpu} ({where})")
+    if outcome.load[1] > (os.cpu_count() or 1) - 0.5:
+        print(f"warning    load average {outcome.load[0]:.1f} -> {outcome.load[1]:.1f} on "
+              f"{os.cpu_count()} CPUs: other work competed for the CPU, the wall-clock rate "
+              f"is low; messages per CPU-second is the steadier figure")
+    return 0 if rate_ok and correct and reused else 1
 
 
 def print_breakdown(timers: Timers, outcome: Outcome) -> None:
     sent = max(1, outcome.summary["sent"])
-    print(f"breakdown  wall time blocking the event loop, of {outcome.seconds:.2f} s:")
+    print(f"breakdown  wall time blocking the dispatcher's event loop, of {outcome.seconds:.2f} s:")
     for name, seconds in timers.seconds.most_common():
-        print(f"  {name:<36} {seconds:7.2f} s  {timers.calls[name]:>7,} calls  "
-              f"{seconds / sent * 1e3:6.3f} ms/message  {seconds / outcome.seconds:6.1%}")
-    if outcome.sink_cpu is not None:
-        print(f"  {'sink thread CPU (aiosmtpd)':<36} {outcome.sink_cpu:7.2f} s  "
-              f"{'':>13}  {outcome.sink_cpu / sent * 1e3:6.3f} ms/message  "
-              f"{outcome.sink_cpu / outcome.seconds:6.1%}")
+        print(f"  {name:<36} {seconds:7.2f} s {timers.calls[name]:>7,} calls "
+              f"{seconds / sent * 1e3:7.3f} ms/message {seconds / outcome.seconds:6.1%}")
+    if outcome.sink.cpu_seconds is not None:
+        cpu = outcome.sink.cpu_seconds
+        print(f"  {'sink CPU (aiosmtpd), for comparison':<36} {cpu:7.2f} s {'':>13} "
+              f"{cpu / sent * 1e3:7.3f} ms/message {cpu / outcome.seconds:6.1%}")
 
 
 def print_profile(profile: cProfile.Profile, top: int) -> None:
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
-        stats = pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order)
-        stats.print_stats(top)
-        print(f"profile    top {top} by {order} (dispatcher thread only):")
+        pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order).print_stats(top)
         lines = out.getvalue().splitlines()
         start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+        print(f"profile    top {top} by {order} (the dispatcher's thread only):")
         print("\n".join(lines[start:]))
 
 
@@ -425,15 +539,12 @@ def run(args: argparse.Namespace, db: Path) -> int:
     print(f"generated  {args.messages:,} pending messages for {args.customers:,} customers "
           f"in {seconds:.1f} s (subject+text+html {size:,} B each on average) -> {db}",
           flush=True)
-    sink = Sink()
+    sink = ChildSink() if args.sink_process else Sink()
     sink.start()
     timers = Timers()
-    try:
-        with instrumented(timers) if args.breakdown else contextlib.nullcontext():
-            outcome = timed_dispatch(engine, sink, args)
-    finally:
-        sink.stop()
-    status = report(args, outcome, sink.handler, verify(engine, sink.handler, args.messages))
+    with instrumented(timers) if args.breakdown else contextlib.nullcontext():
+        outcome = timed_dispatch(engine, sink, args)
+    status = report(args, outcome, verify(engine, outcome.sink, args.messages))
     if args.breakdown:
         print_breakdown(timers, outcome)
     if outcome.profile is not None:
@@ -451,6 +562,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", type=Path, help="SQLite file to create (default: a temp file)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sender", default=SENDER,
+                        help=f"From address (default {SENDER}; a CJK display name costs more)")
+    parser.add_argument("--sink-process", action="store_true",
+                        help="run the sink in a child process (no GIL shared with it)")
     parser.add_argument("--breakdown", action="store_true",
                         help="time DB settles and MIME building (small overhead)")
     parser.add_argument("--profile", action="store_true",

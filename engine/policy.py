@@ -34,6 +34,7 @@ from engine.yaml_source import YamlDoc, parse_yaml
 STAGE_ORDER: tuple[str, ...] = ("due_soon", "overdue", "escalated", "legal")
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "stages", "reminders", "warnings", "credit", "order_checks", "tolerance",
+    "insurance", "prepayments",
 )
 LEVELS: tuple[str, ...] = ("yellow", "orange", "red")
 DECISIONS: tuple[str, ...] = ("approve", "prepay", "hold", "reject")  # mildest first
@@ -100,6 +101,20 @@ class OrderCheck:
 
 
 @dataclass(frozen=True)
+class InsuranceTerms:
+    """The credit insurer's terms: an overdue must be reported within
+    ``report_overdue_after_days`` of the due date; a task opens ``notify_days_before``."""
+
+    report_overdue_after_days: int
+    notify_days_before: int = 10
+
+
+# A prepayment unapplied longer than this many days raises a warning (policy
+# ``prepayments: {warning_days: N}``): goods not shipped, or money owed back.
+PREPAYMENT_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
 class ScoreFactor:
     """One scorecard row: ``points`` is [(threshold, points)], first row that applies wins."""
 
@@ -139,6 +154,8 @@ class Policy:
     compiled: dict[Scope, CompiledScope] = field(repr=False)
     # balances below this, per currency, get no reminder (a few cents of rounding)
     tolerance: dict[str, Decimal] = field(default_factory=dict)
+    insurance: InsuranceTerms | None = None  # None: no insurer deadlines are watched
+    prepayment_warning_days: int = PREPAYMENT_WARNING_DAYS
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.hash == self.hash
@@ -239,6 +256,8 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     credit = builder.section(sections.get("credit"), builder.credit)
     order_checks = builder.section(sections.get("order_checks"), builder.order_checks)
     tolerance = builder.section(sections.get("tolerance"), builder.tolerance)
+    insurance = builder.section(sections.get("insurance"), builder.insurance)
+    prepayments = builder.section(sections.get("prepayments"), builder.prepayments)
 
     scoped: dict[Scope, list[RuleSpec]] = {
         "receivable": [*(RuleSpec(s.rule_id, s.when, s.source) for s in stages or []),
@@ -256,7 +275,10 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     if builder.problems:
         raise PolicyError(builder.problems)
     return Policy(policy_hash(files), dict(sorted(files.items())), stages or [], reminders or [],
-                  warnings or [], credit, order_checks or [], compiled, tolerance or {})
+                  warnings or [], credit, order_checks or [], compiled, tolerance or {},
+                  insurance=insurance,
+                  prepayment_warning_days=(prepayments or {}).get(
+                      "warning_days", PREPAYMENT_WARNING_DAYS))
 
 
 class _Builder:
@@ -346,6 +368,47 @@ class _Builder:
                 amounts[code] = Decimal(repr(amount)) if isinstance(amount, float) \
                     else Decimal(amount)
         return amounts
+
+    def _days(self, doc: YamlDoc, key: str, value: Any, required: tuple[str, ...],
+              optional: tuple[str, ...]) -> dict[str, int] | None:
+        """A small mapping of whole numbers of days, e.g. ``{report_overdue_after_days: 60}``."""
+        allowed = (*required, *optional)
+        example = ", ".join(f"{name}: 30" for name in required or optional)
+        if not isinstance(value, dict):
+            self.problems.append(doc.problem((key,), (
+                f"{key} must be a mapping like {{{example}}}")))
+            return None
+        days: dict[str, int] = {}
+        for name, number in value.items():
+            path: NodePath = (key, name)
+            if name not in allowed:
+                self.problems.append(doc.problem(path, (
+                    f"{key}: unknown key {name!r}; allowed: " + ", ".join(allowed))))
+            elif isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                self.problems.append(doc.problem(path, (
+                    f"{key}.{name} must be a whole number of days >= 0, got {number!r}")))
+            else:
+                days[name] = number
+        for name in required:
+            if name not in value:
+                self.problems.append(doc.problem((key,), f"{key}: '{name}' is missing"))
+        return days if len(days) == len(value) and all(n in days for n in required) else None
+
+    def insurance(self, doc: YamlDoc, value: Any) -> InsuranceTerms | None:
+        """``insurance: {report_overdue_after_days: 60, notify_days_before: 10}``."""
+        days = self._days(doc, "insurance", value, ("report_overdue_after_days",),
+                          ("notify_days_before",))
+        if days is None:
+            return None
+        if days["report_overdue_after_days"] < 1:
+            self.problems.append(doc.problem(("insurance", "report_overdue_after_days"), (
+                "insurance.report_overdue_after_days must be at least 1")))
+            return None
+        return InsuranceTerms(**days)
+
+    def prepayments(self, doc: YamlDoc, value: Any) -> dict[str, int] | None:
+        """``prepayments: {warning_days: 30}``."""
+        return self._days(doc, "prepayments", value, (), ("warning_days",))
 
     def reminders(self, doc: YamlDoc, value: Any) -> list[ReminderStep]:
         steps: list[ReminderStep] = []

@@ -9,9 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
@@ -24,7 +37,11 @@ OPEN_ORDER_STATUSES = ("approved", "prepay", "held")  # count in exposure until 
 
 def days_between(session: Session, start: Any, end: Any) -> ColumnElement[int]:
     """``end - start`` in whole days, on SQLite and PostgreSQL."""
-    if session.get_bind().dialect.name == "sqlite":
+    return _days_between(session.get_bind().dialect.name, start, end)
+
+
+def _days_between(dialect: str, start: Any, end: Any) -> ColumnElement[int]:
+    if dialect == "sqlite":
         return cast(func.julianday(end) - func.julianday(start), Integer)
     return cast(end - start, Integer)
 
@@ -38,9 +55,41 @@ def customer_facts(
 ) -> dict[int, dict[str, Any]]:
     """Every customer's facts on ``as_of``, keyed by customer id (``only``: one customer's,
     for an order check, with every subquery narrowed to it)."""
+    stmt = _customer_stmt(session.get_bind().dialect.name, only is not None)
+    params: dict[str, Any] = {"day": as_of, "since": as_of - timedelta(days=90)}
+    if only is not None:
+        params["only"] = only
+    facts: dict[int, dict[str, Any]] = {}
+    for row in session.execute(stmt, params):
+        open_balance = _cents(row.open_balance)
+        overdue = _cents(row.overdue_balance)
+        exposure = open_balance + _cents(row.open_orders)
+        limit = row.credit_limit
+        facts[row.id] = {
+            "customer.code": row.code,
+            "customer.segment": row.segment or "",
+            "customer.rating": row.rating,
+            "customer.country": row.country,
+            "customer.credit_limit": limit,
+            "customer.exposure": exposure,
+            "customer.utilization": float(exposure / limit) if limit else None,
+            "customer.open_balance": open_balance,
+            "customer.overdue_balance": overdue,
+            "customer.overdue_ratio": float(overdue / open_balance) if open_balance else 0.0,
+            "customer.max_days_overdue": int(row.max_days_overdue or 0),
+            "customer.broken_promises_90d": int(row.broken or 0),
+        }
+    return facts
+
+
+@cache
+def _customer_stmt(dialect: str, single: bool) -> Select[Any]:
+    """The customer-facts statement, built once per dialect: an order check runs it per
+    call, and building SQLAlchemy constructs costs more than SQLite's query does."""
     r = Receivable.__table__
-    day = _as_of(as_of)
-    overdue_days = days_between(session, r.c.due_date, day)
+    day = bindparam("day", type_=Date)
+    only = bindparam("only", type_=Integer) if single else None
+    overdue_days = _days_between(dialect, r.c.due_date, day)
     open_ar = (
         select(
             r.c.customer_id,
@@ -51,7 +100,7 @@ def customer_facts(
             func.max(case((r.c.due_date < day, overdue_days), else_=0)).label("max_days_overdue"),
         )
         .where(r.c.stage.in_(ACTIVE_STAGES), r.c.balance > 0)
-        .where(*([r.c.customer_id == only] if only is not None else []))
+        .where(*([r.c.customer_id == only] if single else []))
         .group_by(r.c.customer_id)
         .subquery()
     )
@@ -61,9 +110,9 @@ def customer_facts(
         .select_from(p.join(r, r.c.id == p.c.receivable_id))
         .where(
             p.c.status == "broken",
-            p.c.broken_on > as_of - timedelta(days=90),
-            p.c.broken_on <= as_of,
-            *([r.c.customer_id == only] if only is not None else []),
+            p.c.broken_on > bindparam("since", type_=Date),
+            p.c.broken_on <= day,
+            *([r.c.customer_id == only] if single else []),
         )
         .group_by(r.c.customer_id)
         .subquery()
@@ -87,32 +136,10 @@ def customer_facts(
         .outerjoin(broken, broken.c.customer_id == c.c.id)
         .outerjoin(orders, orders.c.customer_id == c.c.id)
     )
-    if only is not None:
-        stmt = stmt.where(c.c.id == only)
-    facts: dict[int, dict[str, Any]] = {}
-    for row in session.execute(stmt):
-        open_balance = _cents(row.open_balance)
-        overdue = _cents(row.overdue_balance)
-        exposure = open_balance + _cents(row.open_orders)
-        limit = row.credit_limit
-        facts[row.id] = {
-            "customer.code": row.code,
-            "customer.segment": row.segment or "",
-            "customer.rating": row.rating,
-            "customer.country": row.country,
-            "customer.credit_limit": limit,
-            "customer.exposure": exposure,
-            "customer.utilization": float(exposure / limit) if limit else None,
-            "customer.open_balance": open_balance,
-            "customer.overdue_balance": overdue,
-            "customer.overdue_ratio": float(overdue / open_balance) if open_balance else 0.0,
-            "customer.max_days_overdue": int(row.max_days_overdue or 0),
-            "customer.broken_promises_90d": int(row.broken or 0),
-        }
-    return facts
+    return stmt.where(c.c.id == only) if single else stmt
 
 
-def open_orders_exposure(customer_id: int | None = None) -> Any:
+def open_orders_exposure(customer_id: Any = None) -> Any:
     """Per customer, what its open orders add to exposure (a subquery).
 
     Exposure = open receivables' balance + open orders. An open order counts its amount

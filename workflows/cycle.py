@@ -26,9 +26,11 @@ from workflows.planner import (
     close_settled,
     describe,
     plan_customers,
+    plan_insurer_tasks,
     plan_receivables,
 )
 from workflows.reminders import FIX_CONTACT, MailSetup, ReminderPlanner
+from workflows.watches import load_watches
 
 
 class CycleRefused(ValueError):
@@ -104,6 +106,7 @@ def run_cycle(
             customers,
             store.collectors(session),
         )
+        ctx.watches = load_watches(session, policy, as_of, customers)
         if mail is not None:
             ctx.reminders = ReminderPlanner(
                 policy,
@@ -128,6 +131,7 @@ def run_cycle(
                 progress(done, total)
         plan = plan_customers(ctx)
         plan.extend(close_settled(ctx))
+        plan.extend(plan_insurer_tasks(ctx))
         summary.customers_evaluated = len(customers)
         _account(summary, plan)
         summary.seconds = time.perf_counter() - started

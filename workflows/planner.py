@@ -16,6 +16,7 @@ from ledger.facts import receivable_facts
 from workflows.decisions import DayPlan, far_stage_local, target_stage, task_row, walk
 from workflows.lifecycle import StageRow
 from workflows.reminders import ReminderPlanner
+from workflows.watches import BUILTIN_LEVELS, Watches, insurer_task
 
 ACTOR = "cycle"
 
@@ -37,6 +38,7 @@ class DayContext:
     open_by_subject: dict[tuple[str, str], list[store.OpenWarning]] = field(default_factory=dict)
     evaluated_subjects: set[str] = field(default_factory=set)
     reminders: ReminderPlanner | None = None  # None: the caller plans no reminder emails
+    watches: Watches = field(default_factory=Watches)  # built-in warnings (workflows/watches)
 
     def __post_init__(self) -> None:
         self.on_enter = {stage.name: stage.on_enter for stage in self.policy.stages}
@@ -64,6 +66,8 @@ def plan_receivables(ctx: DayContext, rows: list[dict[str, Any]]) -> DayPlan:
         _plan_move(ctx, plan, row, facts, rule_ids)
         settled = facts["balance"] <= 0
         active = set() if settled else {r[8:] for r in rule_ids if r.startswith("warning:")}
+        if not settled:
+            active |= ctx.watches.receivable.get(row["id"], set())
         ctx.evaluated_subjects.add(row["number"])
         if ctx.reminders is not None and not settled:
             ctx.reminders.consider(row, facts, rule_ids, done.get(row["id"], set()))
@@ -199,7 +203,7 @@ def _plan_warnings(
     facts: dict[str, Any],
 ) -> None:
     """Open what holds and is not open yet; close what is open and no longer holds."""
-    levels = {w.id: w.level for w in ctx.policy.warnings}
+    levels = {**BUILTIN_LEVELS, **{w.id: w.level for w in ctx.policy.warnings}}
     already = {w.rule_id: w for w in ctx.open_by_subject.get((scope, subject), [])}
     for rule_id in sorted(active - already.keys()):
         plan.warnings_opened.append(
@@ -265,7 +269,30 @@ def plan_customers(ctx: DayContext) -> DayPlan:
     fired = ctx.rules.evaluate("customer", facts)
     for item in facts:
         active = {r[8:] for r in fired.get(item["id"], []) if r.startswith("warning:")}
+        active |= ctx.watches.customer.get(item["id"], set())
         _plan_warnings(ctx, plan, "customer", item["customer.code"], item["id"], None, active, item)
+    return plan
+
+
+def plan_insurer_tasks(ctx: DayContext) -> DayPlan:
+    """"Report to insurer" tasks due to open today (workflows/watches.py)."""
+    plan = DayPlan()
+    for report in ctx.watches.reports:
+        task = insurer_task(report, ctx.policy.hash, ctx.as_of)
+        plan.tasks.append(task)
+        plan.activities.append(
+            store.activity(
+                ctx.as_of,
+                ACTOR,
+                "task_opened",
+                "receivable",
+                report["id"],
+                report["number"],
+                task["rule_id"],
+                ctx.policy.hash,
+                {"kind": task["kind"], "due_date": task["due_date"], "note": task["note"]},
+            )
+        )
     return plan
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import typer
 
 from arflow.cli import collect_cmd, db_cmd, outbox_cmd, policy_cmd
+from arflow.cli.credit_cmd import credit_app, customer_app
 from arflow.cli.cycle_cmd import cycle_command
 from arflow.cli.demo_cmd import demo_command
 from arflow.cli.import_cmd import import_command
+from arflow.cli.order_cmd import app as order_app
+from arflow.cli.order_cmd import orders_command
+from arflow.cli.prepayment_cmd import app as prepayment_app
+from arflow.cli.prepayment_cmd import prepayments_command
 from arflow.cli.serve_cmd import serve_command
 from arflow.cli.views import customers_command, receivables_command, show_command, warnings_command
 
@@ -35,6 +40,12 @@ app.command("resume")(collect_cmd.resume_command)
 app.command("dispute")(collect_cmd.dispute_command)
 app.command("resolve")(collect_cmd.resolve_command)
 app.command("promise")(collect_cmd.promise_command)
+app.add_typer(order_app, name="order")
+app.command("orders")(orders_command)
+app.add_typer(prepayment_app, name="prepayment")
+app.command("prepayments")(prepayments_command)
+app.add_typer(credit_app, name="credit")
+app.add_typer(customer_app, name="customer")
 
 if __name__ == "__main__":
     app()

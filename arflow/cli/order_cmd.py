@@ -1,0 +1,184 @@
+"""`arflow order check|add|release|reject|cancel|invoice` and `arflow orders`: sales
+orders checked against the policy's order_checks before they become receivables."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import typer
+from sqlmodel import Session
+
+from arflow.cli.context import database, fail, load_policy_or_fail, today
+from arflow.cli.output import console, emit_json, money, table
+
+app = typer.Typer(help="Sales orders: credit checks, holds, releases.", no_args_is_help=True)
+
+JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
+CURRENCY = typer.Option("CNY", "--currency", help="ISO currency code of the order.")
+
+
+def parse_amount(value: str, what: str = "AMOUNT") -> Decimal:
+    """An amount as typed: digits with at most two decimals (checked again downstream)."""
+    try:
+        amount = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        fail(f"{what}: not an amount: {value!r}")
+    if not amount.is_finite():
+        fail(f"{what}: not an amount: {value!r}")
+    return amount
+
+
+def actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """A refusal from the workflow (unknown order, wrong status…) is one line, exit 2."""
+    try:
+        yield
+    except (LookupError, ValueError) as exc:
+        fail(str(exc.args[0]) if exc.args else type(exc).__name__)
+
+
+def run_in_session(action: Callable[[Session], Any]) -> Any:
+    from ledger.db import session_scope
+
+    with refusals(), session_scope(database()) as session:
+        return action(session)
+
+
+def _print_decision(code: str, amount: Decimal, currency: str, result: Any) -> None:
+    console.print(f"{code} {money(amount)} {currency}: {result.decision.upper()}")
+    console.print(f"  exposure after: {money(result.exposure_after)}")
+    if result.decision == "prepay":
+        console.print(f"  collect in advance: {money(result.prepayment_amount)}")
+    console.print("  checks fired: " + (", ".join(result.fired) or "none"))
+
+
+@app.command("check")
+def check_command(
+    customer: str = typer.Argument(..., help="Customer code."),
+    amount: str = typer.Argument(..., help="Order amount."),
+    currency: str = CURRENCY,
+    as_json: bool = JSON,
+) -> None:
+    """Check a prospective order (nothing is recorded)."""
+    from workflows.orders import check
+
+    value = parse_amount(amount)
+    policy = load_policy_or_fail(None)
+    result = run_in_session(lambda s: check(s, policy, customer, value, currency, today()))
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        _print_decision(customer, value, currency, result)
+
+
+@app.command("add")
+def add_command(
+    customer: str = typer.Argument(..., help="Customer code."),
+    amount: str = typer.Argument(..., help="Order amount."),
+    number: str = typer.Option(..., "--number", help="The order number (unique)."),
+    currency: str = CURRENCY,
+    as_json: bool = JSON,
+) -> None:
+    """Check and record an order with its decision; a held order waits for release."""
+    from workflows.orders import add
+
+    value = parse_amount(amount)
+    policy = load_policy_or_fail(None)
+    order = run_in_session(
+        lambda s: add(s, policy, customer, value, number, today(), actor(), currency)
+    )
+    if as_json:
+        emit_json({"number": order.number, "status": order.status, "decision": order.decision,
+                   "fired": list(order.fired), "exposure_after": order.exposure_after,
+                   "prepayment_amount": order.prepayment_amount})
+        return
+    console.print(f"order {order.number} recorded: {order.status}")
+    console.print("  checks fired: " + (", ".join(order.fired) or "none"))
+    if order.status == "prepay":
+        console.print(f"  collect in advance: {money(order.prepayment_amount)}")
+
+
+@app.command("release")
+def release_command(
+    number: str = typer.Argument(..., help="Order number."),
+    note: str = typer.Option("", "--note", help="Why it may go (kept in the audit log)."),
+) -> None:
+    """Release a held order (approved, or prepay when the customer has a ratio)."""
+    from workflows.orders import release
+
+    order = run_in_session(lambda s: release(s, number, today(), actor(), note))
+    console.print(f"order {number} released: {order.status}")
+
+
+@app.command("reject")
+def reject_command(
+    number: str = typer.Argument(..., help="Order number."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+) -> None:
+    """Reject a held order."""
+    from workflows.orders import reject
+
+    run_in_session(lambda s: reject(s, number, today(), actor(), reason))
+    console.print(f"order {number} rejected")
+
+
+@app.command("cancel")
+def cancel_command(
+    number: str = typer.Argument(..., help="Order number."),
+    reason: str = typer.Option("", "--reason", help="Why (kept in the audit log)."),
+) -> None:
+    """Cancel an open order: it stops counting in exposure."""
+    from workflows.orders import cancel
+
+    run_in_session(lambda s: cancel(s, number, today(), actor(), reason))
+    console.print(f"order {number} cancelled")
+
+
+@app.command("invoice")
+def invoice_command(
+    number: str = typer.Argument(..., help="Order number."),
+    invoice: str = typer.Option(..., "--invoice", help="The imported invoice it became."),
+) -> None:
+    """Link an order to its invoice; its prepayments are applied to the invoice."""
+    from workflows.orders import invoice as link
+
+    _, applied = run_in_session(lambda s: link(s, number, invoice, today(), actor()))
+    extra = f"; prepayment applied: {money(applied)}" if applied else ""
+    console.print(f"order {number} invoiced as {invoice}{extra}")
+
+
+def orders_command(
+    status: str | None = typer.Option(None, "--status", help="Only orders in this status."),
+    as_json: bool = JSON,
+) -> None:
+    """Sales orders, newest first."""
+    from ledger.db import session_scope
+    from ledger.order_store import list_orders
+    from workflows.orders import STATUSES
+
+    if status is not None and status not in STATUSES:
+        fail(f"--status: unknown status {status!r} (one of {', '.join(STATUSES)})")
+    with session_scope(database()) as session:
+        rows = list_orders(session, status)
+    if as_json:
+        emit_json(rows)
+        return
+    table(
+        f"orders ({len(rows)})",
+        ["number", "customer", "amount", "cur", "status", "fired", "prepay", "invoice"],
+        [
+            [r["number"], r["customer"], money(r["amount"]), r["currency"], r["status"],
+             ", ".join(r["fired"]), money(r["prepayment_amount"]) if r["prepayment_amount"] else "",
+             r["invoice_number"]]
+            for r in rows
+        ],
+        right=["amount", "prepay"],
+    )

@@ -1,0 +1,238 @@
+"""Order checks and the life of a sales order: approved | prepay | held -> invoiced,
+held -> approved/prepay (release) or rejected, open -> cancelled.
+
+Every check of the policy's ``order_checks`` is evaluated through the rules engine (scope
+"order"); the strictest decision that fires wins (reject > hold > prepay > approve) and
+every check that fired is kept, so whoever releases a held order sees why it was held.
+
+Prepayment: when ``prepay`` wins, the amount to collect in advance is the customer's
+prepayment_ratio × the order. A customer with no ratio (0) whom a check still asks to
+prepay pays the whole order in advance: the check asked for cover, and 0 would be none.
+Amounts are summed across currencies, as exposure already is (one book currency).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from engine import DECISIONS, Policy, RuleEngine
+from ledger import cycle_store, order_store
+from ledger import prepayments as prepayment_store
+from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
+from ledger.models import Customer, SalesOrder
+from ledger.money import CENT, to_cents
+from workflows.prepayments import apply_payment
+
+STATUS_OF = {"approve": "approved", "prepay": "prepay", "hold": "held", "reject": "rejected"}
+STATUSES = ("approved", "prepay", "held", "rejected", "invoiced", "cancelled")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_NUMBER = re.compile(r"\S{1,64}")
+
+
+@dataclass(frozen=True)
+class OrderDecision:
+    decision: str
+    fired: list[str]  # check ids, in policy order
+    exposure_after: Decimal
+    prepayment_amount: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision,
+            "fired": list(self.fired),
+            "exposure_after": self.exposure_after,
+            "prepayment_amount": self.prepayment_amount,
+        }
+
+
+def check(
+    session: Session, policy: Policy, code: str, amount: Decimal, currency: str, as_of: date
+) -> OrderDecision:
+    """What the policy decides for a new order of ``amount`` by customer ``code``."""
+    return _check(session, policy, order_store.customer_by_code(session, code), amount,
+                  currency, as_of)
+
+
+def _check(
+    session: Session,
+    policy: Policy,
+    customer: Customer,
+    amount: Decimal,
+    currency: str,
+    as_of: date,
+) -> OrderDecision:
+    _validate(amount, currency)
+    customer_id = customer.id or 0
+    facts = customer_facts(session, as_of, only=customer_id)[customer_id]
+    exposure_after = facts["customer.exposure"] + amount
+    fact = {"id": 1, "amount": amount, "currency": currency,
+            "exposure_after": exposure_after, **facts}
+    rule_ids = RuleEngine.for_policy(policy).evaluate("order", [fact])[1]
+    decide = {c.rule_id: c.decide for c in policy.order_checks}
+    decision = max((decide[r] for r in rule_ids), key=DECISIONS.index, default="approve")
+    fired = [r.removeprefix("order:") for r in rule_ids]
+    prepay = prepayment_for(customer, amount) if decision == "prepay" else Decimal("0.00")
+    return OrderDecision(decision, fired, exposure_after, prepay)
+
+
+def prepayment_for(customer: Customer, amount: Decimal) -> Decimal:
+    """ratio × amount to the cent (a ratio of 0 means the whole order, see above)."""
+    ratio = customer.prepayment_ratio or Decimal(1)
+    return (ratio * amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _validate(amount: Decimal, currency: str) -> None:
+    to_cents(amount)  # exact cents or ValueError
+    if amount <= 0:
+        raise ValueError(f"amount must be more than 0, got {amount}")
+    if not _CURRENCY.fullmatch(currency):
+        raise ValueError(f"currency must be an ISO code like CNY, got {currency!r}")
+
+
+def add(
+    session: Session,
+    policy: Policy,
+    code: str,
+    amount: Decimal,
+    number: str,
+    as_of: date,
+    actor: str,
+    currency: str = "CNY",
+) -> SalesOrder:
+    """Check and record an order; its status is what the checks decided."""
+    if not _NUMBER.fullmatch(number):
+        raise ValueError(f"order number must be 1-64 characters without spaces: {number!r}")
+    customer = order_store.customer_by_code(session, code, lock=True)  # one check at a time
+    if order_store.order_exists(session, number):
+        raise ValueError(f"order {number} already exists")
+    result = _check(session, policy, customer, amount, currency, as_of)
+    status = STATUS_OF[result.decision]
+    order = SalesOrder(
+        number=number,
+        customer_id=customer.id or 0,
+        amount=amount,
+        currency=currency,
+        status=status,
+        decision=result.decision,
+        fired=result.fired,
+        exposure_after=result.exposure_after,
+        prepayment_amount=result.prepayment_amount,
+        created_on=as_of,
+        decided_on=None if status == "held" else as_of,
+        decided_by="" if status == "held" else "order_checks",
+    )
+    session.add(order)
+    session.flush()
+    _audit(session, order, as_of, actor, "order_added", policy.hash,
+           {"customer": code, **result.as_dict(), "amount": amount})
+    return order
+
+
+def release(session: Session, number: str, as_of: date, actor: str, note: str = "") -> SalesOrder:
+    """A credit manager lets a held order go: approved, or prepay if the customer has a
+    prepayment ratio."""
+    order = _held(session, number)
+    customer = session.get(Customer, order.customer_id)
+    assert customer is not None
+    if customer.prepayment_ratio > 0:
+        order.status = "prepay"
+        order.prepayment_amount = prepayment_for(customer, order.amount)
+    else:
+        order.status = "approved"
+    return _decide(session, order, as_of, actor, "order_released", note)
+
+
+def reject(session: Session, number: str, as_of: date, actor: str, reason: str) -> SalesOrder:
+    """A credit manager refuses a held order; the reason is kept."""
+    if not reason.strip():
+        raise ValueError("a rejection needs a reason")
+    order = _held(session, number)
+    order.status = "rejected"
+    return _decide(session, order, as_of, actor, "order_rejected", reason)
+
+
+def cancel(session: Session, number: str, as_of: date, actor: str, reason: str = "") -> SalesOrder:
+    """The order will not be shipped: it stops counting in exposure."""
+    order = order_store.order_by_number(session, number, lock=True)
+    if order.status not in OPEN_ORDER_STATUSES:
+        raise ValueError(f"order {number} is {order.status}; only an open order can be cancelled")
+    before = order.status
+    order.status = "cancelled"
+    order.note = reason or order.note
+    session.add(order)
+    _audit(session, order, as_of, actor, "order_cancelled", "",
+           {"from": before, "reason": reason})
+    return order
+
+
+def invoice(
+    session: Session, number: str, invoice_number: str, as_of: date, actor: str
+) -> tuple[SalesOrder, Decimal]:
+    """Link the imported invoice of an approved (or prepay) order: the order stops counting
+    in exposure, the invoice counts instead, and the order's unapplied prepayments are
+    applied to it. Returns the order and the prepayment amount applied."""
+    order = order_store.order_by_number(session, number, lock=True)
+    if order.status not in ("approved", "prepay"):
+        raise ValueError(f"order {number} is {order.status}; only an approved or prepay "
+                         f"order can be invoiced")
+    receivable = order_store.receivable_by_number(session, invoice_number)
+    if receivable.customer_id != order.customer_id:
+        raise ValueError(f"invoice {invoice_number} belongs to another customer")
+    other = order_store.invoice_linked(session, invoice_number)
+    if other is not None:
+        raise ValueError(f"invoice {invoice_number} is already linked to order {other}")
+    before = order.status
+    order.status = "invoiced"
+    order.invoice_number = invoice_number
+    session.add(order)
+    session.flush()
+    applied = Decimal("0.00")
+    for payment in prepayment_store.linked_unapplied(session, order.id or 0):
+        if receivable.balance - applied <= 0:
+            break
+        applied += apply_payment(session, payment, invoice_number, as_of, actor)
+    _audit(session, order, as_of, actor, "order_invoiced", "",
+           {"from": before, "invoice": invoice_number, "prepayment_applied": applied})
+    return order, applied
+
+
+def _held(session: Session, number: str) -> SalesOrder:
+    order = order_store.order_by_number(session, number, lock=True)
+    if order.status != "held":
+        raise ValueError(f"order {number} is {order.status}, not held")
+    return order
+
+
+def _decide(
+    session: Session, order: SalesOrder, as_of: date, actor: str, action: str, note: str
+) -> SalesOrder:
+    order.decided_on = as_of
+    order.decided_by = actor
+    order.note = note
+    session.add(order)
+    _audit(session, order, as_of, actor, action, "",
+           {"from": "held", "to": order.status, "note": note, "fired": list(order.fired)})
+    return order
+
+
+def _audit(
+    session: Session,
+    order: SalesOrder,
+    as_of: date,
+    actor: str,
+    action: str,
+    policy_hash: str,
+    details: dict[str, Any],
+) -> None:
+    session.flush()
+    rule = "+".join(f"order:{f}" for f in order.fired) if action == "order_added" else ""
+    cycle_store.insert_activities(session, [cycle_store.activity(
+        as_of, actor, action, "order", order.id, order.number, rule[:128], policy_hash,
+        {k: str(v) if isinstance(v, Decimal) else v for k, v in details.items()},
+    )])

@@ -1,0 +1,78 @@
+"""Advance receipts (预收账款): record a prepayment, apply it to an invoice, audit both.
+
+A prepayment linked to an open order lowers that order's exposure; once applied to the
+invoice it lowers the invoice's balance instead (ledger/facts.open_orders_exposure), so
+the money is counted once. Applying settles the invoice when its balance reaches zero.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from ledger import cycle_store, order_store
+from ledger import prepayments as store
+from ledger.models import Payment
+from workflows.actions import settle_paid
+
+DEFAULT_WARNING_DAYS = 30  # policy `prepayments: {warning_days: N}` overrides it
+_REFERENCE = re.compile(r"\S{1,64}")
+
+
+def record(
+    session: Session,
+    code: str,
+    amount: Decimal,
+    reference: str,
+    on: date,
+    actor: str,
+    order_number: str | None = None,
+) -> Payment:
+    """A prepayment received from customer ``code`` (optionally for an order)."""
+    if not _REFERENCE.fullmatch(reference):
+        raise ValueError(f"reference must be 1-64 characters without spaces: {reference!r}")
+    if amount <= 0:
+        raise ValueError(f"amount must be more than 0, got {amount}")
+    customer = order_store.customer_by_code(session, code)
+    order_id = None
+    if order_number is not None:
+        order = order_store.order_by_number(session, order_number)
+        if order.customer_id != customer.id:
+            raise ValueError(f"order {order_number} is not an order of {code}")
+        if order.status in ("rejected", "cancelled"):
+            raise ValueError(f"order {order_number} is {order.status}")
+        order_id = order.id
+    if store.reference_taken(session, reference):
+        raise ValueError(f"payment reference {reference!r} already exists")
+    payment = store.insert(session, customer.id or 0, reference, on, amount, order_id)
+    cycle_store.insert_activities(session, [cycle_store.activity(
+        on, actor, "prepayment_received", "payment", payment.id, reference,
+        details={"customer": code, "amount": str(amount), "order": order_number},
+    )])
+    return payment
+
+
+def apply(
+    session: Session, reference: str, invoice_number: str, on: date, actor: str
+) -> Decimal:
+    """Apply what is left of prepayment ``reference`` to an invoice; return the amount."""
+    payment = store.by_reference(session, reference)
+    if payment.unapplied <= 0:
+        raise ValueError(f"prepayment {reference} is fully applied")
+    return apply_payment(session, payment, invoice_number, on, actor)
+
+
+def apply_payment(
+    session: Session, payment: Payment, invoice_number: str, on: date, actor: str
+) -> Decimal:
+    applied, touched = store.allocate(session, payment, invoice_number, on)
+    settle_paid(session, touched, on, actor)
+    cycle_store.insert_activities(session, [cycle_store.activity(
+        on, actor, "prepayment_applied", "payment", payment.id, payment.reference,
+        details={"invoice": invoice_number, "applied": str(applied),
+                 "unapplied": str(payment.unapplied)},
+    )])
+    return applied
