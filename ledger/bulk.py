@@ -15,10 +15,13 @@ from sqlalchemy.sql import Executable
 from sqlmodel import Session
 
 
-def execute_many(session: Session, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
-    """Run ``statement`` once per row; every row has the same keys (its bind names)."""
+def execute_many(
+    session: Session, statement: Executable, rows: Sequence[dict[str, Any]]
+) -> int | None:
+    """Run ``statement`` once per row (every row has the same keys: its bind names);
+    return the rows affected in all, when the driver reports it."""
     if not rows:
-        return
+        return 0
     connection = session.connection()
     dialect = connection.dialect
     compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))  # type: ignore[attr-defined]
@@ -39,4 +42,5 @@ def execute_many(session: Session, statement: Executable, rows: Sequence[dict[st
         params: list[Any] = [tuple(values(row)) for row in rows]
     else:
         params = [dict(zip(names, values(row), strict=True)) for row in rows]
-    connection.exec_driver_sql(str(compiled), params)
+    result = connection.exec_driver_sql(str(compiled), params)
+    return result.rowcount if result.rowcount >= 0 else None

@@ -115,14 +115,19 @@ def insert_activities(session: Session, rows: list[dict[str, Any]]) -> None:
         execute_many(session, Activity.__table__.insert(), rows)
 
 
+class StageConflict(RuntimeError):
+    """A receivable's stage changed between planning and writing (e.g. a dispute)."""
+
+
 def set_stages(session: Session, rows: list[dict[str, Any]]) -> None:
-    """rows: {rid, stage, resume_stage, stage_since}."""
+    """rows: {rid, old_stage, stage, resume_stage, stage_since}; each only if still at
+    old_stage, so a dispute opened meanwhile is never silently overwritten."""
     if not rows:
         return
     t = Receivable.__table__
     stmt = (
         update(t)
-        .where(t.c.id == bindparam("rid"))
+        .where(t.c.id == bindparam("rid"), t.c.stage == bindparam("old_stage"))
         .values(
             stage=bindparam("stage"),
             resume_stage=bindparam("resume_stage"),
@@ -130,7 +135,9 @@ def set_stages(session: Session, rows: list[dict[str, Any]]) -> None:
             updated_at=func.now(),
         )
     )
-    execute_many(session, stmt, rows)
+    changed = execute_many(session, stmt, rows)
+    if changed is not None and changed != len(rows):
+        raise StageConflict(f"{len(rows) - changed} receivable(s) changed stage meanwhile")
 
 
 def insert_stage_changes(session: Session, rows: list[dict[str, Any]]) -> None:

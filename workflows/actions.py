@@ -34,6 +34,7 @@ def _apply(
         stage_rows.append(
             {
                 "rid": row.id,
+                "old_stage": receivable.stage,
                 "stage": row.stage,
                 "resume_stage": row.resume_stage,
                 "stage_since": on_date,

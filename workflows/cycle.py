@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -18,7 +19,9 @@ from sqlmodel import Session
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
 from ledger import reminder_store
+from ledger.cycle_store import StageConflict
 from ledger.facts import customer_facts, receivable_rows
+from ledger.locks import Busy, cycle_lock
 from workflows.decisions import DayPlan
 from workflows.planner import (
     ACTOR,
@@ -84,7 +87,39 @@ def run_cycle(
 
     With ``mail``, the day's reminder emails are written to the outbox in the same
     transaction as the stage changes of their customers; without it, none are planned.
+    One cycle at a time per database: a second one is refused while the first runs.
     """
+    try:
+        with nullcontext() if dry_run else cycle_lock(engine):
+            return _run_cycle(
+                engine,
+                policy,
+                as_of,
+                dry_run=dry_run,
+                chunk_size=chunk_size,
+                progress=progress,
+                force=force,
+                mail=mail,
+            )
+    except Busy as exc:
+        raise CycleRefused(str(exc)) from None
+    except StageConflict as exc:
+        raise CycleRefused(
+            f"{exc}; nothing of that chunk was written: run the cycle again"
+        ) from None
+
+
+def _run_cycle(
+    engine: Engine,
+    policy: Policy,
+    as_of: date,
+    *,
+    dry_run: bool,
+    chunk_size: int,
+    progress: ProgressFn | None,
+    force: bool,
+    mail: MailSetup | None,
+) -> CycleSummary:
     started = time.perf_counter()
     summary = CycleSummary(as_of=as_of, policy_hash=policy.hash, dry_run=dry_run)
     rules = RuleEngine.for_policy(policy)

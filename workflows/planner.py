@@ -135,6 +135,7 @@ def _plan_move(
     plan.stage_rows.append(
         {
             "rid": row["id"],
+            "old_stage": row["stage"],
             "stage": stage_row.stage,
             "resume_stage": stage_row.resume_stage,
             "stage_since": ctx.as_of,
@@ -275,7 +276,7 @@ def plan_customers(ctx: DayContext) -> DayPlan:
 
 
 def plan_insurer_tasks(ctx: DayContext) -> DayPlan:
-    """"Report to insurer" tasks due to open today (workflows/watches.py)."""
+    """ "Report to insurer" tasks due to open today (workflows/watches.py)."""
     plan = DayPlan()
     for report in ctx.watches.reports:
         task = insurer_task(report, ctx.policy.hash, ctx.as_of)

@@ -287,3 +287,32 @@ def test_a_long_jump_does_not_count_days_spent_in_an_earlier_stage(db, tmp_path)
     assert _stage(db, "J-1") == "escalated"
     run_cycle(db, POLICY, date(2026, 3, 31))
     assert _history(db, "J-1")[-1] == ("2026-03-31", "escalated", "legal")
+
+
+def test_a_dispute_opened_while_the_cycle_plans_is_never_overwritten(db, tmp_path, monkeypatch):
+    import workflows.cycle as cycle_module
+
+    _receivables(db, tmp_path, "X-1,C001,2026-01-01,2026-01-31,100.00,CNY\n")
+    planned = cycle_module.plan_receivables
+
+    def plan_then_dispute(ctx, rows):
+        plan = planned(ctx, rows)
+        with session_scope(db) as other:  # a collector, in another transaction
+            open_dispute(other, "X-1", "damaged goods", date(2026, 3, 1), actor="li.na")
+        return plan
+
+    monkeypatch.setattr(cycle_module, "plan_receivables", plan_then_dispute)
+    with pytest.raises(CycleRefused, match="changed stage meanwhile"):
+        run_cycle(db, POLICY, date(2026, 3, 1))
+    assert _stage(db, "X-1") == "disputed"
+    monkeypatch.setattr(cycle_module, "plan_receivables", planned)
+    assert run_cycle(db, POLICY, date(2026, 3, 1)).stage_moves == 0  # held by the dispute
+
+
+def test_two_cycles_at_once_are_refused(db, tmp_path):
+    from ledger.locks import cycle_lock
+
+    _receivables(db, tmp_path, PORTFOLIO)
+    with cycle_lock(db), pytest.raises(CycleRefused, match="another cycle is running"):
+        run_cycle(db, POLICY, date(2026, 3, 1))
+    assert run_cycle(db, POLICY, date(2026, 3, 1)).stage_moves > 0
