@@ -42,23 +42,46 @@ def today() -> date:
 
 
 def daily_cycle(as_of: date | None = None) -> None:
-    """The day's cycle with the policy in force (a bad policy keeps the last good one)."""
-    from engine import PolicyError, load_policy
+    """The day's cycle with the policy in force: a policy that does not load leaves the
+    last good one (the one the last cycle ran with) in force; templates that do not render
+    hold the reminders back while stages and warnings go on."""
     from workflows.cycle import CycleRefused, run_cycle
 
     day = as_of or today()
-    try:
-        policy = load_policy(_settings().policy_dir)
-    except PolicyError as exc:
-        log.error("policy not loaded, cycle skipped: %s", str(exc).splitlines()[0])
+    policy = _policy_in_force()
+    if policy is None:
         return
+    setup = mailing.mail_setup(_settings())
+    problems = setup.templates.check(sorted({step.template for step in policy.reminders}))
+    if problems:
+        log.error("templates do not render, no reminders today: %s", problems[0])
     try:
-        summary = run_cycle(_engine(), policy, day, mail=mailing.mail_setup(_settings()))
+        summary = run_cycle(_engine(), policy, day, mail=None if problems else setup)
     except CycleRefused as exc:
         log.warning("cycle %s refused: %s", day, exc)
         return
-    log.info("cycle %s: %s", day, {k: v for k, v in summary.as_dict().items()
-                                    if isinstance(v, int) and v})
+    log.info(
+        "cycle %s: %s",
+        day,
+        {k: v for k, v in summary.as_dict().items() if isinstance(v, int) and v},
+    )
+
+
+def _policy_in_force():  # type: ignore[no-untyped-def]
+    from engine import PolicyError, load_policy, load_policy_texts
+    from ledger.cycle_store import last_policy_files
+    from ledger.db import session_scope
+
+    try:
+        return load_policy(_settings().policy_dir)
+    except PolicyError as exc:
+        log.error("policy not loaded (%s); keeping the last good one", str(exc).splitlines()[0])
+    with session_scope(_engine()) as session:
+        files = last_policy_files(session)
+    if files is None:
+        log.error("no earlier policy to keep: cycle skipped")
+        return None
+    return load_policy_texts(files)
 
 
 def missed_cycle(engine: Engine, settings: Settings, now: datetime) -> date | None:
@@ -88,8 +111,9 @@ def cycle_time(settings: Settings) -> tuple[int, int]:
     except ValueError:
         from arflow.settings import SettingsError
 
-        raise SettingsError(f"settings.yaml schedule.cycle_at: not a time HH:MM: {text!r}"
-                            ) from None
+        raise SettingsError(
+            f"settings.yaml schedule.cycle_at: not a time HH:MM: {text!r}"
+        ) from None
     return hour, minute
 
 
@@ -99,9 +123,12 @@ async def dispatch() -> None:
 
     settings = _settings()
     dispatcher = Dispatcher(
-        engine=_engine(), notifier=mailing.notifier(settings),
-        sender=mailing.sender_address(settings), clock=lambda: mailing.now(settings),
-        today=lambda moment: mailing.business_day(settings, moment))
+        engine=_engine(),
+        notifier=mailing.notifier(settings),
+        sender=mailing.sender_address(settings),
+        clock=lambda: mailing.now(settings),
+        today=lambda moment: mailing.business_day(settings, moment),
+    )
     async with DISPATCHING, dispatcher.notifier:
         summary = await dispatcher.run_once(STOP)
     if summary.claimed:
@@ -122,8 +149,10 @@ def credit_review_schedule(settings: Settings) -> dict[str, Any]:
     if cadence not in CREDIT_CADENCES:
         from arflow.settings import SettingsError
 
-        raise SettingsError(f"settings.yaml schedule.credit_review: {cadence!r} is not one of "
-                            + ", ".join(CREDIT_CADENCES))
+        raise SettingsError(
+            f"settings.yaml schedule.credit_review: {cadence!r} is not one of "
+            + ", ".join(CREDIT_CADENCES)
+        )
     return {**CREDIT_CADENCES[cadence], "hour": 6, "minute": 0}
 
 
@@ -144,5 +173,10 @@ def credit_review(as_of: date | None = None) -> None:
         return
     with session_scope(_engine()) as session:
         result = apply(session, policy, day)
-    log.info("credit review %s: %d reviewed, %d changed, %d review tasks", day,
-             result.reviewed, result.changed, result.tasks)
+    log.info(
+        "credit review %s: %d reviewed, %d changed, %d review tasks",
+        day,
+        result.reviewed,
+        result.changed,
+        result.tasks,
+    )

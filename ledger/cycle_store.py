@@ -189,3 +189,14 @@ def count_active(session: Session) -> int:
 def collectors(session: Session) -> dict[int, str | None]:
     t = Customer.__table__
     return {cid: name for cid, name in session.execute(select(t.c.id, t.c.collector))}
+
+
+def last_policy_files(session: Session) -> dict[str, str] | None:
+    """The files of the policy the latest cycle ran with: the last good one."""
+    latest = session.execute(
+        select(CycleRun.policy_hash).order_by(CycleRun.as_of.desc(), CycleRun.id.desc()).limit(1)
+    ).scalar()
+    if latest is None:
+        return None
+    version = session.get(PolicyVersion, latest)
+    return dict(version.files) if version is not None else None

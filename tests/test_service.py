@@ -74,17 +74,33 @@ def test_a_stop_finishes_the_message_in_hand_and_releases_the_rest(db, tmp_path)
     seed_customers(db, tmp_path)
     with Session(db) as s:
         for i in range(3):
-            s.add(Outbox(key=f"k{i}", customer_id=1, for_date=date(2026, 11, 23),
-                         template="pre_due", language="zh-CN", to_addr="a@example.com",
-                         subject="s", body_text="t", body_html="<p>t</p>", message_id=f"<{i}@x>"))
+            s.add(
+                Outbox(
+                    key=f"k{i}",
+                    customer_id=1,
+                    for_date=date(2026, 11, 23),
+                    template="pre_due",
+                    language="zh-CN",
+                    to_addr="a@example.com",
+                    subject="s",
+                    body_text="t",
+                    body_html="<p>t</p>",
+                    message_id=f"<{i}@x>",
+                )
+            )
         s.commit()
     now = datetime(2026, 11, 23, 9, tzinfo=TZ)
 
     async def run():
         stop = asyncio.Event()
         notifier = _StopAfterFirst(stop)
-        dispatcher = Dispatcher(engine=db, notifier=notifier, sender="ar@example.com",
-                                clock=lambda: now, today=lambda m: m.date())
+        dispatcher = Dispatcher(
+            engine=db,
+            notifier=notifier,
+            sender="ar@example.com",
+            clock=lambda: now,
+            today=lambda m: m.date(),
+        )
         return notifier, await dispatcher.run_once(stop)
 
     notifier, summary = asyncio.run(run())
@@ -109,17 +125,17 @@ def test_credit_review_runs_on_the_configured_cadence(db):
     assert job.func is jobs.credit_review
 
     def with_cadence(cadence: str):  # type: ignore[no-untyped-def]
-        data = {**settings.data, "schedule": {**settings.section("schedule"),
-                                              "credit_review": cadence}}
+        data = {
+            **settings.data,
+            "schedule": {**settings.section("schedule"), "credit_review": cadence},
+        }
         return dataclasses.replace(settings, data=data)
 
     monthly = build_scheduler(with_cadence("monthly"), leader=True).get_job("credit-review")
-    assert monthly.trigger.get_next_fire_time(None, monday) == datetime(2026, 12, 1, 6,
-                                                                        tzinfo=TZ)
+    assert monthly.trigger.get_next_fire_time(None, monday) == datetime(2026, 12, 1, 6, tzinfo=TZ)
     daily = build_scheduler(with_cadence("daily"), leader=True).get_job("credit-review")
     later = datetime(2026, 11, 23, 6, 1, tzinfo=TZ)
-    assert daily.trigger.get_next_fire_time(None, later) == datetime(2026, 11, 24, 6,
-                                                                      tzinfo=TZ)
+    assert daily.trigger.get_next_fire_time(None, later) == datetime(2026, 11, 24, 6, tzinfo=TZ)
     with pytest.raises(SettingsError, match="credit_review"):
         jobs.credit_review_schedule(with_cadence("hourly"))
 
@@ -135,5 +151,29 @@ def test_the_credit_review_job_reviews_and_applies(db, tmp_path, monkeypatch):
     jobs.credit_review(date(2026, 11, 23))  # idempotent
     with Session(db) as s:
         rated = s.execute(select(Customer.code, Customer.rating, Customer.rated_on)).all()
-    assert sorted(tuple(r) for r in rated) == [("C001", "E", date(2026, 11, 23)),
-                                               ("C002", "E", date(2026, 11, 23))]
+    assert sorted(tuple(r) for r in rated) == [
+        ("C001", "E", date(2026, 11, 23)),
+        ("C002", "E", date(2026, 11, 23)),
+    ]
+
+
+def test_a_broken_policy_keeps_the_last_good_one_in_force(db, tmp_path, monkeypatch):
+    import shutil
+
+    from engine import load_policy
+    from workflows.cycle import run_cycle
+
+    seed_customers(db, tmp_path)
+    good = load_policy(ROOT / "rules")
+    run_cycle(db, good, date(2026, 11, 20))  # records the policy version it ran with
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "config", home / "config")
+    (home / "rules").mkdir()
+    (home / "rules" / "collection.yaml").write_text("stages:\n  overdue:\n    when: nope >= 1\n")
+    settings = load_settings(home)
+    monkeypatch.setattr(jobs, "_settings", lambda: settings)
+    monkeypatch.setattr(jobs, "_engine", lambda: db)
+    jobs.daily_cycle(date(2026, 11, 23))
+    with Session(db) as s:
+        hashes = s.execute(select(CycleRun.policy_hash).order_by(CycleRun.id)).scalars().all()
+    assert hashes == [good.hash, good.hash]
