@@ -222,11 +222,17 @@ def receivable_rows(
     else:
         windows = customer_windows(session, chunk_size)
     for low, high in windows:
-        stmt = select(*columns).where(active).order_by(r.c.customer_id, r.c.id)
+        stmt = select(*columns).order_by(r.c.customer_id, r.c.id)
         if only is not None:
-            stmt = stmt.where(r.c.id == only)
+            stmt = stmt.where(active, r.c.id == only)
         else:
-            stmt = stmt.where(r.c.customer_id >= low, r.c.customer_id <= high)
+            # ``stage || ''`` keeps the planner off the stage index: SQLite would otherwise
+            # scan every active row for each window instead of the window's customer range
+            stmt = stmt.where(
+                r.c.customer_id >= low,
+                r.c.customer_id <= high,
+                r.c.stage.concat("").in_(ACTIVE_STAGES),
+            )
         result = session.execute(stmt)
         keys = tuple(result.keys())
         rows = [dict(zip(keys, row, strict=True)) for row in result]
