@@ -247,24 +247,81 @@ def release(session: Session, rows: list[Claimed], token: str) -> None:
 
 def decide(session: Session, outbox_id: int, *, approve: bool, actor: str, on: date) -> str:
     """A collector approves (review -> pending) or cancels (review/pending -> cancelled)."""
+    if approve:
+        _move(
+            session,
+            outbox_id,
+            ("review",),
+            {"status": "pending"},
+            "approved",
+            "mail_approved",
+            actor,
+            on,
+        )
+        return "pending"
+    _move(
+        session,
+        outbox_id,
+        ("review", "pending"),
+        {"status": "cancelled"},
+        "cancelled",
+        "mail_cancelled",
+        actor,
+        on,
+    )
+    return "cancelled"
+
+
+def requeue(session: Session, outbox_id: int, *, actor: str, on: date) -> None:
+    """Put a failed message back in the queue (e.g. after fixing the SMTP settings)."""
+    _move(
+        session,
+        outbox_id,
+        ("failed",),
+        {
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": None,
+            "claimed_by": "",
+            "lease_until": None,
+        },
+        "retried",
+        "mail_requeued",
+        actor,
+        on,
+    )
+
+
+def _move(
+    session: Session,
+    outbox_id: int,
+    allowed: tuple[str, ...],
+    values: dict[str, Any],
+    verb: str,
+    action: str,
+    actor: str,
+    on: date,
+) -> None:
+    """A person's change of one message's status, only from ``allowed``, audited.
+
+    The update re-checks the status, so a dispatcher claiming the row in between wins
+    and the person is told, instead of a sent message ending up marked cancelled.
+    """
     t = Outbox.__table__
     row = session.execute(
         select(t.c.status, t.c.key, t.c.customer_id).where(t.c.id == outbox_id)
     ).first()
     if row is None:
         raise LookupError(f"no message {outbox_id}")
-    allowed = ("review",) if approve else ("review", "pending")
     if row.status not in allowed:
         raise ValueError(
             f"message {outbox_id} is {row.status}; only "
-            f"{' or '.join(allowed)} messages can be "
-            f"{'approved' if approve else 'cancelled'}"
+            f"{' or '.join(allowed)} messages can be {verb}"
         )
-    status = "pending" if approve else "cancelled"
     changed = session.execute(
-        update(t).where(t.c.id == outbox_id, t.c.status.in_(allowed)).values(status=status)
+        update(t).where(t.c.id == outbox_id, t.c.status.in_(allowed)).values(**values)
     )
-    if not changed.rowcount:  # a dispatcher claimed it in between
+    if not changed.rowcount:
         raise ValueError(f"message {outbox_id} changed meanwhile; look at it again")
     insert_activities(
         session,
@@ -272,39 +329,7 @@ def decide(session: Session, outbox_id: int, *, approve: bool, actor: str, on: d
             activity(
                 on,
                 actor,
-                "mail_approved" if approve else "mail_cancelled",
-                "customer",
-                row.customer_id,
-                row.key,
-                details={"outbox_id": outbox_id},
-            )
-        ],
-    )
-    return status
-
-
-def requeue(session: Session, outbox_id: int, *, actor: str, on: date) -> None:
-    """Put a failed message back in the queue (e.g. after fixing the SMTP settings)."""
-    t = Outbox.__table__
-    row = session.execute(
-        select(t.c.status, t.c.key, t.c.customer_id).where(t.c.id == outbox_id)
-    ).first()
-    if row is None:
-        raise LookupError(f"no message {outbox_id}")
-    changed = session.execute(
-        update(t)
-        .where(t.c.id == outbox_id, t.c.status == "failed")
-        .values(status="pending", attempts=0, next_attempt_at=None, claimed_by="", lease_until=None)
-    )
-    if not changed.rowcount:
-        raise ValueError(f"message {outbox_id} is {row.status}; only failed messages are retried")
-    insert_activities(
-        session,
-        [
-            activity(
-                on,
-                actor,
-                "mail_requeued",
+                action,
                 "customer",
                 row.customer_id,
                 row.key,
