@@ -19,10 +19,11 @@ Checks: no Message-ID received twice, none claimed but never received, every out
 ``--concurrency`` SMTP sessions). Exit status 1 when a check fails or the rate is missed.
 
 ``--breakdown`` times (wall clock) the parts of each send that block the event loop:
-building the MIME message and each outbox transaction (claim, mark_sent, commit); the
-rest is aiosmtplib (flattening the message, the SMTP exchange) and the loop itself. The
-sink's CPU is measured on its own thread (or process). ``--profile`` runs the dispatch
-under cProfile (this thread only; the sink is not profiled) and prints the top entries.
+building the MIME message, aiosmtplib flattening it to bytes, and each outbox transaction
+(claim, the lease renewal before each send, mark_sent, commit); the rest is the SMTP
+exchange and the loop itself. The sink's CPU is measured on its own thread (or process).
+``--profile`` runs the dispatch under cProfile (this thread only; the sink is not
+profiled) and prints the top entries.
 """
 
 from __future__ import annotations
@@ -368,11 +369,14 @@ class Timers:
 @contextlib.contextmanager
 def instrumented(timers: Timers) -> Iterator[None]:
     """Patch the dispatcher's and notifier's module globals (this process only)."""
+    import aiosmtplib.smtp as client
+
     import notifiers.dispatcher as dispatcher
     import notifiers.smtp as smtp
 
     saved = [(dispatcher, "session_scope", dispatcher.session_scope),
              (smtp, "build_email", smtp.build_email),
+             (client, "flatten_message", client.flatten_message),
              (dispatcher.store, "claim", dispatcher.store.claim),
              (dispatcher.store, "mark_sent", dispatcher.store.mark_sent)]
     renew = getattr(dispatcher.store, "renew", None)  # the lease renewed before each send
@@ -381,6 +385,8 @@ def instrumented(timers: Timers) -> Iterator[None]:
         dispatcher.store.renew = timers.wrap("renew (lease UPDATE)", renew)
     dispatcher.session_scope = timers.wrap_scope(dispatcher.session_scope)
     smtp.build_email = timers.wrap("build_email (MIME)", smtp.build_email)
+    client.flatten_message = timers.wrap("aiosmtplib flatten_message (to bytes)",
+                                         client.flatten_message)
     dispatcher.store.claim = timers.wrap("claim (batch)", dispatcher.store.claim)
     dispatcher.store.mark_sent = timers.wrap("mark_sent (UPDATE + audit INSERT)",
                                              dispatcher.store.mark_sent)
@@ -511,11 +517,11 @@ def print_breakdown(timers: Timers, outcome: Outcome) -> None:
     sent = max(1, outcome.summary["sent"])
     print(f"breakdown  wall time blocking the dispatcher's event loop, of {outcome.seconds:.2f} s:")
     for name, seconds in timers.seconds.most_common():
-        print(f"  {name:<36} {seconds:7.2f} s {timers.calls[name]:>7,} calls "
+        print(f"  {name:<38} {seconds:7.2f} s {timers.calls[name]:>7,} calls "
               f"{seconds / sent * 1e3:7.3f} ms/message {seconds / outcome.seconds:6.1%}")
     if outcome.sink.cpu_seconds is not None:
         cpu = outcome.sink.cpu_seconds
-        print(f"  {'sink CPU (aiosmtpd), for comparison':<36} {cpu:7.2f} s {'':>13} "
+        print(f"  {'sink CPU (aiosmtpd), for comparison':<38} {cpu:7.2f} s {'':>13} "
               f"{cpu / sent * 1e3:7.3f} ms/message {cpu / outcome.seconds:6.1%}")
 
 

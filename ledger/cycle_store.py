@@ -111,8 +111,11 @@ def activity(
 
 
 def insert_activities(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    """Audit rows: a few through SQLAlchemy's statement cache, many through executemany."""
+    if len(rows) >= 100:
         execute_many(session, Activity.__table__.insert(), rows)
+    elif rows:
+        session.execute(Activity.__table__.insert(), rows)
 
 
 class StageConflict(RuntimeError):

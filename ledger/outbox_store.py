@@ -88,19 +88,22 @@ def claim(
     return [Claimed(*row) for row in rows]
 
 
-def renew(session: Session, row: Claimed, token: str, lease_until: datetime) -> bool:
-    """Extend our lease just before sending; False if the row is no longer ours.
+def renew(session: Session, ids: list[int], token: str, lease_until: datetime) -> set[int]:
+    """Extend our lease on the rows of a batch not yet sent; return those still ours.
 
-    Without this, a batch that outlives its lease would be re-claimed by another
-    dispatcher while this one still works through it, and both would send.
+    A batch that outlived its lease may have been re-claimed by another dispatcher: the
+    rows it lost are not returned, and this dispatcher must not send them.
     """
+    if not ids:
+        return set()
     t = Outbox.__table__
     result = session.execute(
         update(t)
-        .where(t.c.id == row.id, t.c.claimed_by == token, t.c.status == "sending")
+        .where(t.c.id.in_(ids), t.c.claimed_by == token, t.c.status == "sending")
         .values(lease_until=utc(lease_until))
+        .returning(t.c.id)
     )
-    return bool(result.rowcount)
+    return {row_id for (row_id,) in result}
 
 
 def _settle(session: Session, row: Claimed, token: str, **values: Any) -> bool:

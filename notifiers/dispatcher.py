@@ -95,11 +95,14 @@ class Dispatcher:
         queue: asyncio.Queue[store.Claimed] = asyncio.Queue()
         for row in rows:
             queue.put_nowait(row)
+        lease = _BatchLease(self, token, {row.id for row in rows}, self.clock() + self.lease)
 
         async def worker() -> None:
             while not queue.empty() and (stop is None or not stop.is_set()):
                 row = queue.get_nowait()
-                await self._send_one(row, token, summary)
+                if lease.still_ours(row.id):
+                    await self._send_one(row, token, summary)
+                lease.done(row.id)
 
         workers = max(1, min(self.notifier.concurrency, len(rows)))
         await asyncio.gather(*(worker() for _ in range(workers)))
@@ -112,10 +115,6 @@ class Dispatcher:
             summary.released += len(left)
 
     async def _send_one(self, row: store.Claimed, token: str, summary: DispatchSummary) -> None:
-        now = self.clock()
-        with session_scope(self.engine) as session:
-            if not store.renew(session, row, token, now + self.lease):
-                return  # our lease ran out and another dispatcher has it: not ours to send
         message = OutgoingMessage(
             key=row.key,
             message_id=row.message_id,
@@ -201,3 +200,29 @@ class Dispatcher:
                 next_attempt_at=now + self.backoff.delay(row.attempts + 1, self.rng),
             )
         summary.retried += 1
+
+
+class _BatchLease:
+    """The lease on one claimed batch, renewed in one UPDATE once half of it has passed.
+
+    Before each send the row must still be ours: a dispatcher that stalled past its lease
+    may have lost rows to another, and must not send those.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, token: str, ids: set[int], until: datetime) -> None:
+        self.dispatcher = dispatcher
+        self.token = token
+        self.unsent = set(ids)
+        self.ours = set(ids)
+        self.until = until
+
+    def still_ours(self, row_id: int) -> bool:
+        now = self.dispatcher.clock()
+        if now >= self.until - self.dispatcher.lease / 2:
+            self.until = now + self.dispatcher.lease
+            with session_scope(self.dispatcher.engine) as session:
+                self.ours = store.renew(session, sorted(self.unsent), self.token, self.until)
+        return row_id in self.ours
+
+    def done(self, row_id: int) -> None:
+        self.unsent.discard(row_id)

@@ -21,7 +21,7 @@ from notifiers.base import (
     PermanentFailure,
     SendReport,
     TransientFailure,
-    build_email,
+    wire_bytes,
 )
 
 __all__ = ["FileSink", "safe_name"]
@@ -57,7 +57,7 @@ class FileSink(Notifier):
     async def send(self, msg: OutgoingMessage) -> SendReport:
         if not msg.recipients:  # as SMTP would: the dispatcher learns the same either way
             raise PermanentFailure(f"no recipient address in {msg.to!r}")
-        data = build_email(msg).as_bytes()
+        data = wire_bytes(msg)
         try:
             await asyncio.to_thread(self._write, self.path_for(msg.key), data)
         except OSError as exc:  # disk full, permissions: may well be fixed by a retry

@@ -41,7 +41,7 @@ from notifiers.base import (
     PermanentFailure,
     SendReport,
     TransientFailure,
-    build_email,
+    wire_bytes,
 )
 from notifiers.settings import SmtpSettings
 
@@ -83,14 +83,16 @@ class SmtpNotifier(Notifier):
         if not msg.recipients:
             raise PermanentFailure(f"no recipient address in {msg.to!r}")
         try:
-            mail = build_email(msg)
+            data = wire_bytes(msg)
         except ValueError as exc:
             raise PermanentFailure(f"invalid message: {exc}") from exc
+        recipients = list(msg.recipients)
+        options = [] if all(a.isascii() for a in (sender, *recipients)) else ["SMTPUTF8"]
         async with self._slots:
             client = await self._checkout()
             try:
-                errors, reply = await client.send_message(
-                    mail, sender=sender, recipients=list(msg.recipients)
+                errors, reply = await client.sendmail(
+                    sender, recipients, data, mail_options=options
                 )
             except Exception as exc:
                 client.close()

@@ -75,9 +75,9 @@ def outbox_show(
         return
     if eml:
         from arflow.mailing import sender_address
-        from notifiers.base import OutgoingMessage, build_email
+        from notifiers.base import OutgoingMessage, wire_bytes
 
-        mime = build_email(
+        mime = wire_bytes(
             OutgoingMessage(
                 key=message["key"],
                 message_id=message["message_id"],
@@ -90,7 +90,7 @@ def outbox_show(
             ),
             date=_aware(message["sent_at"]),
         )
-        typer.echo(mime.as_string())
+        typer.echo(mime.decode("ascii").replace("\r\n", "\n"), nl=False)
         return
     cc = f"\nCc: {', '.join(message['cc'])}" if message["cc"] else ""
     error = f", {message['last_error']}" if message["last_error"] else ""

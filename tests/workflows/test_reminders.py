@@ -338,8 +338,9 @@ def test_a_row_reclaimed_after_its_lease_is_not_sent_by_the_first_claimer(db, tm
         )
         assert [r.id for r in second] == [r.id for r in first]
         # the slow dispatcher renews before each send: the row is no longer its own
-        assert not outbox_store.renew(s, first[0], "slow", later + timedelta(minutes=5))
-        assert outbox_store.renew(s, second[0], "fresh", later + timedelta(minutes=5))
+        ids = [r.id for r in first]
+        assert outbox_store.renew(s, ids, "slow", later + timedelta(minutes=5)) == set()
+        assert outbox_store.renew(s, ids, "fresh", later + timedelta(minutes=5)) == set(ids)
 
 
 def test_refused_customer_address_fails_even_if_the_cc_was_accepted(db, tmp_path, smtp):
