@@ -1,17 +1,24 @@
-"""`arflow serve`: the scheduler (daily cycle, dispatcher every minute) until Ctrl-C."""
+"""`arflow serve`: the scheduler (daily cycle, dispatcher every minute) and the web app /
+API (uvicorn, 127.0.0.1:8000 by default) in one process until Ctrl-C."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
+import typer
+
 from arflow.cli.context import database, fail, settings
 
+HOST = typer.Option("127.0.0.1", "--host", help="Address the web app and API listen on.")
+PORT = typer.Option(8000, "--port", min=0, max=65535, help="Port of the web app and API.")
 
-def serve_command() -> None:
-    """Run the service: the daily cycle at the configured time, mail every minute."""
+
+def serve_command(host: str = HOST, port: int = PORT) -> None:
+    """Run the service: the daily cycle at the configured time, mail every minute, and the
+    API at http://HOST:PORT/api/v1."""
     from arflow.jobs import cycle_time
-    from arflow.service import serve
+    from arflow.service import listen, serve
     from arflow.settings import SettingsError
 
     config = settings()
@@ -19,5 +26,9 @@ def serve_command() -> None:
         cycle_time(config)
     except SettingsError as exc:
         fail(str(exc))
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        fail(f"--host/--port: cannot listen on {host}:{port}: {exc.strerror or exc}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(serve(config, database()))
+    asyncio.run(serve(config, database(), sock=sock))

@@ -1,0 +1,57 @@
+"""The FastAPI application: ``create_app(settings, engine)``.
+
+The policy is loaded once here and kept on ``app.state.policy`` (publishing a new one in
+the running service comes with issue 5: it replaces that attribute). A policy that does
+not load leaves the last good one (the one the last cycle ran with) in force, as the
+scheduler does; with neither, the order endpoints answer 503 ``policy_unavailable``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+from sqlalchemy import Engine
+
+from arflow.settings import Settings
+from arflow.web import errors, health, orders
+from arflow.web.deps import caller
+from arflow.web.responses import MoneyJSONResponse
+from engine import Policy
+
+log = logging.getLogger("arflow.web")
+API = "/api/v1"
+
+
+def load_policy_in_force(settings: Settings, engine: Engine) -> Policy | None:
+    from engine import PolicyError, load_policy, load_policy_texts
+    from ledger.cycle_store import last_policy_files
+    from ledger.db import session_scope
+
+    try:
+        return load_policy(settings.policy_dir)
+    except PolicyError as exc:
+        log.error("policy not loaded (%s); keeping the last good one", str(exc).splitlines()[0])
+    with session_scope(engine) as session:
+        files = last_policy_files(session)
+    return None if files is None else load_policy_texts(files)
+
+
+def create_app(settings: Settings, engine: Engine, policy: Policy | None = None) -> FastAPI:
+    """The app over ``engine``; ``policy`` defaults to the one in ``settings.policy_dir``."""
+    app = FastAPI(
+        title="arflow",
+        summary="Credit control and collections for accounts receivable",
+        version="1",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+        default_response_class=MoneyJSONResponse,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.policy = policy if policy is not None else load_policy_in_force(settings, engine)
+    errors.install(app)
+    app.include_router(health.router, prefix=API)
+    app.include_router(orders.router, prefix=API, dependencies=[Depends(caller)])
+    return app

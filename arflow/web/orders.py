@@ -1,0 +1,186 @@
+"""Order checks and recorded orders over the API (the same workflow as `arflow order`).
+
+``POST /orders/check`` decides and records nothing. ``POST /orders`` checks and records;
+it is idempotent by order number: the same number with the same customer, amount and
+currency answers 200 with the order already recorded (an ERP may retry), the same number
+with anything else is 409 ``conflict``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from arflow.web import deps
+from arflow.web.errors import ApiError, documented
+from arflow.web.responses import ExactRoute, MoneyJSONResponse
+from ledger.models import Customer, SalesOrder
+from ledger.money import CENT, to_cents
+
+router = APIRouter(prefix="/orders", tags=["orders"], route_class=ExactRoute)
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _amount(value: Any) -> Decimal:
+    """A positive amount with at most two decimals, from a JSON string or number."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise PydanticCustomError("invalid_amount", "amount must be a number or a string")
+    try:
+        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+        to_cents(amount)
+    except ArithmeticError:
+        raise PydanticCustomError("invalid_amount", "not an amount: {value}",
+                                  {"value": str(value)}) from None
+    except ValueError as exc:
+        raise PydanticCustomError("invalid_amount", "{reason}",
+                                  {"reason": str(exc)}) from None
+    if amount <= 0:
+        raise PydanticCustomError("invalid_amount", "amount must be more than 0, got {value}",
+                                  {"value": str(value)})
+    return amount.quantize(CENT)
+
+
+def _currency(value: Any) -> str:
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
+        raise PydanticCustomError("invalid_currency",
+                                  "currency must be an ISO code like CNY, got {value}",
+                                  {"value": repr(value)})
+    return value
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
+                              {"type": "number", "exclusiveMinimum": 0}],
+                    "description": "More than 0, at most two decimals; a string keeps any "
+                                   "size exact.", "examples": ["1250.00"]}),
+]
+Currency = Annotated[
+    str,
+    BeforeValidator(_currency),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "default": "CNY"}),
+]
+Money = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "exact, 2 decimals"})]
+
+
+class OrderCheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer: str = Field(min_length=1, max_length=64, description="Customer code.")
+    amount: Amount
+    currency: Currency = "CNY"
+
+
+class OrderIn(OrderCheckIn):
+    number: str = Field(pattern=r"^\S{1,64}$", description="The order number (unique).")
+
+
+class OrderCheckOut(BaseModel):
+    decision: str = Field(description="approve | prepay | hold | reject (the strictest wins)")
+    fired: list[str] = Field(description="Ids of the order checks that fired, policy order.")
+    exposure_after: Money
+    prepayment_amount: Money
+
+
+class OrderOut(OrderCheckOut):
+    number: str
+    customer: str
+    amount: Money
+    currency: str
+    status: str = Field(description="approved | prepay | held | rejected | invoiced | "
+                                    "cancelled")
+    created_on: date
+
+
+def _unknown_customer(exc: LookupError) -> ApiError:
+    return ApiError(404, "unknown_customer", str(exc.args[0]) if exc.args else "no customer",
+                    "customer")
+
+
+@router.post("/check", response_model=OrderCheckOut, responses=documented(404, 422, 503))
+def check_order(
+    body: OrderCheckIn,
+    session: deps.DbSession,
+    policy: deps.PolicyInForce,
+    today: deps.Today,
+) -> MoneyJSONResponse:
+    """What the policy decides for this order now; nothing is recorded."""
+    from workflows.orders import check
+
+    try:
+        result = check(session, policy, body.customer, body.amount, body.currency, today)
+    except LookupError as exc:
+        raise _unknown_customer(exc) from None
+    except ValueError as exc:
+        raise ApiError(422, "invalid_input", str(exc)) from None
+    return MoneyJSONResponse(result.as_dict())
+
+
+def _order_out(order: SalesOrder, code: str) -> dict[str, Any]:
+    return {
+        "number": order.number, "customer": code, "amount": order.amount,
+        "currency": order.currency, "status": order.status, "decision": order.decision,
+        "fired": list(order.fired), "exposure_after": order.exposure_after,
+        "prepayment_amount": order.prepayment_amount, "created_on": order.created_on,
+    }
+
+
+def _existing(session: Session, body: OrderIn) -> MoneyJSONResponse | None:
+    """The order already recorded under this number (200), 409 if it differs, else None."""
+    row = session.execute(
+        select(SalesOrder, Customer.code)
+        .join(Customer, Customer.id == SalesOrder.customer_id)
+        .where(SalesOrder.number == body.number)
+    ).first()
+    if row is None:
+        return None
+    order, code = row
+    if (code, order.amount, order.currency) != (body.customer, body.amount, body.currency):
+        raise ApiError(409, "conflict",
+                       f"order {body.number} exists with another customer, amount or "
+                       f"currency ({code} {order.amount} {order.currency})", "number")
+    return MoneyJSONResponse(_order_out(order, code), status_code=200)
+
+
+@router.post("", response_model=OrderOut, status_code=201,
+             responses={200: {"model": OrderOut, "description": "already recorded (a retry)"},
+                        **documented(404, 409, 422, 503)})
+def add_order(
+    body: OrderIn,
+    session: deps.DbSession,
+    policy: deps.PolicyInForce,
+    today: deps.Today,
+    actor: deps.Caller,
+) -> MoneyJSONResponse:
+    """Check and record an order with its decision; a held order waits for release."""
+    from workflows.orders import add
+
+    again = _existing(session, body)
+    if again is not None:
+        return again
+    try:
+        order = add(session, policy, body.customer, body.amount, body.number, today, actor,
+                    body.currency)
+        out = _order_out(order, body.customer)
+        session.commit()
+    except LookupError as exc:
+        raise _unknown_customer(exc) from None
+    except (ValueError, IntegrityError) as exc:
+        session.rollback()  # the same number recorded meanwhile by a concurrent request?
+        again = _existing(session, body)
+        if again is not None:
+            return again
+        if isinstance(exc, IntegrityError):
+            raise
+        raise ApiError(422, "invalid_input", str(exc)) from None
+    return MoneyJSONResponse(out, status_code=201)

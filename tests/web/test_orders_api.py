@@ -1,0 +1,151 @@
+"""POST /api/v1/orders/check and /api/v1/orders: decisions, JSON errors, idempotency."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ledger.models import Activity, SalesOrder
+from tests.factories import load, write
+
+CHECK = "/api/v1/orders/check"
+ORDERS = "/api/v1/orders"
+
+
+def test_approve(client):
+    response = client.post(CHECK, json={"customer": "C001", "amount": "1000"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"decision": "approve", "fired": [], "exposure_after": 1000.0,
+                               "prepayment_amount": 0.0}
+    assert '"exposure_after": 1000.00' in response.text  # exact money, as the CLI prints
+
+
+def test_hold_over_limit(client):
+    response = client.post(CHECK, json={"customer": "C002", "amount": 200000.01,
+                                        "currency": "USD"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["decision"], body["fired"]) == ("hold", ["over-limit"])
+    assert '"exposure_after": 200000.01' in response.text
+
+
+def test_reject_wins_over_hold(client, db, settings, tmp_path):
+    due = settings.today() - timedelta(days=90)
+    write(tmp_path / "r.csv", "number,customer_code,issue_date,due_date,amount,currency\n"
+          f"INV-1,C002,{due - timedelta(days=30)},{due},100.00,CNY\n")
+    load(db, "receivables", tmp_path / "r.csv")
+    response = client.post(CHECK, json={"customer": "C002", "amount": "250000"})
+    body = response.json()
+    assert (body["decision"], body["fired"]) == ("reject", ["severely-late", "over-limit"])
+    assert body["exposure_after"] == 250100.0
+
+
+def test_large_amount_stays_exact(client):
+    response = client.post(CHECK, content=b'{"customer": "C001", "amount": 90071992547409.93}',
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    assert '"exposure_after": 90071992547409.93' in response.text
+
+
+def test_unknown_customer_is_404_with_code(client):
+    response = client.post(CHECK, json={"customer": "C404", "amount": "10"})
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "unknown_customer",
+                                         "message": "no customer 'C404'", "field": "customer"}}
+
+
+@pytest.mark.parametrize("amount", ["abc", "-5", "1.234", "0", "NaN", "Infinity", True, None,
+                                    [1], 1.234])
+def test_bad_amount_is_422_on_the_field(client, amount):
+    response = client.post(CHECK, json={"customer": "C001", "amount": amount})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["field"] == "amount"
+    assert error["code"] in ("invalid_amount", "invalid_input")
+    assert error["message"]
+
+
+@pytest.mark.parametrize("amount", ["abc", "-5", "1.234"])
+def test_bad_amount_code(client, amount):
+    error = client.post(CHECK, json={"customer": "C001", "amount": amount}).json()["error"]
+    assert error["code"] == "invalid_amount"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({"amount": "10"}, "invalid_input", "customer"),
+        ({"customer": "C001", "amount": "10", "currency": "yuan"}, "invalid_currency",
+         "currency"),
+        ({"customer": "C001", "amount": "10", "colour": "red"}, "invalid_input", "colour"),
+    ],
+)
+def test_other_bad_input(client, body, code, field):
+    response = client.post(CHECK, json=body)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == (code, field)
+
+
+def test_not_json_is_422(client):
+    response = client.post(CHECK, content=b"{nope", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_unknown_path_is_json_404(client):
+    response = client.get("/api/v1/nothing")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_add_is_idempotent_and_conflicts(client, db):
+    body = {"customer": "C002", "amount": "250000", "number": "SO-1"}
+    first = client.post(ORDERS, json=body)
+    assert first.status_code == 201, first.text
+    order = first.json()
+    assert (order["number"], order["status"], order["fired"]) == ("SO-1", "held", ["over-limit"])
+    assert (order["customer"], order["amount"], order["currency"]) == ("C002", 250000.0, "CNY")
+    again = client.post(ORDERS, json={**body, "amount": 250000.00, "currency": "CNY"})
+    assert again.status_code == 200, again.text
+    assert again.json() == order
+    conflict = client.post(ORDERS, json={**body, "amount": "250000.01"})
+    assert conflict.status_code == 409
+    assert conflict.json()["error"]["code"] == "conflict"
+    assert conflict.json()["error"]["field"] == "number"
+    assert client.post(ORDERS, json={**body, "customer": "C001"}).status_code == 409
+    with Session(db) as session:
+        assert session.execute(select(func.count()).select_from(SalesOrder)).scalar() == 1
+        actors = session.execute(select(Activity.actor).where(
+            Activity.action == "order_added")).scalars().all()
+    assert actors == ["api:anonymous"]
+    # the recorded order now counts in exposure
+    check = client.post(CHECK, json={"customer": "C002", "amount": "1"}).json()
+    assert check["exposure_after"] == 250001.0
+
+
+def test_add_approved_and_errors(client):
+    ok = client.post(ORDERS, json={"customer": "C001", "amount": 10, "number": "SO-2"})
+    assert (ok.status_code, ok.json()["status"]) == (201, "approved")
+    missing = client.post(ORDERS, json={"customer": "C404", "amount": 10, "number": "SO-3"})
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_customer")
+    spaced = client.post(ORDERS, json={"customer": "C001", "amount": 10, "number": "S O"})
+    assert (spaced.status_code, spaced.json()["error"]["field"]) == (422, "number")
+
+
+def test_health_and_openapi(client):
+    assert client.get("/api/v1/health").json() == {"status": "ok"}
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = json.loads(response.text)
+    assert document["openapi"].startswith("3.")
+    assert {"/api/v1/health", "/api/v1/orders/check", "/api/v1/orders"} <= set(
+        document["paths"])
+    check = document["paths"]["/api/v1/orders/check"]["post"]
+    assert check["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ErrorBody")
+    assert "201" in document["paths"]["/api/v1/orders"]["post"]["responses"]
