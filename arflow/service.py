@@ -25,11 +25,12 @@ from sqlalchemy import Connection, Engine, text
 
 from arflow import jobs
 from arflow.settings import Settings
+from ledger.locks import LOCK_SCOPE
 
 log = logging.getLogger("arflow.service")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-LEADER_LOCK = 0x6172666C6F77  # "arflow"
+LEADER_LOCK = 0x61726602  # "arf" 2; the key within it names the database and schema
 
 
 def try_leadership(engine: Engine) -> object | None:
@@ -37,7 +38,9 @@ def try_leadership(engine: Engine) -> object | None:
     if engine.dialect.name != "postgresql":
         return object()
     connection = engine.connect()
-    if connection.execute(text("select pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}).scalar():
+    if connection.execute(
+        text(f"select pg_try_advisory_lock(:k, {LOCK_SCOPE})"), {"k": LEADER_LOCK}
+    ).scalar():
         return connection
     connection.close()
     return None
@@ -47,7 +50,8 @@ def release_leadership(leader: object | None) -> None:
     """Give the scheduler lock back on stop, so another arflow can lead at once."""
     if isinstance(leader, Connection):
         with contextlib.suppress(Exception):  # a lost connection has released it already
-            leader.execute(text("select pg_advisory_unlock(:k)"), {"k": LEADER_LOCK})
+            unlock = text(f"select pg_advisory_unlock(:k, {LOCK_SCOPE})")
+            leader.execute(unlock, {"k": LEADER_LOCK})
             leader.commit()
         leader.close()
 
@@ -55,20 +59,35 @@ def release_leadership(leader: object | None) -> None:
 def build_scheduler(settings: Settings, leader: bool) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=settings.tz())
     every = int(settings.section("schedule").get("dispatch_every_seconds") or 60)
-    scheduler.add_job(jobs.dispatch, IntervalTrigger(seconds=every, timezone=settings.tz()),
-                      id="dispatch", replace_existing=True, max_instances=1, coalesce=True,
-                      misfire_grace_time=None)
+    scheduler.add_job(
+        jobs.dispatch,
+        IntervalTrigger(seconds=every, timezone=settings.tz()),
+        id="dispatch",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     if leader:
         hour, minute = jobs.cycle_time(settings)
-        scheduler.add_job(jobs.daily_cycle, CronTrigger(hour=hour, minute=minute,
-                                                        timezone=settings.tz()),
-                          id="daily-cycle", replace_existing=True, max_instances=1,
-                          coalesce=True, misfire_grace_time=None)
-        scheduler.add_job(jobs.credit_review,
-                          CronTrigger(**jobs.credit_review_schedule(settings),
-                                      timezone=settings.tz()),
-                          id="credit-review", replace_existing=True, max_instances=1,
-                          coalesce=True, misfire_grace_time=None)
+        scheduler.add_job(
+            jobs.daily_cycle,
+            CronTrigger(hour=hour, minute=minute, timezone=settings.tz()),
+            id="daily-cycle",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        scheduler.add_job(
+            jobs.credit_review,
+            CronTrigger(**jobs.credit_review_schedule(settings), timezone=settings.tz()),
+            id="credit-review",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
     return scheduler
 
 
@@ -105,8 +124,14 @@ def web_server(settings: Settings, engine: Engine, sock: socket.socket) -> uvico
     from arflow.web import create_app
 
     host, port = sock.getsockname()[:2]
-    config = uvicorn.Config(create_app(settings, engine), host=host, port=port,
-                            lifespan="off", log_config=None, access_log=False)
+    config = uvicorn.Config(
+        create_app(settings, engine),
+        host=host,
+        port=port,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+    )
     return _QuietServer(config)
 
 
@@ -148,16 +173,22 @@ async def _schedule(settings: Settings, engine: Engine, stopped: asyncio.Event) 
     if leader is None:
         log.warning("another arflow holds the scheduler lock: this one only dispatches mail")
     try:
-        missed = (jobs.missed_cycle(engine, settings, datetime.now(settings.tz()))
-                  if leader is not None else None)
+        missed = (
+            jobs.missed_cycle(engine, settings, datetime.now(settings.tz()))
+            if leader is not None
+            else None
+        )
         if missed is not None:
             log.info("catching up: running the missed cycle for %s once", missed)
             await asyncio.to_thread(jobs.daily_cycle, missed)
         scheduler = build_scheduler(settings, leader is not None)
         scheduler.start()
         await jobs.dispatch()
-        log.info("arflow serving: cycle at %02d:%02d %s, dispatch every minute",
-                 *jobs.cycle_time(settings), settings.timezone)
+        log.info(
+            "arflow serving: cycle at %02d:%02d %s, dispatch every minute",
+            *jobs.cycle_time(settings),
+            settings.timezone,
+        )
         await stopped.wait()
         jobs.STOP.set()
         scheduler.shutdown(wait=False)

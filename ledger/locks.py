@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 
 CYCLE_LOCK = 0x61726601  # "arf" 1: the lock space; the key within it names the schema
 # one lock per database *and schema*: two arflow installations in one database don't block
-_SCOPE = "hashtext(current_database() || '.' || current_schema())"
+LOCK_SCOPE = "hashtext(current_database() || '.' || current_schema())"
 
 
 class Busy(RuntimeError):
@@ -29,7 +29,7 @@ def cycle_lock(engine: Engine) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             held = connection.execute(
-                text(f"select pg_try_advisory_lock(:k, {_SCOPE})"), {"k": CYCLE_LOCK}
+                text(f"select pg_try_advisory_lock(:k, {LOCK_SCOPE})"), {"k": CYCLE_LOCK}
             ).scalar()
             connection.commit()
             if not held:
@@ -38,7 +38,7 @@ def cycle_lock(engine: Engine) -> Iterator[None]:
                 yield
             finally:
                 connection.execute(
-                    text(f"select pg_advisory_unlock(:k, {_SCOPE})"), {"k": CYCLE_LOCK}
+                    text(f"select pg_advisory_unlock(:k, {LOCK_SCOPE})"), {"k": CYCLE_LOCK}
                 )
                 connection.commit()
         return
