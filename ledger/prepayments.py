@@ -85,7 +85,8 @@ def allocate(
     return before - left, touched
 
 
-def unapplied(session: Session, as_of: date) -> list[dict[str, Any]]:
+def unapplied(session: Session, as_of: date, customer: str | None = None
+              ) -> list[dict[str, Any]]:
     """Prepayments with money still unapplied, with their age in days on ``as_of``."""
     p = Payment.__table__
     c = Customer.__table__
@@ -105,6 +106,8 @@ def unapplied(session: Session, as_of: date) -> list[dict[str, Any]]:
         .where(p.c.kind == KIND, p.c.unapplied > 0)
         .order_by(p.c.date, p.c.id)
     )
+    if customer is not None:
+        stmt = stmt.where(c.c.code == customer)
     return [
         {
             "reference": row.reference,

@@ -17,8 +17,10 @@ from sqlmodel import Session
 from engine.policy import CreditPolicy, Policy
 from engine.scorecard import score
 from ledger import credit_store as store
+from ledger import prepayments
 from ledger.credit_facts import scorecard_factors
 from ledger.cycle_store import activity, insert_activities
+from ledger.facts import customer_facts
 from ledger.models import Activity, Customer, Guarantee, Task
 
 ACTOR = "scorecard"
@@ -270,7 +272,8 @@ def credit_file(session: Session, code: str, as_of: date) -> dict[str, Any]:
     cid = store.customer_id(session, code)
     customer = session.get_one(Customer, cid)
     book = store.exposure(session, cid, as_of)
-    exposure = book["open_balance"] + book["open_orders_amount"]
+    # the same exposure the rules see (open AR + open orders less their prepayments)
+    exposure = customer_facts(session, as_of, only=cid)[cid]["customer.exposure"]
     limit = customer.credit_limit
     review = store.last_review(session, cid)
     return {
@@ -289,6 +292,7 @@ def credit_file(session: Session, code: str, as_of: date) -> dict[str, Any]:
              "note": g.note}
             for g in store.guarantees(session, cid)
         ],
+        "prepayments": prepayments.unapplied(session, as_of, customer=customer.code),
         "history": [
             {"on_date": h.on_date, "actor": h.actor, "field": h.field_name,
              "old": h.old_value, "new": h.new_value, "reason": h.reason}

@@ -194,6 +194,10 @@ def _print_file(f: dict[str, Any]) -> None:
         table("Guarantees", ("kind", "amount", "currency", "expires", ""),
               ((g["kind"], money(g["amount"]), g["currency"], g["expires_on"] or "",
                 "expired" if g["expired"] else "") for g in f["guarantees"]), right=("amount",))
+    if f["prepayments"]:
+        table("Unapplied prepayments", ("reference", "order", "date", "unapplied", "age (days)"),
+              ((p["reference"], p["order"] or "", p["date"], money(p["unapplied"]),
+                p["age_days"]) for p in f["prepayments"]), right=("unapplied", "age (days)"))
     table("History", ("date", "actor", "field", "old", "new", "reason"),
           ((h["on_date"], h["actor"], h["field"], h["old"], h["new"], h["reason"])
            for h in f["history"]))
