@@ -25,6 +25,7 @@ import base64
 import email.header
 import email.policy
 import email.utils
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable
@@ -67,11 +68,7 @@ class OutgoingMessage:
     @property
     def recipients(self) -> tuple[str, ...]:
         """Bare envelope addresses of To and Cc, each once, in order."""
-        seen: dict[str, None] = {}
-        for _, address in email.utils.getaddresses([*self.to, *self.cc]):
-            if address:
-                seen.setdefault(address, None)
-        return tuple(seen)
+        return _bare_addresses((*self.to, *self.cc))
 
 
 def message_id_for(key: str, domain: str) -> str:
@@ -135,12 +132,28 @@ def _header_text(value: str) -> str:
 
 
 def _address_list(values: Iterable[str]) -> str:
-    pairs = email.utils.getaddresses([_one_line(v) for v in values])
+    return ", ".join(filter(None, (_formatted(v) for v in values)))
+
+
+# Address parsing in the email package is slow (~0.1 ms each) and the same few thousand
+# addresses come back every day: parse each distinct header value once.
+@functools.lru_cache(maxsize=65536)
+def _formatted(value: str) -> str:
+    pairs = email.utils.getaddresses([_one_line(value)])
     return ", ".join(
         email.utils.formataddr((name, address), charset="utf-8")
         for name, address in pairs
         if address
     )
+
+
+@functools.lru_cache(maxsize=65536)
+def _bare_addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for _, address in email.utils.getaddresses(list(values)):
+        if address:
+            seen.setdefault(address, None)
+    return tuple(seen)
 
 
 class _Failure(Exception):

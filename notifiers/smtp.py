@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import ssl
 
 from aiosmtplib import (
@@ -77,7 +78,7 @@ class SmtpNotifier(Notifier):
     async def send(self, msg: OutgoingMessage) -> SendReport:
         if self._closed:
             raise RuntimeError("SmtpNotifier is closed")
-        sender = email.utils.parseaddr(msg.sender)[1]
+        sender = _bare_sender(msg.sender)
         if not sender:
             raise PermanentFailure(f"invalid sender address {msg.sender!r}")
         if not msg.recipients:
@@ -194,3 +195,9 @@ def _reply(code: int | None, message: str) -> str:
     """The server's reply as one line: "550 5.1.1 mailbox unavailable"."""
     text = " ".join(message.split())
     return f"{code} {text}" if code is not None and code > 0 else text
+
+
+@functools.lru_cache(maxsize=256)
+def _bare_sender(value: str) -> str:
+    """The envelope sender of a From value (the same for every message: parse it once)."""
+    return email.utils.parseaddr(value)[1]
