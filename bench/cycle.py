@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -29,14 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `bench.generate` when run as `python bench/cycle.py`
 
-from bench.generate import AS_OF, generate  # noqa: E402
+from bench.generate import AS_OF, generate, scratch_sqlite  # noqa: E402
 
 RATIO_TARGET = 2.0
 RSS_TARGET_MB = 1024.0
 
 
-def build_facts(url: str, as_of: date, chunk_size: int
-                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
+def build_facts(
+    url: str, as_of: date, chunk_size: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
     """The receivable and customer fact dicts the cycle builds, built as it builds them."""
     from sqlmodel import Session
 
@@ -47,8 +46,11 @@ def build_facts(url: str, as_of: date, chunk_size: int
     engine = make_engine(url)
     with Session(engine) as session:
         customers = customer_facts(session, as_of)
-        receivables = [receivable_facts(row, customers[row["customer_id"]])
-                       for rows in receivable_rows(session, as_of, chunk_size) for row in rows]
+        receivables = [
+            receivable_facts(row, customers[row["customer_id"]])
+            for rows in receivable_rows(session, as_of, chunk_size)
+            for row in rows
+        ]
     engine.dispose()
     customer_list = [{"id": cid, **values} for cid, values in customers.items()]
     return receivables, customer_list, time.perf_counter() - started
@@ -91,39 +93,51 @@ def run(args: argparse.Namespace, db: Path) -> int:
     url = f"sqlite:///{db}"
     engine = make_engine(url)
     upgrade(engine)
-    stats = generate(engine, args.receivables, args.customers, as_of=AS_OF, seed=args.seed,
-                     cold=args.cold)
-    print(f"generated  {stats.receivables:,} receivables ({stats.active:,} active, "
-          f"{stats.to_settle:,} paid since yesterday, {stats.disputed:,} disputed) over "
-          f"{stats.customers:,} customers in {stats.seconds:.1f} s "
-          f"[{'cold' if args.cold else 'warm'} stages] -> {db}", flush=True)
+    stats = generate(
+        engine, args.receivables, args.customers, as_of=AS_OF, seed=args.seed, cold=args.cold
+    )
+    print(
+        f"generated  {stats.receivables:,} receivables ({stats.active:,} active, "
+        f"{stats.to_settle:,} paid since yesterday, {stats.disputed:,} disputed) over "
+        f"{stats.customers:,} customers in {stats.seconds:.1f} s "
+        f"[{'cold' if args.cold else 'warm'} stages] -> {db}",
+        flush=True,
+    )
     policy = load_policy(args.policy)
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         alone = pool.apply(engine_alone, (url, str(args.policy), AS_OF, args.chunk_size))
-    print(f"engine     {alone['engine_seconds']:.2f} s durable_rules alone, assert+retract of "
-          f"{alone['receivable_facts']:,} receivable + {alone['customer_facts']:,} customer "
-          f"facts (building them in SQL: {alone['facts_seconds']:.2f} s)", flush=True)
+    print(
+        f"engine     {alone['engine_seconds']:.2f} s durable_rules alone, assert+retract of "
+        f"{alone['receivable_facts']:,} receivable + {alone['customer_facts']:,} customer "
+        f"facts (building them in SQL: {alone['facts_seconds']:.2f} s)",
+        flush=True,
+    )
     rss_before = current_rss_mb()
     started = time.perf_counter()
     summary = run_cycle(engine, policy, AS_OF, chunk_size=args.chunk_size)
     cycle_seconds = time.perf_counter() - started
     peak = peak_rss_mb()
     engine.dispose()
-    print(f"cycle      {cycle_seconds:.2f} s as of {AS_OF}: {summary.evaluated:,} evaluated, "
-          f"{summary.stage_moves:,} stage moves, {summary.settled:,} settled, "
-          f"{summary.warnings_opened:,} warnings opened, {summary.tasks_opened:,} tasks")
+    print(
+        f"cycle      {cycle_seconds:.2f} s as of {AS_OF}: {summary.evaluated:,} evaluated, "
+        f"{summary.stage_moves:,} stage moves, {summary.settled:,} settled, "
+        f"{summary.warnings_opened:,} warnings opened, {summary.tasks_opened:,} tasks"
+    )
     return report(cycle_seconds, alone["engine_seconds"], peak, rss_before)
 
 
-def report(cycle_seconds: float, engine_seconds: float, peak_mb: float, before_mb: float
-           ) -> int:
+def report(cycle_seconds: float, engine_seconds: float, peak_mb: float, before_mb: float) -> int:
     """The verdict against the targets; exit status 1 when one is missed."""
     ratio = cycle_seconds / engine_seconds if engine_seconds else float("inf")
     ratio_ok, rss_ok = ratio <= RATIO_TARGET, peak_mb < RSS_TARGET_MB
-    print(f"ratio      {ratio:.2f}x cycle / engine alone   target <= {RATIO_TARGET:.1f}x   "
-          f"{'ok' if ratio_ok else 'MISSED'}")
-    print(f"peak RSS   {peak_mb:,.0f} MB (before the cycle {before_mb:,.0f} MB)   "
-          f"target < {RSS_TARGET_MB / 1024:.0f} GB   {'ok' if rss_ok else 'MISSED'}")
+    print(
+        f"ratio      {ratio:.2f}x cycle / engine alone   target <= {RATIO_TARGET:.1f}x   "
+        f"{'ok' if ratio_ok else 'MISSED'}"
+    )
+    print(
+        f"peak RSS   {peak_mb:,.0f} MB (before the cycle {before_mb:,.0f} MB)   "
+        f"target < {RSS_TARGET_MB / 1024:.0f} GB   {'ok' if rss_ok else 'MISSED'}"
+    )
     return 0 if ratio_ok and rss_ok else 1
 
 
@@ -133,8 +147,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--db", type=Path, help="SQLite file to create (default: a temp file)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--cold", action="store_true",
-                        help="open receivables all in 'current' (a first cycle after import)")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="open receivables all in 'current' (a first cycle after import)",
+    )
     parser.add_argument("--policy", type=Path, default=ROOT / "rules")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--chunk-size", type=int, default=5000)
@@ -146,16 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.db is not None and args.db.exists():
         print(f"bench/cycle.py: {args.db} exists; give a new file", file=sys.stderr)
         return 2
-    tmp = None if args.db else Path(tempfile.mkdtemp(prefix="arflow-bench-"))
-    db = args.db or tmp / "cycle.db"  # type: ignore[operator]
-    try:
+    with scratch_sqlite(args.db, "cycle.db", args.keep) as db:
         return run(args, db)
-    finally:
-        if not args.keep:
-            for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-                path.unlink(missing_ok=True)
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

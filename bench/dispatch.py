@@ -38,10 +38,8 @@ import os
 import pstats
 import random
 import re
-import shutil
 import socket
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -57,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `bench.generate` when run as `python bench/dispatch.py`
 
-from bench.generate import AS_OF, STAMP, customer_rows  # noqa: E402
+from bench.generate import AS_OF, STAMP, customer_rows, scratch_sqlite  # noqa: E402
 
 RATE_TARGET = 200.0  # messages/s
 TZ = ZoneInfo("Asia/Shanghai")
@@ -70,6 +68,7 @@ _MESSAGE_ID = re.compile(rb"^message-id:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MU
 
 
 # --- the sink --------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -91,14 +90,14 @@ class CountingSink:
     data_bytes: int = 0
     without_id: int = 0
 
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
-                          responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
         self.greetings += 1
         session.host_name = hostname
         return responses
 
-    async def handle_HELO(self, server: Any, session: Any, envelope: Any,
-                          hostname: str) -> str:
+    async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
         self.greetings += 1
         session.host_name = hostname
         return f"250 {server.hostname}"
@@ -156,8 +155,9 @@ class Sink:
             def factory(self) -> SMTP:
                 return CountingSMTP(self.handler, **self.SMTP_kwargs)
 
-        self.controller = CountingController(self.handler, hostname="127.0.0.1",
-                                             port=self.port, ready_timeout=10.0)
+        self.controller = CountingController(
+            self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10.0
+        )
         self._cpu_clock: int | None = None
         self._cpu_mark: float | None = None
 
@@ -181,9 +181,15 @@ class Sink:
         self.controller.stop()
         h = self.handler
         return SinkResult(
-            h.message_ids, self.connections, self.max_open, h.greetings, h.recipients,
-            h.data_bytes, h.without_id,
-            None if cpu is None or self._cpu_mark is None else cpu - self._cpu_mark)
+            h.message_ids,
+            self.connections,
+            self.max_open,
+            h.greetings,
+            h.recipients,
+            h.data_bytes,
+            h.without_id,
+            None if cpu is None or self._cpu_mark is None else cpu - self._cpu_mark,
+        )
 
     def _cpu(self) -> float | None:
         if self._cpu_clock is None:
@@ -243,6 +249,7 @@ class ChildSink:
 
 # --- the data --------------------------------------------------------------------------
 
+
 def _context(rng: random.Random, customer: dict[str, Any], n: int) -> dict[str, Any]:
     """A template context like the cycle's (notifiers/templates.py), 1-4 invoices."""
     from notifiers.sample import sample_context
@@ -253,21 +260,35 @@ def _context(rng: random.Random, customer: dict[str, Any], n: int) -> dict[str, 
     for i in range(rng.randint(1, 4)):
         late = rng.randint(-7, 120)
         due = AS_OF - timedelta(days=late)
-        items.append({
-            "invoice": f"INV-{n:05d}-{i + 1:02d}", "issue_date": due - timedelta(days=60),
-            "due_date": due, "days_overdue": late,
-            "balance": Decimal(rng.randint(50_000, 50_000_000)) / 100, "currency": currency,
-            "step": "overdue_first" if late > 0 else "pre_due"})
+        items.append(
+            {
+                "invoice": f"INV-{n:05d}-{i + 1:02d}",
+                "issue_date": due - timedelta(days=60),
+                "due_date": due,
+                "days_overdue": late,
+                "balance": Decimal(rng.randint(50_000, 50_000_000)) / 100,
+                "currency": currency,
+                "step": "overdue_first" if late > 0 else "pre_due",
+            }
+        )
     total = sum((item["balance"] for item in items), Decimal(0))
-    return {**base,
-            "customer": {"code": customer["code"], "name": customer["name"],
-                         "language": customer["language"]},
-            "for_date": AS_OF, "step": items[0]["step"], "items": items,
-            "totals": [{"currency": currency, "amount": total, "count": len(items)}]}
+    return {
+        **base,
+        "customer": {
+            "code": customer["code"],
+            "name": customer["name"],
+            "language": customer["language"],
+        },
+        "for_date": AS_OF,
+        "step": items[0]["step"],
+        "items": items,
+        "totals": [{"currency": currency, "amount": total, "count": len(items)}],
+    }
 
 
-def outbox_rows(rng: random.Random, customers: list[dict[str, Any]], messages: int,
-                for_date: date) -> Iterator[dict[str, Any]]:
+def outbox_rows(
+    rng: random.Random, customers: list[dict[str, Any]], messages: int, for_date: date
+) -> Iterator[dict[str, Any]]:
     """``messages`` pending rows spread over the customers; one rendering per customer.
 
     Rendering takes ~1 ms, so each customer's mail is rendered once and its messages share
@@ -285,21 +306,41 @@ def outbox_rows(rng: random.Random, customers: list[dict[str, Any]], messages: i
             name = rng.choice(TEMPLATES)
             context = _context(rng, customer, n)
             cc = [f"finance{cid}@example.cn"] if rng.random() < 0.2 else []
-            items = [{"invoice": i["invoice"], "step": i["step"], "balance": str(i["balance"]),
-                      "currency": i["currency"], "days_overdue": i["days_overdue"]}
-                     for i in context["items"]]
-            rendered[cid] = (name, templates.render(name, customer["language"], context), cc,
-                             items)
+            items = [
+                {
+                    "invoice": i["invoice"],
+                    "step": i["step"],
+                    "balance": str(i["balance"]),
+                    "currency": i["currency"],
+                    "days_overdue": i["days_overdue"],
+                }
+                for i in context["items"]
+            ]
+            rendered[cid] = (name, templates.render(name, customer["language"], context), cc, items)
         name, mail, cc, items = rendered[cid]
         key = f"{customer['code']}|{name}|{for_date.isoformat()}|{n:06d}"
         yield {
-            "key": key, "customer_id": cid, "for_date": for_date, "template": name,
-            "language": customer["language"], "to_addr": customer["email"], "cc": cc,
-            "status": "pending", "step": name, "subject": mail.subject,
-            "body_text": mail.text, "body_html": mail.html,
-            "message_id": message_id_for(key, DOMAIN), "next_attempt_at": None,
-            "lease_until": None, "claimed_by": "", "items": items, "attempts": 0,
-            "last_error": "", "created_at": STAMP, "sent_at": None,
+            "key": key,
+            "customer_id": cid,
+            "for_date": for_date,
+            "template": name,
+            "language": customer["language"],
+            "to_addr": customer["email"],
+            "cc": cc,
+            "status": "pending",
+            "step": name,
+            "subject": mail.subject,
+            "body_text": mail.text,
+            "body_html": mail.html,
+            "message_id": message_id_for(key, DOMAIN),
+            "next_attempt_at": None,
+            "lease_until": None,
+            "claimed_by": "",
+            "items": items,
+            "attempts": 0,
+            "last_error": "",
+            "created_at": STAMP,
+            "sent_at": None,
         }
 
 
@@ -315,12 +356,19 @@ def populate(engine: Any, messages: int, customers: int, seed: int) -> tuple[int
     size = 0
     with engine.begin() as conn:
         conn.execute(c.insert(), list(customer_rows(rng, customers)))
-        found = [dict(row._mapping) for row in conn.execute(
-            select(c.c.id, c.c.code, c.c.name, c.c.email, c.c.language).order_by(c.c.id))]
+        found = [
+            dict(row._mapping)
+            for row in conn.execute(
+                select(c.c.id, c.c.code, c.c.name, c.c.email, c.c.language).order_by(c.c.id)
+            )
+        ]
         batch: list[dict[str, Any]] = []
         for row in outbox_rows(rng, found, messages, AS_OF):
-            size += len(row["subject"].encode()) + len(row["body_text"].encode()) + len(
-                row["body_html"].encode())
+            size += (
+                len(row["subject"].encode())
+                + len(row["body_text"].encode())
+                + len(row["body_html"].encode())
+            )
             batch.append(row)
             if len(batch) == 2000:
                 conn.execute(o.insert(), batch)
@@ -331,6 +379,7 @@ def populate(engine: Any, messages: int, customers: int, seed: int) -> tuple[int
 
 
 # --- the breakdown ---------------------------------------------------------------------
+
 
 @dataclass
 class Timers:
@@ -347,10 +396,12 @@ class Timers:
             finally:
                 self.seconds[name] += time.perf_counter() - started
                 self.calls[name] += 1
+
         return timed
 
     def wrap_scope(self, scope: Any) -> Any:
         """session_scope, timed from open to commit (the dispatcher's settle transactions)."""
+
         @contextlib.contextmanager
         def timed(engine: Any) -> Iterator[Any]:
             started = time.perf_counter()
@@ -364,6 +415,7 @@ class Timers:
             finally:
                 self.seconds["session_scope (all DB)"] += time.perf_counter() - started
                 self.calls["session_scope (all DB)"] += 1
+
         return timed
 
 
@@ -375,22 +427,26 @@ def instrumented(timers: Timers) -> Iterator[None]:
     import notifiers.dispatcher as dispatcher
     import notifiers.smtp as smtp
 
-    saved = [(dispatcher, "session_scope", dispatcher.session_scope),
-             (smtp, "build_email", smtp.build_email),
-             (client, "flatten_message", client.flatten_message),
-             (dispatcher.store, "claim", dispatcher.store.claim),
-             (dispatcher.store, "mark_sent", dispatcher.store.mark_sent)]
+    saved = [
+        (dispatcher, "session_scope", dispatcher.session_scope),
+        (smtp, "build_email", smtp.build_email),
+        (client, "flatten_message", client.flatten_message),
+        (dispatcher.store, "claim", dispatcher.store.claim),
+        (dispatcher.store, "mark_sent", dispatcher.store.mark_sent),
+    ]
     renew = getattr(dispatcher.store, "renew", None)  # the lease renewed before each send
     if renew is not None:
         saved.append((dispatcher.store, "renew", renew))
         dispatcher.store.renew = timers.wrap("renew (lease UPDATE)", renew)
     dispatcher.session_scope = timers.wrap_scope(dispatcher.session_scope)
     smtp.build_email = timers.wrap("build_email (MIME)", smtp.build_email)
-    client.flatten_message = timers.wrap("aiosmtplib flatten_message (to bytes)",
-                                         client.flatten_message)
+    client.flatten_message = timers.wrap(
+        "aiosmtplib flatten_message (to bytes)", client.flatten_message
+    )
     dispatcher.store.claim = timers.wrap("claim (batch)", dispatcher.store.claim)
-    dispatcher.store.mark_sent = timers.wrap("mark_sent (UPDATE + audit INSERT)",
-                                             dispatcher.store.mark_sent)
+    dispatcher.store.mark_sent = timers.wrap(
+        "mark_sent (UPDATE + audit INSERT)", dispatcher.store.mark_sent
+    )
     try:
         yield
     finally:
@@ -399,6 +455,7 @@ def instrumented(timers: Timers) -> Iterator[None]:
 
 
 # --- the run ---------------------------------------------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -415,12 +472,19 @@ async def dispatch(engine: Any, port: int, args: argparse.Namespace) -> dict[str
     from notifiers.settings import SmtpSettings
     from notifiers.smtp import SmtpNotifier
 
-    settings = SmtpSettings(host="127.0.0.1", port=port, concurrency=args.concurrency,
-                            sender=args.sender)
+    settings = SmtpSettings(
+        host="127.0.0.1", port=port, concurrency=args.concurrency, sender=args.sender
+    )
     notifier = SmtpNotifier(settings, local_hostname="bench.localdomain")
-    dispatcher = Dispatcher(engine=engine, notifier=notifier, sender=args.sender,
-                            clock=lambda: CLOCK, today=lambda moment: moment.astimezone(TZ).date(),
-                            batch=args.batch, rng=random.Random(7))
+    dispatcher = Dispatcher(
+        engine=engine,
+        notifier=notifier,
+        sender=args.sender,
+        clock=lambda: CLOCK,
+        today=lambda moment: moment.astimezone(TZ).date(),
+        batch=args.batch,
+        rng=random.Random(7),
+    )
     async with notifier:
         return (await dispatcher.run_once()).as_dict()
 
@@ -453,11 +517,20 @@ def verify(engine: Any, sink: SinkResult, messages: int) -> dict[str, Any]:
 
     o, a = Outbox.__table__, Activity.__table__
     with engine.connect() as conn:
-        states = Counter({(status, attempts): count for status, attempts, count in conn.execute(
-            select(o.c.status, o.c.attempts, func.count()).group_by(o.c.status, o.c.attempts))})
+        states = Counter(
+            {
+                (status, attempts): count
+                for status, attempts, count in conn.execute(
+                    select(o.c.status, o.c.attempts, func.count()).group_by(
+                        o.c.status, o.c.attempts
+                    )
+                )
+            }
+        )
         expected = {mid.encode() for (mid,) in conn.execute(select(o.c.message_id))}
-        audit = conn.execute(select(func.count()).select_from(a)
-                             .where(a.c.action == "mail_sent")).scalar_one()
+        audit = conn.execute(
+            select(func.count()).select_from(a).where(a.c.action == "mail_sent")
+        ).scalar_one()
     received = Counter(sink.message_ids)
     return {
         "states": states,
@@ -477,40 +550,63 @@ def report(args: argparse.Namespace, outcome: Outcome, checks: dict[str, Any]) -
     rate = sent / seconds if seconds else float("inf")
     rate_ok = rate >= RATE_TARGET
     reused = 0 < sink.connections <= args.concurrency and sink.greetings == sink.connections
-    correct = (checks["duplicates"] == 0 and checks["missing"] == 0
-               and checks["unexpected"] == 0 and sink.without_id == 0
-               and checks["all sent once"] and checks["audit"] == args.messages
-               and sent == args.messages == summary["claimed"])
+    correct = (
+        checks["duplicates"] == 0
+        and checks["missing"] == 0
+        and checks["unexpected"] == 0
+        and sink.without_id == 0
+        and checks["all sent once"]
+        and checks["audit"] == args.messages
+        and sent == args.messages == summary["claimed"]
+    )
     received = len(sink.message_ids)
-    print(f"dispatch   {sent:,} sent of {summary['claimed']:,} claimed in {seconds:.2f} s "
-          f"({seconds / max(1, sent) * 1e3:.2f} ms/message; concurrency {args.concurrency}, "
-          f"batch {args.batch}, sink {'in a child process' if args.sink_process else 'in-process'}"
-          f"; summary {summary})")
-    print(f"rate       {rate:,.0f} messages/s   target >= {RATE_TARGET:.0f}   "
-          f"{'ok' if rate_ok else 'MISSED'}")
-    print(f"sink       {received:,} messages, {sink.recipients:,} recipients, "
-          f"{sink.data_bytes / 1e6:,.1f} MB on the wire "
-          f"({sink.data_bytes // max(1, received):,} B each)")
-    print(f"smtp       {sink.connections} connections opened ({sink.max_open} at once), "
-          f"{sink.greetings} EHLO/HELO, for {received:,} messages   "
-          f"{'reused' if reused else 'NOT REUSED'}")
-    print(f"duplicates {checks['duplicates']} Message-IDs received more than once "
-          f"({checks['extra copies']} extra copies); missing {checks['missing']}; "
-          f"unexpected {checks['unexpected']}; without a Message-ID {sink.without_id}")
-    states = ", ".join(f"{status}/attempts={attempts}: {count:,}"
-                       for (status, attempts), count in sorted(checks["states"].items()))
-    print(f"outbox     {states}; {checks['audit']:,} mail_sent audit rows   "
-          f"{'ok' if correct else 'WRONG'}")
+    print(
+        f"dispatch   {sent:,} sent of {summary['claimed']:,} claimed in {seconds:.2f} s "
+        f"({seconds / max(1, sent) * 1e3:.2f} ms/message; concurrency {args.concurrency}, "
+        f"batch {args.batch}, sink {'in a child process' if args.sink_process else 'in-process'}"
+        f"; summary {summary})"
+    )
+    print(
+        f"rate       {rate:,.0f} messages/s   target >= {RATE_TARGET:.0f}   "
+        f"{'ok' if rate_ok else 'MISSED'}"
+    )
+    print(
+        f"sink       {received:,} messages, {sink.recipients:,} recipients, "
+        f"{sink.data_bytes / 1e6:,.1f} MB on the wire "
+        f"({sink.data_bytes // max(1, received):,} B each)"
+    )
+    print(
+        f"smtp       {sink.connections} connections opened ({sink.max_open} at once), "
+        f"{sink.greetings} EHLO/HELO, for {received:,} messages   "
+        f"{'reused' if reused else 'NOT REUSED'}"
+    )
+    print(
+        f"duplicates {checks['duplicates']} Message-IDs received more than once "
+        f"({checks['extra copies']} extra copies); missing {checks['missing']}; "
+        f"unexpected {checks['unexpected']}; without a Message-ID {sink.without_id}"
+    )
+    states = ", ".join(
+        f"{status}/attempts={attempts}: {count:,}"
+        for (status, attempts), count in sorted(checks["states"].items())
+    )
+    print(
+        f"outbox     {states}; {checks['audit']:,} mail_sent audit rows   "
+        f"{'ok' if correct else 'WRONG'}"
+    )
     where = "its process" if args.sink_process else "its thread, included above"
     sink_cpu = "n/a" if sink.cpu_seconds is None else f"{sink.cpu_seconds:.2f} s"
-    print(f"cpu        {outcome.cpu_seconds:.2f} s this process over {seconds:.2f} s wall "
-          f"({outcome.cpu_seconds / max(1, sent) * 1e3:.2f} ms/message, i.e. "
-          f"{sent / max(outcome.cpu_seconds, 1e-9):,.0f} messages per CPU-second); "
-          f"sink {sink_cpu} ({where})")
+    print(
+        f"cpu        {outcome.cpu_seconds:.2f} s this process over {seconds:.2f} s wall "
+        f"({outcome.cpu_seconds / max(1, sent) * 1e3:.2f} ms/message, i.e. "
+        f"{sent / max(outcome.cpu_seconds, 1e-9):,.0f} messages per CPU-second); "
+        f"sink {sink_cpu} ({where})"
+    )
     if outcome.load[1] > (os.cpu_count() or 1) - 0.5:
-        print(f"warning    load average {outcome.load[0]:.1f} -> {outcome.load[1]:.1f} on "
-              f"{os.cpu_count()} CPUs: other work competed for the CPU, the wall-clock rate "
-              f"is low; messages per CPU-second is the steadier figure")
+        print(
+            f"warning    load average {outcome.load[0]:.1f} -> {outcome.load[1]:.1f} on "
+            f"{os.cpu_count()} CPUs: other work competed for the CPU, the wall-clock rate "
+            f"is low; messages per CPU-second is the steadier figure"
+        )
     return 0 if rate_ok and correct and reused else 1
 
 
@@ -518,12 +614,16 @@ def print_breakdown(timers: Timers, outcome: Outcome) -> None:
     sent = max(1, outcome.summary["sent"])
     print(f"breakdown  wall time blocking the dispatcher's event loop, of {outcome.seconds:.2f} s:")
     for name, seconds in timers.seconds.most_common():
-        print(f"  {name:<38} {seconds:7.2f} s {timers.calls[name]:>7,} calls "
-              f"{seconds / sent * 1e3:7.3f} ms/message {seconds / outcome.seconds:6.1%}")
+        print(
+            f"  {name:<38} {seconds:7.2f} s {timers.calls[name]:>7,} calls "
+            f"{seconds / sent * 1e3:7.3f} ms/message {seconds / outcome.seconds:6.1%}"
+        )
     if outcome.sink.cpu_seconds is not None:
         cpu = outcome.sink.cpu_seconds
-        print(f"  {'sink CPU (aiosmtpd), for comparison':<38} {cpu:7.2f} s {'':>13} "
-              f"{cpu / sent * 1e3:7.3f} ms/message {cpu / outcome.seconds:6.1%}")
+        print(
+            f"  {'sink CPU (aiosmtpd), for comparison':<38} {cpu:7.2f} s {'':>13} "
+            f"{cpu / sent * 1e3:7.3f} ms/message {cpu / outcome.seconds:6.1%}"
+        )
 
 
 def print_profile(profile: cProfile.Profile, top: int) -> None:
@@ -543,9 +643,11 @@ def run(args: argparse.Namespace, db: Path) -> int:
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
     size, seconds = populate(engine, args.messages, args.customers, args.seed)
-    print(f"generated  {args.messages:,} pending messages for {args.customers:,} customers "
-          f"in {seconds:.1f} s (subject+text+html {size:,} B each on average) -> {db}",
-          flush=True)
+    print(
+        f"generated  {args.messages:,} pending messages for {args.customers:,} customers "
+        f"in {seconds:.1f} s (subject+text+html {size:,} B each on average) -> {db}",
+        flush=True,
+    )
     sink = ChildSink() if args.sink_process else Sink()
     sink.start()
     timers = Timers()
@@ -569,14 +671,27 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", type=Path, help="SQLite file to create (default: a temp file)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--sender", default=SENDER,
-                        help=f"From address (default {SENDER}; a CJK display name costs more)")
-    parser.add_argument("--sink-in-process", dest="sink_process", action="store_false",
-                        help="run the sink in this process (it then shares the GIL)")
-    parser.add_argument("--breakdown", action="store_true",
-                        help="time DB settles and MIME building (small overhead)")
-    parser.add_argument("--profile", action="store_true",
-                        help="run under cProfile (slower) and print the top entries")
+    parser.add_argument(
+        "--sender",
+        default=SENDER,
+        help=f"From address (default {SENDER}; a CJK display name costs more)",
+    )
+    parser.add_argument(
+        "--sink-in-process",
+        dest="sink_process",
+        action="store_false",
+        help="run the sink in this process (it then shares the GIL)",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="time DB settles and MIME building (small overhead)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run under cProfile (slower) and print the top entries",
+    )
     parser.add_argument("--top", type=int, default=25, help="profile entries to print")
     args = parser.parse_args(argv)
     if args.messages < 1 or args.customers < 1 or args.concurrency < 1 or args.batch < 1:
@@ -589,16 +704,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.db is not None and args.db.exists():
         print(f"bench/dispatch.py: {args.db} exists; give a new file", file=sys.stderr)
         return 2
-    tmp = None if args.db else Path(tempfile.mkdtemp(prefix="arflow-bench-"))
-    db = args.db or tmp / "dispatch.db"  # type: ignore[operator]
-    try:
+    with scratch_sqlite(args.db, "dispatch.db", args.keep) as db:
         return run(args, db)
-    finally:
-        if not args.keep:
-            for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-                path.unlink(missing_ok=True)
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,12 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -69,13 +72,19 @@ def customer_rows(rng: random.Random, count: int) -> Iterator[dict[str, Any]]:
         segment = rng.choice(SEGMENTS)
         export = segment == "export"
         yield {
-            "code": f"B{n:07d}", "name": f"客户{n:07d}有限公司" if not export else f"Buyer {n}",
-            "email": f"ar{n}@example.cn", "language": "en" if export else "zh-CN",
-            "segment": segment, "country": "US" if export else "CN",
+            "code": f"B{n:07d}",
+            "name": f"客户{n:07d}有限公司" if not export else f"Buyer {n}",
+            "email": f"ar{n}@example.cn",
+            "language": "en" if export else "zh-CN",
+            "segment": segment,
+            "country": "US" if export else "CN",
             "rating": rng.choice(RATINGS),
             "credit_limit": None if rng.random() < 0.03 else Decimal(rng.randint(2, 100) * 10_000),
-            "payment_terms_days": rng.choice(TERMS), "collector": rng.choice(COLLECTORS),
-            "reminders_paused_until": None, "created_at": STAMP, "updated_at": STAMP,
+            "payment_terms_days": rng.choice(TERMS),
+            "collector": rng.choice(COLLECTORS),
+            "reminders_paused_until": None,
+            "created_at": STAMP,
+            "updated_at": STAMP,
         }
 
 
@@ -93,23 +102,34 @@ def warm_stage(due: date, balance: Decimal, issue: date, day: date) -> tuple[str
     return "current", issue
 
 
-def receivable_row(rng: random.Random, n: int, customer: tuple[int, int, str], as_of: date,
-                   cold: bool) -> dict[str, Any]:
+def receivable_row(
+    rng: random.Random, n: int, customer: tuple[int, int, str], as_of: date, cold: bool
+) -> dict[str, Any]:
     customer_id, terms, currency = customer
     low, high = rng.choices(_SPANS, weights=_WEIGHTS)[0]
     due = as_of - timedelta(days=rng.randint(low, high))
     issue = due - timedelta(days=terms)
     amount = Decimal(min(2_000_000_00, max(500_00, int(30_000_00 * math.exp(rng.gauss(0, 1))))))
     amount = amount / 100
-    row = {"number": f"R{n:09d}", "customer_id": customer_id, "issue_date": issue,
-           "due_date": due, "amount": amount, "balance": amount, "currency": currency,
-           "resume_stage": None, "created_at": STAMP, "updated_at": STAMP}
+    row = {
+        "number": f"R{n:09d}",
+        "customer_id": customer_id,
+        "issue_date": issue,
+        "due_date": due,
+        "amount": amount,
+        "balance": amount,
+        "currency": currency,
+        "resume_stage": None,
+        "created_at": STAMP,
+        "updated_at": STAMP,
+    }
     roll = rng.random()
     if roll < PAID_SHARE:
         paid_on = min(as_of - timedelta(days=1), max(issue, due + timedelta(rng.randint(-5, 20))))
         return {**row, "balance": Decimal("0.00"), "stage": "paid", "stage_since": paid_on}
-    stage, since = ("current", issue) if cold else warm_stage(due, amount, issue,
-                                                             as_of - timedelta(days=1))
+    stage, since = (
+        ("current", issue) if cold else warm_stage(due, amount, issue, as_of - timedelta(days=1))
+    )
     row.update(stage=stage, stage_since=min(since, as_of - timedelta(days=1)))
     roll -= PAID_SHARE
     if roll < PAID_SINCE_YESTERDAY:
@@ -121,8 +141,15 @@ def receivable_row(rng: random.Random, n: int, customer: tuple[int, int, str], a
     return row
 
 
-def generate(engine: Engine, receivables: int = 100_000, customers: int = 10_000, *,
-             as_of: date = AS_OF, seed: int = 1, cold: bool = False) -> GenStats:
+def generate(
+    engine: Engine,
+    receivables: int = 100_000,
+    customers: int = 10_000,
+    *,
+    as_of: date = AS_OF,
+    seed: int = 1,
+    cold: bool = False,
+) -> GenStats:
     """Insert ``customers`` and ``receivables`` rows in one transaction; return what was made."""
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -131,9 +158,10 @@ def generate(engine: Engine, receivables: int = 100_000, customers: int = 10_000
     with engine.begin() as conn:
         rows = list(customer_rows(rng, customers))
         for start in range(0, len(rows), BATCH):
-            conn.execute(c.insert(), rows[start:start + BATCH])
-        found = conn.execute(select(c.c.id, c.c.payment_terms_days, c.c.segment)
-                             .order_by(c.c.id)).all()
+            conn.execute(c.insert(), rows[start : start + BATCH])
+        found = conn.execute(
+            select(c.c.id, c.c.payment_terms_days, c.c.segment).order_by(c.c.id)
+        ).all()
         pool = [(cid, terms, "USD" if seg == "export" else "CNY") for cid, terms, seg in found]
         batch: list[dict[str, Any]] = []
         for n in range(1, receivables + 1):
@@ -171,11 +199,29 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(f"sqlite:///{args.db}")
     upgrade(engine)
     stats = generate(engine, args.receivables, args.customers, seed=args.seed, cold=args.cold)
-    print(f"{stats.customers} customers, {stats.receivables} receivables "
-          f"({stats.active} active, {stats.to_settle} to settle, {stats.disputed} disputed) "
-          f"in {stats.seconds:.2f} s; stages {dict(sorted(stats.stages.items()))}")
+    print(
+        f"{stats.customers} customers, {stats.receivables} receivables "
+        f"({stats.active} active, {stats.to_settle} to settle, {stats.disputed} disputed) "
+        f"in {stats.seconds:.2f} s; stages {dict(sorted(stats.stages.items()))}"
+    )
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+@contextmanager
+def scratch_sqlite(path: Path | None, name: str, keep: bool) -> Iterator[Path]:
+    """A SQLite file for one bench run: ``path``, or one in a temp folder; removed after
+    (with its WAL files) unless ``keep``."""
+    tmp = None if path else Path(tempfile.mkdtemp(prefix="arflow-bench-"))
+    db = path or tmp / name  # type: ignore[operator]
+    try:
+        yield db
+    finally:
+        if not keep:
+            for file in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+                file.unlink(missing_ok=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
