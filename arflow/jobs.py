@@ -131,7 +131,12 @@ async def dispatch() -> None:
     )
     async with DISPATCHING, dispatcher.notifier:
         summary = await dispatcher.run_once(STOP)
-    if summary.claimed:
+    if summary.configuration_error:
+        log.error(
+            "mail server refused our sender or login, mail stays queued: %s",
+            summary.configuration_error,
+        )
+    elif summary.claimed:
         log.info("dispatch: %s", summary.as_dict())
 
 

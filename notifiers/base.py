@@ -41,6 +41,7 @@ __all__ = [
     "PermanentFailure",
     "SendReport",
     "TransientFailure",
+    "ConfigurationFailure",
     "build_email",
     "wire_bytes",
     "message_id_for",
@@ -170,6 +171,11 @@ class TransientFailure(_Failure):
 
 class PermanentFailure(_Failure):
     """Do not try again: the server refused with 5xx, or the message itself is unusable."""
+
+
+class ConfigurationFailure(PermanentFailure):
+    """Not this message's fault: the server refused our sender or our credentials. Every
+    other message would fail the same way, so the dispatcher stops and keeps them queued."""
 
 
 @dataclass

@@ -21,7 +21,13 @@ from sqlalchemy import Engine
 
 from ledger import outbox_store as store
 from ledger.db import session_scope
-from notifiers.base import Notifier, OutgoingMessage, PermanentFailure, TransientFailure
+from notifiers.base import (
+    ConfigurationFailure,
+    Notifier,
+    OutgoingMessage,
+    PermanentFailure,
+    TransientFailure,
+)
 
 FIX_CONTACT = "fix_contact_details"
 
@@ -41,13 +47,14 @@ class Backoff:
 
 @dataclass
 class DispatchSummary:
+    configuration_error: str = ""  # the server refused our sender or credentials
     claimed: int = 0
     sent: int = 0
     retried: int = 0
     failed: int = 0
     released: int = 0
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, int | str]:
         return dict(self.__dict__)
 
 
@@ -83,6 +90,8 @@ class Dispatcher:
                 break
             summary.claimed += len(rows)
             await self._send_batch(rows, token, summary, stop)
+            if summary.configuration_error:
+                break
         return summary
 
     async def _send_batch(
@@ -98,11 +107,18 @@ class Dispatcher:
         lease = _BatchLease(self, token, {row.id for row in rows}, self.clock() + self.lease)
 
         async def worker() -> None:
-            while not queue.empty() and (stop is None or not stop.is_set()):
+            while not queue.empty() and not halted.is_set() and (stop is None or not stop.is_set()):
                 row = queue.get_nowait()
                 if lease.still_ours(row.id):
-                    await self._send_one(row, token, summary)
+                    try:
+                        await self._send_one(row, token, summary)
+                    except _StopRun:
+                        queue.put_nowait(row)  # not sent: released with the rest
+                        halted.set()
+                        return
                 lease.done(row.id)
+
+        halted = asyncio.Event()
 
         workers = max(1, min(self.notifier.concurrency, len(rows)))
         await asyncio.gather(*(worker() for _ in range(workers)))
@@ -131,6 +147,11 @@ class Dispatcher:
         except TransientFailure as failure:
             self._retry(row, token, failure.reply, summary)
             return
+        except ConfigurationFailure as failure:
+            # the server refused our sender or login: every message would fail the same
+            # way, so none is failed; this one and the rest of the run stay queued
+            summary.configuration_error = failure.reply
+            raise _StopRun from failure
         except PermanentFailure as failure:
             now = self.clock()
             with session_scope(self.engine) as session:
@@ -226,3 +247,7 @@ class _BatchLease:
 
     def done(self, row_id: int) -> None:
         self.unsent.discard(row_id)
+
+
+class _StopRun(Exception):
+    """Raised inside a worker to end the run (a configuration failure)."""

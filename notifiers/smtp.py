@@ -27,16 +27,19 @@ import ssl
 
 from aiosmtplib import (
     SMTP,
+    SMTPAuthenticationError,
     SMTPConnectError,
     SMTPException,
     SMTPNotSupported,
     SMTPRecipientsRefused,
     SMTPResponseException,
+    SMTPSenderRefused,
     SMTPServerDisconnected,
     SMTPTimeoutError,
 )
 
 from notifiers.base import (
+    ConfigurationFailure,
     Notifier,
     OutgoingMessage,
     PermanentFailure,
@@ -181,6 +184,8 @@ def classify(exc: BaseException) -> Failure | None:
         return TransientFailure(str(exc) or type(exc).__name__)
     if isinstance(exc, SMTPResponseException):  # sender, data, helo, auth refusals
         reply = _reply(exc.code, exc.message)
+        if 500 <= exc.code < 600 and isinstance(exc, SMTPSenderRefused | SMTPAuthenticationError):
+            return ConfigurationFailure(reply)  # our From or our login: fix the settings
         if 500 <= exc.code < 600:
             return PermanentFailure(reply)
         return TransientFailure(reply)  # 4xx, or a reply code that makes no sense

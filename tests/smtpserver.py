@@ -44,7 +44,17 @@ class ScriptedHandler:
 
     rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> "550 ..."
     data_reply: str | None = None
+    mail_reply: str | None = None  # e.g. "550 5.7.1 sender not allowed"
     received: list[Received] = field(default_factory=list)
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]

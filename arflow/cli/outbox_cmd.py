@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import typer
 
-from arflow.cli.context import database, fail, settings, today
+from arflow.cli.context import database, err_console, fail, settings, today
 from arflow.cli.output import console, emit_json, table
 
 app = typer.Typer(help="Reminder emails waiting, sent or failed.", invoke_without_command=True)
@@ -187,5 +187,18 @@ def dispatch_command(
     summary = asyncio.run(run())
     if as_json:
         emit_json(summary)
-        return
-    table("dispatch", ["", "count"], [[k, v] for k, v in summary.items()], right=["count"])
+    else:
+        table(
+            "dispatch",
+            ["", "count"],
+            [[k, v] for k, v in summary.items() if k != "configuration_error"],
+            right=["count"],
+        )
+    if summary["configuration_error"]:
+        err_console.print(
+            f"arflow: the mail server refused our sender or login "
+            f"({summary['configuration_error']}); nothing was failed, fix the "
+            "smtp settings and dispatch again",
+            markup=False,
+        )
+        raise typer.Exit(1)

@@ -394,3 +394,17 @@ def test_pause_dispute_or_payment_withdraw_mail_not_yet_sent(db, tmp_path, smtp)
     _dispatch(db, smtp.port, [_at(date(2026, 10, 13))])
     (message,) = smtp.received
     assert "R-2" in message.text() and "R-1" not in message.text()
+
+
+def test_a_refused_sender_keeps_the_mail_queued_and_fails_nothing(db, tmp_path, smtp):
+    _one_days_mail(db, tmp_path)
+    smtp.handler.mail_reply = "550 5.7.1 sender not allowed"
+    summary = _dispatch(db, smtp.port, [_at(date(2026, 10, 12))])
+    assert summary.configuration_error == "550 5.7.1 sender not allowed"
+    assert (summary.sent, summary.failed) == (0, 0)
+    with Session(db) as s:
+        rows = s.execute(select(Outbox.status, Outbox.attempts)).all()
+        tasks = s.execute(select(Task).where(Task.kind == "fix_contact_details")).all()
+    assert [tuple(r) for r in rows] == [("pending", 0), ("pending", 0)] and tasks == []
+    smtp.handler.mail_reply = None  # settings fixed
+    assert _dispatch(db, smtp.port, [_at(date(2026, 10, 12))]).sent == 2
