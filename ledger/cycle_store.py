@@ -50,21 +50,33 @@ def open_warnings(session: Session) -> dict[tuple[str, str, str], OpenWarning]:
 
 
 def expire_promises(session: Session, as_of: date, actor: str) -> tuple[int, int]:
-    """Open promises whose date has passed: kept if the receivable is paid, else broken.
-
-    A promise is broken on the day after its date. Returns (kept, broken).
-    """
+    """Open promises whose date has passed: kept if the receivable is paid, or a promise
+    of an amount saw the balance fall by that amount; else broken (on the day after its
+    date). Returns (kept, broken)."""
     p = Promise.__table__
     r = Receivable.__table__
     stmt = (
-        select(p.c.id, p.c.receivable_id, p.c.promised_date, r.c.balance, r.c.number)
+        select(
+            p.c.id,
+            p.c.receivable_id,
+            p.c.promised_date,
+            p.c.amount,
+            p.c.balance_at_promise,
+            r.c.balance,
+            r.c.number,
+        )
         .select_from(p.join(r, r.c.id == p.c.receivable_id))
         .where(p.c.status == "open", p.c.promised_date < as_of)
     )
     kept = broken = 0
     activities = []
     for row in session.execute(stmt).all():
-        if row.balance == 0:
+        paid_since = (
+            row.balance_at_promise - row.balance if row.balance_at_promise is not None else None
+        )
+        if row.balance == 0 or (
+            row.amount is not None and paid_since is not None and paid_since >= row.amount
+        ):
             values: dict[str, Any] = {"status": "kept"}
             kept += 1
         else:

@@ -220,6 +220,7 @@ class Promise(SQLModel, table=True):
     receivable_id: int = Field(foreign_key="receivable.id", index=True)
     promised_date: date
     amount: Decimal | None = _money(nullable=True)
+    balance_at_promise: Decimal | None = _money(nullable=True)  # to judge a partial promise
     status: str = Field(default="open", max_length=16)  # open | kept | broken | cancelled
     created_on: date
     broken_on: date | None = None

@@ -215,6 +215,7 @@ def record_promise(
             receivable_id=receivable.id or 0,
             promised_date=promised_date,
             amount=amount,
+            balance_at_promise=receivable.balance,
             status="open",
             created_on=on_date,
         )

@@ -316,3 +316,46 @@ def test_two_cycles_at_once_are_refused(db, tmp_path):
     with cycle_lock(db), pytest.raises(CycleRefused, match="another cycle is running"):
         run_cycle(db, POLICY, date(2026, 3, 1))
     assert run_cycle(db, POLICY, date(2026, 3, 1)).stage_moves > 0
+
+
+def test_a_promise_of_part_of_the_balance_is_kept_when_that_part_is_paid(db, tmp_path):
+    from ledger.models import Promise
+    from workflows.actions import record_promise
+
+    _receivables(
+        db,
+        tmp_path,
+        "P-1,C001,2026-01-01,2026-01-31,800.00,CNY\nP-2,C001,2026-01-01,2026-01-31,800.00,CNY\n",
+    )
+    with session_scope(db) as s:
+        record_promise(
+            s,
+            number="P-1",
+            promised_date=date(2026, 2, 10),
+            on_date=date(2026, 2, 5),
+            actor="t",
+            amount=Decimal("100"),
+        )
+        record_promise(
+            s,
+            number="P-2",
+            promised_date=date(2026, 2, 10),
+            on_date=date(2026, 2, 5),
+            actor="t",
+            amount=Decimal("300"),
+        )
+    load(
+        db,
+        "payments",
+        write(
+            tmp_path / "p.csv",
+            "reference,customer_code,date,amount,"
+            "invoice_number\nX-1,C001,2026-02-09,100.00,P-1\n"
+            "X-2,C001,2026-02-09,100.00,P-2\n",
+        ),
+    )
+    summary = run_cycle(db, POLICY, date(2026, 2, 11))
+    assert (summary.promises_kept, summary.promises_broken) == (1, 1)
+    with Session(db) as s:
+        statuses = s.execute(select(Promise.status).order_by(Promise.id)).scalars().all()
+    assert statuses == ["kept", "broken"]

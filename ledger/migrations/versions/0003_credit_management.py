@@ -1,5 +1,5 @@
 """Credit management: the credit file, guarantees, its history, orders, prepayments;
-and at most one open warning per rule and subject.
+at most one open warning per rule and subject; the balance a promise was made against.
 
 Revision ID: 0003
 Revises: 0002
@@ -81,6 +81,8 @@ def upgrade() -> None:
     op.create_index("ix_sales_order_number", "sales_order", ["number"], unique=True)
     op.create_index("ix_sales_order_customer_id", "sales_order", ["customer_id"])
     op.create_index("ix_sales_order_status", "sales_order", ["status"])
+    with op.batch_alter_table("promise") as batch:
+        batch.add_column(sa.Column("balance_at_promise", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("payment") as batch:
         batch.add_column(
             sa.Column("kind", sa.String(length=16), nullable=False, server_default="payment")
@@ -90,6 +92,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("promise") as batch:
+        batch.drop_column("balance_at_promise")
     op.drop_index("uq_warning_open", table_name="warning")
     with op.batch_alter_table("payment") as batch:
         batch.drop_constraint("fk_payment_order_id", type_="foreignkey")
