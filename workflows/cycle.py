@@ -227,7 +227,7 @@ def _write_messages(session: Session, messages: list[dict[str, Any]], as_of: dat
                 message["outbox"]["customer_id"],
                 message["code"],
                 "+".join(message["rules"]),
-                "",
+                message["policy_hash"],
                 {
                     "outbox_id": outbox_id,
                     "key": message["outbox"]["key"],

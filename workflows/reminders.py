@@ -169,7 +169,7 @@ class ReminderPlanner:
                 for d in dues
                 for step in (*d.superseded, d.step.id)
             ],
-            "rules": [d.step.rule_id for d in dues],
+            "rules": list(dict.fromkeys(d.step.rule_id for d in dues)),
             "policy_hash": self.policy.hash,
             "code": contact.code,
         }

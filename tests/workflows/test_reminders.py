@@ -408,3 +408,14 @@ def test_a_refused_sender_keeps_the_mail_queued_and_fails_nothing(db, tmp_path, 
     assert [tuple(r) for r in rows] == [("pending", 0), ("pending", 0)] and tasks == []
     smtp.handler.mail_reply = None  # settings fixed
     assert _dispatch(db, smtp.port, [_at(date(2026, 10, 12))]).sent == 2
+
+
+def test_a_queued_reminder_is_audited_with_rule_and_policy_version(db, tmp_path):
+    from ledger.models import Activity
+
+    _setup(db, tmp_path)
+    run_cycle(db, POLICY, date(2026, 9, 10), mail=MAIL)
+    with Session(db) as s:
+        audit = s.execute(select(Activity).where(Activity.action == "reminder_queued")).scalar_one()
+    assert audit.rule_id == "reminder:courtesy"
+    assert audit.policy_hash == POLICY.hash and len(audit.details["items"]) == 2
