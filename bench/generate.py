@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -225,3 +226,23 @@ def scratch_sqlite(path: Path | None, name: str, keep: bool) -> Iterator[Path]:
                 file.unlink(missing_ok=True)
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def scratch_schema(url: str) -> Iterator[str]:
+    """A URL into a new schema of the PostgreSQL database at ``url``, dropped afterwards:
+    a bench never writes into a schema that holds anything else."""
+    from sqlalchemy import text
+
+    from ledger.db import make_engine
+
+    schema = f"arflow_bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

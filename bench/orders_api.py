@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `bench.*` when run as `python bench/orders_api.py`
 
-from bench.generate import AS_OF, generate  # noqa: E402
+from bench.generate import AS_OF, generate, scratch_schema  # noqa: E402
 from bench.orders import TARGET_P95_MS, add_orders  # noqa: E402
 
 
@@ -44,8 +43,9 @@ def start_server(app: Any) -> tuple[Any, threading.Thread, int]:
 
     sock = listen("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                            log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", access_log=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -94,10 +94,13 @@ def run(url: str, args: argparse.Namespace, home: Path) -> list[float]:
         with engine.begin() as conn:  # planner statistics, as a live database has them
             conn.exec_driver_sql("ANALYZE")
             codes = list(conn.execute(select(Customer.__table__.c.code)).scalars())
-        print(f"{engine.dialect.name}: {stats.customers} customers, {stats.receivables} "
-              f"receivables, {args.orders} orders (a third prepaid)")
-        settings = Settings(home=home, database_url=url, policy_dir=ROOT / "rules",
-                            timezone="Asia/Shanghai")
+        print(
+            f"{engine.dialect.name}: {stats.customers} customers, {stats.receivables} "
+            f"receivables, {args.orders} orders (a third prepaid)"
+        )
+        settings = Settings(
+            home=home, database_url=url, policy_dir=ROOT / "rules", timezone="Asia/Shanghai"
+        )
         app = create_app(settings, engine)
         app.dependency_overrides[deps.today] = lambda: AS_OF
         server, thread, port = start_server(app)
@@ -111,9 +114,6 @@ def run(url: str, args: argparse.Namespace, home: Path) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sqlalchemy import text
-
-    from ledger.db import make_engine
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=10_000)
@@ -125,19 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="a PostgreSQL database (default: a new SQLite file)")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="arflow-orders-api-"))
-    schema = f"arflow_bench_{uuid.uuid4().hex[:10]}"
     try:
         if args.url:
-            admin = make_engine(args.url)
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                sep = "&" if "?" in args.url else "?"
-                timings = run(f"{args.url}{sep}options=-csearch_path%3D{schema}", args, folder)
-            finally:
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
+            with scratch_schema(args.url) as url:
+                timings = run(url, args, folder)
         else:
             timings = run(f"sqlite:///{folder / 'bench.db'}", args, folder)
     finally:
@@ -145,9 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     cuts = statistics.quantiles(timings, n=100)
     p50, p95, p99 = cuts[49], cuts[94], cuts[98]
     verdict = "ok" if p95 < TARGET_P95_MS else "OVER TARGET"
-    print(f"POST /api/v1/orders/check x{len(timings)} (after {args.warmup} warm-up): "
-          f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, max {max(timings):.2f} ms "
-          f"(target p95 < {TARGET_P95_MS:.0f} ms: {verdict})")
+    print(
+        f"POST /api/v1/orders/check x{len(timings)} (after {args.warmup} warm-up): "
+        f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, max {max(timings):.2f} ms "
+        f"(target p95 < {TARGET_P95_MS:.0f} ms: {verdict})"
+    )
     return 0 if p95 < TARGET_P95_MS else 1
 
 
