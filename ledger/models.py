@@ -49,7 +49,7 @@ class Customer(SQLModel, table=True):
     rating: str | None = Field(default=None, max_length=8)
     credit_limit: Decimal | None = _money(nullable=True)
     payment_terms_days: int | None = None
-    collector: str | None = Field(default=None, max_length=64)
+    collector: str | None = Field(default=None, max_length=64, index=True)
     reminders_paused: bool = False  # paused until reminders_paused_until, or until resumed
     reminders_paused_until: date | None = None
     pause_reason: str = Field(default="")
@@ -201,6 +201,8 @@ class RiskWarning(SQLModel, table=True):
 
 
 class Task(SQLModel, table=True):
+    __table_args__ = (Index("ix_task_worklist", "status", "assignee"),)
+
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
     status: str = Field(default="open", max_length=16, index=True)
@@ -307,3 +309,58 @@ class PolicyVersion(SQLModel, table=True):
     hash: str = Field(primary_key=True, max_length=64)
     files: dict[str, Any] = _json()
     first_used_on: date
+    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    published_by: str = Field(default="", max_length=64)
+
+
+class User(SQLModel, table=True):
+    """A person who signs in to the web app: a collector, a credit manager or an admin."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True, index=True)  # the actor in the audit log
+    role: str = Field(max_length=16)
+    password_hash: str = Field(default="")
+    language: str = Field(default="zh-CN", max_length=8)
+    active: bool = True
+    created_at: datetime = _stamp()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for a system (an ERP); only its SHA-256 is kept."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_by: str = Field(default="", max_length=64)
+    created_at: datetime = _stamp()
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random id, the table its SHA-256."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _stamp()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class PolicyDraft(SQLModel, table=True):
+    """Policy files uploaded for review: validated, previewed, then published (or not)."""
+
+    __tablename__ = "policy_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    files: dict[str, Any] = _json()  # file name -> YAML text, the whole policy
+    uploaded_by: str = Field(max_length=64)
+    uploaded_at: datetime = _stamp()
+    status: str = Field(default="draft", max_length=16)  # draft | published | discarded
+    published_hash: str = Field(default="", max_length=64)

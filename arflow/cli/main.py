@@ -11,6 +11,7 @@ from arflow.cli.demo_cmd import demo_command
 from arflow.cli.import_cmd import import_command
 from arflow.cli.order_cmd import app as order_app
 from arflow.cli.order_cmd import orders_command
+from arflow.cli.people_cmd import token_app, user_app
 from arflow.cli.prepayment_cmd import app as prepayment_app
 from arflow.cli.prepayment_cmd import prepayments_command
 from arflow.cli.serve_cmd import serve_command
@@ -46,6 +47,8 @@ app.add_typer(prepayment_app, name="prepayment")
 app.command("prepayments")(prepayments_command)
 app.add_typer(credit_app, name="credit")
 app.add_typer(customer_app, name="customer")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 
 if __name__ == "__main__":
     app()

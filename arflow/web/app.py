@@ -1,7 +1,7 @@
 """The FastAPI application: ``create_app(settings, engine)``.
 
-The policy is loaded once here and kept on ``app.state.policy`` (publishing a new one in
-the running service comes with issue 5: it replaces that attribute). A policy that does
+The policy is loaded once here and kept on ``app.state.policy``; publishing a new one
+from the policy pages replaces that attribute, so it takes effect at once. A policy that does
 not load leaves the last good one (the one the last cycle ran with) in force, as the
 scheduler does; with neither, the order endpoints answer 503 ``policy_unavailable``.
 """
@@ -9,13 +9,14 @@ scheduler does; with neither, the order endpoints answer 503 ``policy_unavailabl
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from arflow.settings import Settings
-from arflow.web import errors, health, orders
-from arflow.web.deps import caller
+from arflow.web import errors, health, orders, pages
 from arflow.web.responses import MoneyJSONResponse
 from engine import Policy
 
@@ -53,5 +54,7 @@ def create_app(settings: Settings, engine: Engine, policy: Policy | None = None)
     app.state.policy = policy if policy is not None else load_policy_in_force(settings, engine)
     errors.install(app)
     app.include_router(health.router, prefix=API)
-    app.include_router(orders.router, prefix=API, dependencies=[Depends(caller)])
+    app.include_router(orders.router, prefix=API)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

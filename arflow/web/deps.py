@@ -1,12 +1,10 @@
-"""Request dependencies: the database session, the policy, the business date, the caller.
+"""Request dependencies: the database session, the policy in force, the business date.
 
 The cheap ones are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
 its thread pool, and each hop cost ~0.5 ms on an order check (measured). The session stays
 a plain ``def``: closing it talks to the database, which must not block the event loop.
 
-``caller`` is the one place authentication plugs in (issue 5: session cookies for people,
-bearer tokens for systems). Every API router depends on it; today it admits everyone as
-``api:anonymous``, the actor written to the audit log.
+Who is calling is decided in arflow/web/auth.py (``Caller``, ``require``).
 """
 
 from __future__ import annotations
@@ -21,12 +19,6 @@ from sqlmodel import Session
 
 from arflow.web.errors import ApiError
 from engine import Policy
-
-
-async def caller(request: Request) -> str:
-    """Who is calling, as the audit log names them. Issue 5: check credentials here and
-    raise ApiError(401, "unauthorized", ...) / (403, "forbidden", ...)."""
-    return "api:anonymous"
 
 
 async def engine(request: Request) -> Engine:
@@ -61,4 +53,3 @@ async def today(request: Request) -> date:
 DbSession = Annotated[Session, Depends(session)]
 PolicyInForce = Annotated[Policy, Depends(policy)]
 Today = Annotated[date, Depends(today)]
-Caller = Annotated[str, Depends(caller)]

@@ -7,6 +7,11 @@ Codes are part of the API contract (clients branch on them, never on the message
 - ``unknown_customer``: no customer with that code (404)
 - ``conflict``: the order number exists with another body (409)
 - ``policy_unavailable``: no policy could be loaded (503)
+- ``unauthorized`` (401: no or bad credentials), ``forbidden`` (403: the role may not),
+  ``csrf_failed`` (403: a cookie-signed change without the session's CSRF token),
+  ``not_found`` (404: also a record of a customer the caller may not see)
+
+Outside /api/ the same errors are shown as pages (a 401 on a page redirects to sign-in).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -57,12 +63,22 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str | None:
     return ".".join(parts) or None
 
 
-async def _api_error(_request: Request, exc: Exception) -> MoneyJSONResponse:
+async def _answer(request: Request, status: int, code: str, message: str, field: str | None = None
+            ) -> Response:
+    """JSON under /api/, a page for people everywhere else."""
+    from arflow.web.pages.problems import problem_page, wants_page
+
+    if wants_page(request):
+        return await problem_page(request, status, code, message)
+    return error_response(status, code, message, field)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, exc.field)
+    return await _answer(request, exc.status, exc.code, exc.message, exc.field)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> MoneyJSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     first = errors[0] if errors else {"type": "invalid_input", "loc": (), "msg": "invalid input"}
@@ -70,15 +86,15 @@ async def _validation_error(_request: Request, exc: Exception) -> MoneyJSONRespo
     message = str(first.get("msg", "invalid input"))
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more)"
-    return error_response(422, code, message, field_path(first.get("loc", ())))
+    return await _answer(request, 422, code, message, field_path(first.get("loc", ())))
 
 
-async def _http_error(_request: Request, exc: Exception) -> MoneyJSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
              403: "forbidden"}
-    response = error_response(exc.status_code, codes.get(exc.status_code, "http_error"),
-                              str(exc.detail))
+    response = await _answer(request, exc.status_code, codes.get(exc.status_code, "http_error"),
+                       str(exc.detail))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     return response

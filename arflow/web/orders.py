@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from arflow.web import deps
+from arflow.web.auth import permitted
 from arflow.web.errors import ApiError, documented
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from ledger.models import Customer, SalesOrder
@@ -107,12 +108,14 @@ def _unknown_customer(exc: LookupError) -> ApiError:
                     "customer")
 
 
-@router.post("/check", response_model=OrderCheckOut, responses=documented(404, 422, 503))
+@router.post("/check", response_model=OrderCheckOut,
+             responses=documented(401, 403, 404, 422, 503))
 def check_order(
     body: OrderCheckIn,
     session: deps.DbSession,
     policy: deps.PolicyInForce,
     today: deps.Today,
+    who: permitted("orders"),
 ) -> MoneyJSONResponse:
     """What the policy decides for this order now; nothing is recorded."""
     from workflows.orders import check
@@ -154,13 +157,13 @@ def _existing(session: Session, body: OrderIn) -> MoneyJSONResponse | None:
 
 @router.post("", response_model=OrderOut, status_code=201,
              responses={200: {"model": OrderOut, "description": "already recorded (a retry)"},
-                        **documented(404, 409, 422, 503)})
+                        **documented(401, 403, 404, 409, 422, 503)})
 def add_order(
     body: OrderIn,
     session: deps.DbSession,
     policy: deps.PolicyInForce,
     today: deps.Today,
-    actor: deps.Caller,
+    who: permitted("orders"),
 ) -> MoneyJSONResponse:
     """Check and record an order with its decision; a held order waits for release."""
     from workflows.orders import add
@@ -169,7 +172,7 @@ def add_order(
     if again is not None:
         return again
     try:
-        order = add(session, policy, body.customer, body.amount, body.number, today, actor,
+        order = add(session, policy, body.customer, body.amount, body.number, today, who.actor,
                     body.currency)
         out = _order_out(order, body.customer)
         session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from arflow.settings import Settings
 from arflow.web import create_app
 from tests.factories import seed_customers
+from tests.people import bearer
 
 with warnings.catch_warnings():  # starlette 1.x: "install httpx2"; httpx is what we use
     warnings.filterwarnings("ignore", message=".*httpx2")
@@ -29,5 +30,5 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def client(settings: Settings, db: Engine, tmp_path: Path) -> Iterator[TestClient]:
     seed_customers(db, tmp_path)  # C001 (limit 500,000), C002 (limit 200,000)
-    with TestClient(create_app(settings, db)) as test_client:
+    with TestClient(create_app(settings, db), headers=bearer(db)) as test_client:
         yield test_client

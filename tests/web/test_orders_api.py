@@ -122,7 +122,7 @@ def test_add_is_idempotent_and_conflicts(client, db):
         assert session.execute(select(func.count()).select_from(SalesOrder)).scalar() == 1
         actors = session.execute(select(Activity.actor).where(
             Activity.action == "order_added")).scalars().all()
-    assert actors == ["api:anonymous"]
+    assert actors == ["api:erp"]
     # the recorded order now counts in exposure
     check = client.post(CHECK, json={"customer": "C002", "amount": "1"}).json()
     assert check["exposure_after"] == 250001.0

@@ -16,6 +16,7 @@ from arflow import jobs
 from arflow.service import listen, serve
 from arflow.settings import load_settings
 from tests.factories import seed_customers
+from tests.people import bearer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,12 +40,14 @@ def home(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_serve_answers_and_stops_on_ctrl_c(home, db):
     seed_customers(db, home)
     settings = load_settings(home)
+    headers = bearer(db)
     sock = listen("127.0.0.1", 0)
     port = sock.getsockname()[1]
 
     async def scenario() -> dict:
         service = asyncio.create_task(serve(settings, db, sock=sock))
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
+                                     headers=headers) as client:
             for _ in range(100):
                 try:
                     if (await client.get("/api/v1/health")).status_code == 200:

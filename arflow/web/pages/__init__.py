@@ -1,0 +1,14 @@
+"""The web app for people: server-rendered pages (Jinja2), one router per area.
+
+Every page route depends on the caller (``arflow.web.auth``): the menu shows only what a
+role may use, but each route checks again on its own.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from arflow.web.pages import session
+
+router = APIRouter(include_in_schema=False)
+router.include_router(session.router)

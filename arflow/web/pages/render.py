@@ -1,0 +1,44 @@
+"""Server-rendered pages: one Jinja2 environment, the user's language and the CSRF token
+in every template's context, and a redirect helper for POST-redirect-GET."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from arflow.auth import Principal
+from arflow.web.i18n import DEFAULT_LANGUAGE, Translator
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+TEMPLATES.env.globals["url_quote"] = lambda value: quote(str(value), safe="")
+
+
+def translator(request: Request, who: Principal | None = None) -> Translator:
+    language = who.language if who is not None else request.cookies.get("arflow_lang",
+                                                                         DEFAULT_LANGUAGE)
+    return Translator(language)
+
+
+def page(request: Request, template: str, who: Principal | None, status_code: int = 200,
+         **context: Any) -> HTMLResponse:
+    """Render ``template`` for ``who``: ``t`` (texts and formats), ``who``, ``csrf`` and
+    ``flash`` (a one-line notice carried by the ``?done=`` parameter) are always there."""
+    t = translator(request, who)
+    return TEMPLATES.TemplateResponse(
+        request, template,
+        {"t": t, "who": who, "csrf": who.csrf_token if who else "",
+         "flash": request.query_params.get("done", ""), **context},
+        status_code=status_code,
+    )
+
+
+def back_to(url: str, done: str = "") -> RedirectResponse:
+    """303 to ``url`` after a form post (so reload never posts twice)."""
+    if done:
+        url += ("&" if "?" in url else "?") + "done=" + quote(done, safe="")
+    return RedirectResponse(url, status_code=303)
