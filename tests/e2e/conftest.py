@@ -29,8 +29,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="module")  # not session: Playwright's loop must stop before other
+def browser() -> Iterator[object]:  # tests call asyncio.run()
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh"
         if os.environ.get("CI") == "true":

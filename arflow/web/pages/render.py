@@ -19,9 +19,11 @@ TEMPLATES.env.globals["url_quote"] = lambda value: quote(str(value), safe="")
 
 
 def translator(request: Request, who: Principal | None = None) -> Translator:
-    language = who.language if who is not None else request.cookies.get("arflow_lang",
-                                                                         DEFAULT_LANGUAGE)
-    return Translator(language)
+    """The user's setting; before sign-in, what the browser asks for."""
+    if who is not None and who.kind == "user":
+        return Translator(who.language)
+    wanted = request.headers.get("accept-language", "").strip().lower()
+    return Translator("en" if wanted.startswith("en") else DEFAULT_LANGUAGE)
 
 
 def page(request: Request, template: str, who: Principal | None, status_code: int = 200,
