@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from arflow.settings import Settings
-from arflow.web import errors, health, orders, pages
+from arflow.web import api, errors, health, orders, pages
 from arflow.web.responses import MoneyJSONResponse
 from engine import Policy
 
@@ -55,6 +55,7 @@ def create_app(settings: Settings, engine: Engine, policy: Policy | None = None)
     errors.install(app)
     app.include_router(health.router, prefix=API)
     app.include_router(orders.router, prefix=API)
+    app.include_router(api.router, prefix=API)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from arflow.web.pages import session
+from arflow.web.pages import admin, credit, dashboard, policy, receivable, session, worklist
 
 router = APIRouter(include_in_schema=False)
-router.include_router(session.router)
+for area in (session, worklist, receivable, credit, policy, dashboard, admin):
+    router.include_router(area.router)

@@ -1,0 +1,12 @@
+"""The REST API under /api/v1: one router per resource (orders and health live beside it
+in arflow/web/ from issue 4)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from arflow.web.api import actions, customers, payments, receivables, tasks, warnings
+
+router = APIRouter()
+for module in (customers, receivables, payments, tasks, actions, warnings):
+    router.include_router(module.router)
