@@ -46,6 +46,10 @@ def demo_command(
                 open_dispute(session, number, "quality complaint (demo)", day, actor="demo")
             except IllegalMove:
                 pass  # already disputed or settled: the demo was built before
+    from arflow.demo.people import DEMO_PASSWORD, demo_users
+    from arflow.demo.portfolio import COLLECTORS, EXPORT_COLLECTOR
+
+    users = demo_users(engine, {**dict.fromkeys(COLLECTORS, "zh-CN"), EXPORT_COLLECTOR: "en"})
     summary = None
     if cycle:
         policy = load_policy_or_fail(None)
@@ -60,7 +64,7 @@ def demo_command(
                 engine, policy, day, force=True, mail=mail_setup_or_fail()
             ).as_dict()
     if as_json:
-        emit_json({"demo": result, "cycle": summary})
+        emit_json({"demo": result, "cycle": summary, "users": users})
         return
     table(
         f"demo portfolio as of {day} (seed {seed})",
@@ -79,4 +83,8 @@ def demo_command(
         )
     console.print(
         "next: arflow receivables --stage escalated | arflow warnings | arflow show <invoice>"
+    )
+    console.print(
+        f"web: `arflow serve`, then http://127.0.0.1:8000 - demo users {', '.join(users)} "
+        f"(password {DEMO_PASSWORD!r}; demo only)"
     )

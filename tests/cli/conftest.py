@@ -36,10 +36,10 @@ def arflow(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Call
     monkeypatch.setenv("ARFLOW_POLICY_DIR", str(ROOT / "rules"))
     monkeypatch.setenv("COLUMNS", "200")
 
-    def run(*args: str) -> Ran:
+    def run(*args: str, input: str | None = None) -> Ran:
         context.settings.cache_clear()
         context.database.cache_clear()
-        result = CliRunner().invoke(app, list(args))
+        result = CliRunner().invoke(app, list(args), input=input)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Ran(result.exit_code, result.stdout, result.stderr)
