@@ -58,13 +58,29 @@ def start_server(app: Any) -> tuple[Any, threading.Thread, int]:
     return server, thread, port
 
 
-def measure(port: int, codes: list[str], calls: int, warmup: int, seed: int) -> list[float]:
+def system_token(engine: Any) -> dict[str, str]:
+    """A bearer token for the run (the API admits no anonymous caller)."""
+    from sqlmodel import Session
+
+    from arflow.auth.tokens import digest, new_token
+    from ledger.people_store import add_token
+
+    secret = new_token()
+    with Session(engine) as session:
+        add_token(session, f"bench-{secret[-6:]}", "system", digest(secret), "bench")
+        session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def measure(port: int, codes: list[str], calls: int, warmup: int, seed: int,
+            headers: dict[str, str]) -> list[float]:
     """Milliseconds per POST /api/v1/orders/check, one keep-alive connection."""
     import httpx
 
     rng = random.Random(seed)
     timings: list[float] = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10,
+                      headers=headers) as client:
         for n in range(warmup + calls):
             body = {"customer": rng.choice(codes), "amount": str(rng.randint(100, 1_000_000))}
             started = time.perf_counter()
@@ -105,7 +121,8 @@ def run(url: str, args: argparse.Namespace, home: Path) -> list[float]:
         app.dependency_overrides[deps.today] = lambda: AS_OF
         server, thread, port = start_server(app)
         try:
-            return measure(port, codes, args.calls, args.warmup, args.seed)
+            return measure(port, codes, args.calls, args.warmup, args.seed,
+                           system_token(engine))
         finally:
             server.should_exit = True
             thread.join(timeout=10)
