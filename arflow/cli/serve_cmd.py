@@ -16,7 +16,7 @@ PORT = typer.Option(8000, "--port", min=0, max=65535, help="Port of the web app 
 
 def serve_command(host: str = HOST, port: int = PORT) -> None:
     """Run the service: the daily cycle at the configured time, mail every minute, and the
-    API at http://HOST:PORT/api/v1."""
+    web app at http://HOST:PORT/ and the API at /api/v1."""
     from arflow.jobs import cycle_time
     from arflow.service import listen, serve
     from arflow.settings import SettingsError
