@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlmodel import Session
 
+from ledger.bulk import execute_many
 from ledger.models import utcnow
 
 
@@ -62,9 +63,19 @@ def upsert(
         session.execute(table.insert(), inserts)
         for row in existing_rows(session, table, key, outcome.inserted).values():
             outcome.ids[getattr(row, key)] = row.id
-    for values in updates:
-        row_id = values.pop("_id")
-        session.execute(
-            update(table).where(table.c.id == bindparam("_id")), {"_id": row_id, **values}
-        )
+    _update_grouped(session, table, updates)
     return outcome
+
+
+def _update_grouped(session: Session, table: Table, updates: list[dict[str, Any]]) -> None:
+    """One executemany per set of changed columns (not one UPDATE per row: 10,000 changed
+    rows took 5 s on PostgreSQL one by one)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in updates:
+        columns = tuple(sorted(k for k in values if k != "_id"))
+        groups.setdefault(columns, []).append(values)
+    for columns, rows in groups.items():
+        statement = update(table).where(table.c.id == bindparam("_id")).values(
+            {column: bindparam(f"v_{column}") for column in columns})
+        execute_many(session, statement,
+                     [{"_id": row["_id"], **{f"v_{c}": row[c] for c in columns}} for row in rows])
