@@ -86,7 +86,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     message = str(first.get("msg", "invalid input"))
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more)"
-    return await _answer(request, 422, code, message, field_path(first.get("loc", ())))
+    field = None if first["type"] == "json_invalid" else field_path(first.get("loc", ()))
+    return await _answer(request, 422, code, message, field)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

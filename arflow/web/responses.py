@@ -25,7 +25,12 @@ class _ExactRequest(Request):
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), parse_float=Decimal)
+            raw = await self.body()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:  # FastAPI answers 422 for a JSONDecodeError
+                raise json.JSONDecodeError("the body is not UTF-8", "", exc.start) from None
+            self._json = json.loads(text, parse_float=Decimal)
         return self._json
 
 

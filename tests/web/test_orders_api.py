@@ -149,3 +149,11 @@ def test_health_and_openapi(client):
     assert check["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ErrorBody")
     assert "201" in document["paths"]["/api/v1/orders"]["post"]["responses"]
+
+
+def test_a_body_that_is_not_utf8_is_invalid_input(client) -> None:
+    response = client.post("/api/v1/orders/check", content=b'{"customer": "\xff"}',
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"] == {"code": "invalid_input", "message": "JSON decode error",
+                                        "field": None}
