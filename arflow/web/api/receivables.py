@@ -1,7 +1,95 @@
-"""/api/v1/receivables (being written)."""
+"""/api/v1/receivables: the ERP upserts invoices by number; callers read what they may see.
+
+An upsert whose balance reaches zero (the ERP says it is paid) settles the receivable at
+once, as a payment does. A collector sees only their customers' receivables.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Any, Literal
 
-router = APIRouter(tags=["receivables"])
+from fastapi import APIRouter, Path, Query, Request
+
+from arflow.web import deps
+from arflow.web.api.feed_http import Filter, batch, rejected, status_of, upsert, write_responses
+from arflow.web.api.feed_rows import FeedRejected
+from arflow.web.api.schemas_feed import BatchResult, ReceivableBatch, ReceivableFields
+from arflow.web.api.schemas_reads import (
+    ReceivableDetail,
+    ReceivableOut,
+    allocation_out,
+    receivable_out,
+    step_out,
+    warning_out,
+)
+from arflow.web.auth import Caller, customer_scope, ensure_visible, permitted
+from arflow.web.errors import ApiError, documented
+from arflow.web.pagination import PageOut, Paging, envelope
+from arflow.web.responses import ExactRoute, MoneyJSONResponse
+from ledger import api_store
+from ledger.models import CLOSED_STAGES, HELD_STAGES, OPEN_STAGES
+
+router = APIRouter(prefix="/receivables", tags=["receivables"], route_class=ExactRoute)
+Number = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00]+$")]
+Stage = Literal[(*OPEN_STAGES, *HELD_STAGES, *CLOSED_STAGES)]  # type: ignore[valid-type]
+
+
+def _detail(db: deps.DbSession, row: Any, today: date) -> dict[str, Any]:
+    return {
+        **receivable_out(row, today),
+        "history": [step_out(s) for s in api_store.stage_history(db, row.id)],
+        "warnings": [warning_out(w, row.customer_code, row.number)
+                     for w in api_store.receivable_warnings(db, row.id)],
+        "payments": [allocation_out(a) for a in api_store.allocations(db, receivable_id=row.id)],
+    }
+
+
+@router.get("", response_model=PageOut[ReceivableOut], responses=documented(401, 422))
+def list_receivables(
+    request: Request, db: deps.DbSession, who: Caller, paging: Paging, today: deps.Today,
+    customer: Filter = None,
+    stage: Annotated[Stage | None, Query()] = None,
+    overdue: Annotated[bool | None, Query(description="true: open and past due")] = None,
+    due_before: Annotated[date | None, Query(description="due strictly before this day")] = None,
+) -> MoneyJSONResponse:
+    """Receivables by due date, then number."""
+    rows, total = api_store.receivables(
+        db, customer_scope(who), today, customer=customer, stage=stage, overdue=overdue,
+        due_before=due_before, limit=paging.limit, offset=paging.offset)
+    items = [receivable_out(r, today) for r in rows]
+    return MoneyJSONResponse(envelope(request, items, total, paging))
+
+
+@router.get("/{number}", response_model=ReceivableDetail, responses=documented(401, 404, 422))
+def get_receivable(number: Number, db: deps.DbSession, who: Caller, today: deps.Today
+                   ) -> MoneyJSONResponse:
+    """Facts today (balance, days overdue, stage), the stage history, warnings, payments."""
+    row = api_store.receivable(db, number)
+    if row is None:
+        raise ApiError(404, "not_found", f"no receivable {number!r}", "number")
+    ensure_visible(who, row.collector)
+    return MoneyJSONResponse(_detail(db, row, today))
+
+
+@router.put("/{number}", response_model=ReceivableDetail,
+            responses={201: {"model": ReceivableDetail, "description": "created"},
+                       **write_responses(401, 403, 409, 413)})
+def put_receivable(number: Number, body: ReceivableFields, db: deps.DbSession,
+                   who: permitted("ledger_write"), today: deps.Today) -> MoneyJSONResponse:
+    """Create or update the invoice ``number`` (the same body again changes nothing)."""
+    try:
+        result, _ = upsert(db, "receivables", [{"number": number, **body.model_dump()}], who,
+                           today, single=True)
+    except FeedRejected as exc:
+        return rejected(exc)
+    row = api_store.receivable(db, number)
+    return MoneyJSONResponse(_detail(db, row, today), status_code=status_of(result))
+
+
+@router.post("/batch", response_model=BatchResult,
+             responses=write_responses(401, 403, 409, 413))
+def batch_receivables(body: ReceivableBatch, db: deps.DbSession, who: permitted("ledger_write"),
+                      today: deps.Today) -> MoneyJSONResponse:
+    """Up to 10,000 invoices in one transaction: every row valid, or nothing written."""
+    return batch(db, "receivables", list(body.items), who, today)

@@ -1,0 +1,53 @@
+"""What the ERP feed needs beyond the importers: the warnings a payment ends, in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ledger import cycle_store
+from ledger.models import Receivable, RiskWarning
+
+CHUNK = 900  # below SQLite's default limit of bound parameters
+
+
+@dataclass(frozen=True)
+class EndedWarning:
+    id: int
+    rule_id: str
+    level: str
+    subject: str
+    receivable_id: int
+
+
+def open_warnings_of_paid(session: Session, receivable_ids: Iterable[int]) -> list[EndedWarning]:
+    """Open warnings on receivables among ``receivable_ids`` that are now paid."""
+    ids = sorted(set(receivable_ids))
+    w, r = RiskWarning.__table__, Receivable.__table__
+    found: list[EndedWarning] = []
+    for start in range(0, len(ids), CHUNK):
+        stmt = (
+            select(w.c.id, w.c.rule_id, w.c.level, w.c.subject, w.c.receivable_id)
+            .select_from(w.join(r, r.c.id == w.c.receivable_id))
+            .where(w.c.receivable_id.in_(ids[start : start + CHUNK]))
+            .where(w.c.closed_on.is_(None), r.c.stage == "paid")
+            .order_by(w.c.id)
+        )
+        found.extend(EndedWarning(*row) for row in session.execute(stmt))
+    return found
+
+
+def close_warnings(session: Session, warnings: list[EndedWarning], on: date, actor: str,
+                   reason: str) -> None:
+    """Close ``warnings`` on ``on`` with an audit row each (who, which rule, why)."""
+    cycle_store.close_warnings(session, [x.id for x in warnings], on)
+    cycle_store.insert_activities(session, [
+        cycle_store.activity(on, actor, "warning_closed", "receivable", x.receivable_id,
+                             x.subject, x.rule_id,
+                             details={"warning_id": x.id, "level": x.level, "reason": reason})
+        for x in warnings
+    ])
