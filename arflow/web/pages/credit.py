@@ -1,7 +1,181 @@
-"""Pages: credit (being written)."""
+"""Pages: the credit manager's warnings board, held orders and customers' credit files.
+
+Decisions go through the same workflow functions as the CLI (workflows/orders.py,
+workflows/credit.py), so a release or an override from the web is checked and audited
+exactly as one from ``arflow``; the audit names the person (``web:<name>``).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from arflow.web.auth import permitted
+from arflow.web.deps import DbSession, Today
+from arflow.web.errors import ApiError
+from arflow.web.pages.render import back_to, page, translator
+from engine import LEVELS
+from ledger.facts import customer_facts
 
 router = APIRouter(include_in_schema=False)
+Credit = permitted("credit")
+SEVERITY = tuple(reversed(LEVELS))  # red first
+
+
+def _by_level(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Groups, most severe level first; a level the policy does not know comes last."""
+    order = {level: i for i, level in enumerate(SEVERITY)}
+    levels = sorted({r["level"] for r in rows}, key=lambda lv: (order.get(lv, len(order)), lv))
+    return [(level, [r for r in rows if r["level"] == level]) for level in levels]
+
+
+@router.get("/warnings", response_class=HTMLResponse)
+def warnings_board(request: Request, who: Credit, db: DbSession, level: str = "",
+                   customer: str = "") -> Response:
+    from ledger.credit_board import open_warnings
+
+    rows = open_warnings(db, level.strip() or None, customer.strip() or None)
+    return page(request, "credit/warnings.html", who, groups=_by_level(rows), total=len(rows),
+                levels=SEVERITY, level=level, customer=customer)
+
+
+@router.get("/orders/held", response_class=HTMLResponse)
+def held_orders(request: Request, who: Credit, db: DbSession, today: Today) -> Response:
+    from ledger.order_store import list_orders
+
+    rows = list_orders(db, "held")
+    exposure = {f["customer.code"]: f for f in customer_facts(db, today).values()} if rows else {}
+    for row in rows:
+        facts = exposure.get(str(row["customer"]), {})
+        row["exposure"] = facts.get("customer.exposure")
+        row["credit_limit"] = facts.get("customer.credit_limit")
+    return page(request, "credit/held.html", who, orders=rows)
+
+
+def _decided(request: Request, who: Any, number: str, action: Any) -> Response:
+    try:
+        action()
+    except LookupError as exc:
+        raise ApiError(404, "not_found", str(exc.args[0])) from None
+    except ValueError as exc:
+        raise ApiError(409, "conflict", str(exc.args[0])) from None
+    t = translator(request, who)
+    return back_to("/orders/held", done=t("orders.done", number=number))
+
+
+@router.post("/orders/{number}/release")
+def release_order(request: Request, number: str, who: Credit, db: DbSession, today: Today,
+                  note: Annotated[str, Form()] = "") -> Response:
+    from workflows.orders import release
+
+    def act() -> None:
+        release(db, number, today, who.actor, note.strip())
+        db.commit()
+
+    return _decided(request, who, number, act)
+
+
+@router.post("/orders/{number}/reject")
+def reject_order(request: Request, number: str, who: Credit, db: DbSession, today: Today,
+                 reason: Annotated[str, Form()] = "") -> Response:
+    from workflows.orders import reject
+
+    if not reason.strip():
+        raise ApiError(422, "reason_required", "a rejection needs a reason", "reason")
+
+    def act() -> None:
+        reject(db, number, today, who.actor, reason.strip())
+        db.commit()
+
+    return _decided(request, who, number, act)
+
+
+@router.get("/credit", response_class=HTMLResponse)
+def credit_files(request: Request, who: Credit, db: DbSession, today: Today) -> Response:
+    from ledger.credit_store import credit_files as files
+    from ledger.queries import customers
+
+    names = {c["code"]: c for c in customers(db)}
+    facts = customer_facts(db, today)
+    rows = []
+    for file in files(db):
+        exposure = facts.get(file.id, {}).get("customer.exposure", Decimal("0.00"))
+        limit = file.credit_limit
+        rows.append({"file": file, "name": names.get(file.code, {}).get("name", ""),
+                     "exposure": exposure,
+                     "utilisation": exposure / limit if limit else None})
+    return page(request, "credit/files.html", who, rows=rows, today=today)
+
+
+@router.get("/credit/{code}", response_class=HTMLResponse)
+def credit_file(request: Request, code: str, who: Credit, db: DbSession, today: Today
+                ) -> Response:
+    from workflows import credit
+
+    try:
+        file = credit.credit_file(db, code, today)
+    except LookupError:
+        raise ApiError(404, "not_found", f"no customer {code!r}") from None
+    factors, live = file["factors"], False
+    policy = request.app.state.policy
+    if not factors and policy is not None and policy.credit is not None:
+        factors, live = credit.review(db, policy, today, code)[0].factors, True
+    return page(request, "credit/file.html", who, f=file, factors=factors, live=live,
+                today=today)
+
+
+def _amount(value: str) -> Decimal:
+    try:
+        amount = Decimal(value.strip().replace(",", ""))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ApiError(422, "invalid_amount", f"not an amount with at most two decimals: "
+                                              f"{value!r}", "limit")
+    return amount
+
+
+def _day(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ApiError(422, "invalid_date", f"not a date (YYYY-MM-DD): {value!r}",
+                       field) from None
+
+
+@router.post("/credit/{code}/override")
+def set_override(request: Request, code: str, who: Credit, db: DbSession, today: Today,
+                 limit: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+                 until: Annotated[str, Form()] = "") -> Response:
+    from workflows import credit
+
+    if not reason.strip():
+        raise ApiError(422, "reason_required", "an override needs a reason", "reason")
+    amount, day = _amount(limit), _day(until, "until")
+    _credit_change(lambda: credit.set_override(db, code, amount, reason.strip(), day, today,
+                                               who.actor))
+    db.commit()
+    return back_to(f"/credit/{code}", done=translator(request, who)("credit.override_set"))
+
+
+@router.post("/credit/{code}/override/clear")
+def clear_override(request: Request, code: str, who: Credit, db: DbSession, today: Today
+                   ) -> Response:
+    from workflows import credit
+
+    _credit_change(lambda: credit.clear_override(db, code, today, who.actor))
+    db.commit()
+    return back_to(f"/credit/{code}", done=translator(request, who)("credit.override_cleared"))
+
+
+def _credit_change(action: Any) -> None:
+    try:
+        action()
+    except LookupError as exc:
+        raise ApiError(404, "not_found", str(exc.args[0])) from None
+    except ValueError as exc:
+        raise ApiError(422, "invalid_input", str(exc.args[0])) from None

@@ -1,7 +1,141 @@
-"""Pages: policy (being written)."""
+"""Pages: the policy in force, uploading a draft, its preview, publishing or discarding it.
+
+A bad upload is shown on the page with every problem as ``file:line: message`` (422) and
+nothing is stored. Publishing replaces ``app.state.policy`` at once, so order checks and
+previews use the new policy from the next request; the daily cycle loads policy_dir, which
+now holds the new files.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from arflow.auth import Principal
+from arflow.web.auth import permitted
+from arflow.web.deps import DbSession, Today
+from arflow.web.errors import ApiError
+from arflow.web.pages.render import back_to, page, translator
+from engine import Policy, PolicyError, load_policy_texts
+from ledger import policy_store
 
 router = APIRouter(include_in_schema=False)
+Manager = permitted("policy")
+
+
+def _active(request: Request) -> Policy:
+    policy: Policy | None = request.app.state.policy
+    if policy is None:
+        raise ApiError(503, "policy_unavailable", "no policy is in force: fix the policy files "
+                                                  "and restart")
+    return policy
+
+
+def _overview(request: Request, who: Principal, db: Any, status_code: int = 200,
+              **extra: Any) -> Response:
+    active: Policy | None = request.app.state.policy
+    versions = policy_store.versions(db)
+    current = next((v for v in versions if active and v["hash"] == active.hash), None)
+    return page(request, "policy/active.html", who, status_code=status_code, active=active,
+                current=current, earlier=[v for v in versions if v is not current],
+                drafts=policy_store.open_drafts(db), **extra)
+
+
+@router.get("/policy", response_class=HTMLResponse)
+def active_policy(request: Request, who: Manager, db: DbSession) -> Response:
+    return _overview(request, who, db)
+
+
+@router.post("/policy/drafts", response_class=HTMLResponse)
+def upload(request: Request, who: Manager, db: DbSession,
+           files: Annotated[list[UploadFile], File()]) -> Response:
+    from workflows.policy_publish import create_draft
+
+    uploads = {(f.filename or "").replace("\\", "/").rsplit("/", 1)[-1]: f.file.read()
+               for f in files if f.filename}
+    try:
+        draft_id = create_draft(db, request.app.state.policy, uploads, who.name)
+    except PolicyError as exc:
+        return _overview(request, who, db, status_code=422, problems=exc.problems,
+                         uploaded=sorted(uploads))
+    db.commit()
+    return back_to(f"/policy/drafts/{draft_id}")
+
+
+def _draft(db: Any, draft_id: int) -> Any:
+    try:
+        return policy_store.get_draft(db, draft_id)
+    except LookupError:
+        raise ApiError(404, "not_found", f"no policy draft {draft_id}") from None
+
+
+@router.get("/policy/drafts/{draft_id}", response_class=HTMLResponse)
+def draft_preview(request: Request, draft_id: int, who: Manager, db: DbSession, today: Today
+                  ) -> Response:
+    from workflows.policy_preview import preview
+
+    draft = _draft(db, draft_id)
+    active = _active(request)
+    problems, result, policy = [], None, None
+    try:
+        policy = load_policy_texts(dict(draft.files))
+    except PolicyError as exc:  # stored valid, but the engine may have changed since
+        problems = exc.problems
+    if policy is not None and draft.status == "draft":
+        result = preview(request.app.state.engine, active, policy, today,
+                         _mail(request))
+    changed = sorted(n for n, text in draft.files.items() if active.files.get(n) != text)
+    return page(request, "policy/draft.html", who, draft=draft, policy=policy,
+                active=active, preview=result, problems=problems, changed=changed,
+                today=today, status_code=422 if problems else 200)
+
+
+def _mail(request: Request) -> Any:
+    """The mail set-up the cycle renders reminders with; None (no reminder preview) when
+    this installation has no templates or a bad mail section."""
+    from arflow.mailing import mail_setup
+    from arflow.settings import SettingsError
+
+    settings = request.app.state.settings
+    if not settings.templates_dir.is_dir():
+        return None
+    try:
+        return mail_setup(settings)
+    except SettingsError:
+        return None
+
+
+@router.post("/policy/drafts/{draft_id}/publish", response_class=HTMLResponse)
+def publish_draft(request: Request, draft_id: int, who: Manager, db: DbSession, today: Today
+                  ) -> Response:
+    from workflows.policy_publish import DraftClosed, publish
+
+    _draft(db, draft_id)
+    try:
+        done = publish(db, draft_id, request.app.state.policy,
+                       request.app.state.settings.policy_dir, today, who.actor, who.name)
+    except DraftClosed as exc:
+        raise ApiError(409, "draft_closed", str(exc)) from None
+    except PolicyError as exc:
+        db.rollback()
+        return _overview(request, who, db, status_code=422, problems=exc.problems)
+    db.commit()
+    request.app.state.policy = done.policy
+    t = translator(request, who)
+    return back_to("/policy", done=t("policy.published", hash=done.policy.hash[:12]))
+
+
+@router.post("/policy/drafts/{draft_id}/discard")
+def discard_draft(request: Request, draft_id: int, who: Manager, db: DbSession, today: Today
+                  ) -> Response:
+    from workflows.policy_publish import DraftClosed, discard
+
+    _draft(db, draft_id)
+    try:
+        discard(db, draft_id, today, who.actor)
+    except DraftClosed as exc:
+        raise ApiError(409, "draft_closed", str(exc)) from None
+    db.commit()
+    return back_to("/policy", done=translator(request, who)("policy.discarded"))

@@ -1,0 +1,78 @@
+"""Policy versions and drafts in the database: who published what, and uploads in review.
+
+A version first written by a cycle (``cycle_store.record_policy``) has no publisher; one
+published from the web carries ``published_at``/``published_by`` and, as it is in force
+from that day, ``first_used_on`` is the day of publication unless a cycle used it before.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from ledger.models import PolicyDraft, PolicyVersion
+
+
+def version(session: Session, policy_hash: str) -> dict[str, Any] | None:
+    found = session.get(PolicyVersion, policy_hash)
+    return None if found is None else _version(found)
+
+
+def versions(session: Session) -> list[dict[str, Any]]:
+    """Every recorded version, the latest published (or first used) first."""
+    latest = func.coalesce(PolicyVersion.published_at, PolicyVersion.first_used_on)
+    stmt = select(PolicyVersion).order_by(latest.desc(), PolicyVersion.hash)
+    return [_version(row) for row in session.execute(stmt).scalars()]
+
+
+def _version(row: PolicyVersion) -> dict[str, Any]:
+    return {"hash": row.hash, "files": sorted(row.files), "first_used_on": row.first_used_on,
+            "published_at": row.published_at, "published_by": row.published_by}
+
+
+def record_published(session: Session, policy_hash: str, files: dict[str, str], on: date,
+                     at: datetime, by: str) -> None:
+    """Insert the version, or stamp an existing one (a former policy published again)."""
+    if session.get(PolicyVersion, policy_hash) is None:
+        session.add(PolicyVersion(hash=policy_hash, files=dict(files), first_used_on=on,
+                                  published_at=at, published_by=by))
+        session.flush()
+        return
+    session.execute(update(PolicyVersion).where(PolicyVersion.hash == policy_hash)
+                    .values(published_at=at, published_by=by))
+
+
+def add_draft(session: Session, files: dict[str, str], uploaded_by: str) -> int:
+    draft = PolicyDraft(files=dict(files), uploaded_by=uploaded_by)
+    session.add(draft)
+    session.flush()
+    assert draft.id is not None
+    return draft.id
+
+
+def get_draft(session: Session, draft_id: int, *, lock: bool = False) -> PolicyDraft:
+    """``lock``: hold the row (PostgreSQL) so a draft is published or discarded once."""
+    stmt = select(PolicyDraft).where(PolicyDraft.id == draft_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    found = session.execute(stmt).scalar_one_or_none()
+    if found is None:
+        raise LookupError(f"no policy draft {draft_id}")
+    return found
+
+
+def set_draft_status(session: Session, draft_id: int, status: str, published_hash: str = ""
+                     ) -> None:
+    session.execute(update(PolicyDraft).where(PolicyDraft.id == draft_id)
+                    .values(status=status, published_hash=published_hash))
+
+
+def open_drafts(session: Session) -> list[dict[str, Any]]:
+    """Drafts waiting for review, newest first."""
+    stmt = (select(PolicyDraft.id, PolicyDraft.uploaded_by, PolicyDraft.uploaded_at)
+            .where(PolicyDraft.status == "draft").order_by(PolicyDraft.id.desc()))  # type: ignore[union-attr]
+    return [{"id": row.id, "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at}
+            for row in session.execute(stmt)]

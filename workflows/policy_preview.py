@@ -1,0 +1,129 @@
+"""What a policy draft would change today, compared with the policy in force.
+
+Both policies are run over the same facts by the daily cycle in dry run (it plans every
+stage move, reminder, warning and task and writes nothing), and every open or held order
+is checked again by each policy's order checks. The result is plain data, per kind and
+per rule: how many subjects each policy would act on, and examples of the difference.
+
+An open order already counts in its customer's exposure, so when it is checked again its
+``exposure_after`` is today's exposure (adding its amount once more would count it twice).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from engine import DECISIONS, Policy, RuleEngine
+from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
+from ledger.order_store import list_orders
+from workflows.cycle import run_cycle
+from workflows.reminders import MailSetup
+
+KINDS = ("stage", "reminder", "warning_opened", "warning_closed", "task", "order")
+EXAMPLES = 5
+_KIND_OF = {"stage": "stage", "reminder": "reminder", "warning opened": "warning_opened",
+            "warning closed": "warning_closed", "task": "task"}
+
+# kind -> rule id -> subjects the rule acts on
+Decisions = dict[str, dict[str, set[str]]]
+
+
+@dataclass(frozen=True)
+class RuleDiff:
+    rule: str
+    active: int
+    draft: int
+    added: list[str]  # examples: subjects only the draft acts on
+    removed: list[str]  # examples: subjects only the active policy acts on
+
+    @property
+    def difference(self) -> int:
+        return self.draft - self.active
+
+
+@dataclass
+class Preview:
+    as_of: date
+    active_hash: str
+    draft_hash: str
+    reminders_previewed: bool
+    kinds: dict[str, list[RuleDiff]] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> bool:
+        """True when any rule acts on a different set of subjects."""
+        return any(d.added or d.removed for rows in self.kinds.values() for d in rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(), "active_hash": self.active_hash,
+            "draft_hash": self.draft_hash, "reminders_previewed": self.reminders_previewed,
+            "kinds": {kind: [{"rule": d.rule, "active": d.active, "draft": d.draft,
+                              "difference": d.difference, "added": d.added,
+                              "removed": d.removed} for d in rows]
+                      for kind, rows in self.kinds.items()},
+        }
+
+
+def preview(engine: Engine, active: Policy, draft: Policy, as_of: date,
+            mail: MailSetup | None = None) -> Preview:
+    """Compare ``draft`` with ``active`` on ``as_of``; nothing is written. Without ``mail``
+    no reminders are planned (the cycle renders each email), so none are compared."""
+    before = decisions(engine, active, as_of, mail)
+    after = decisions(engine, draft, as_of, mail)
+    result = Preview(as_of, active.hash, draft.hash, mail is not None)
+    for kind in KINDS:
+        rules = sorted(before[kind].keys() | after[kind].keys())
+        result.kinds[kind] = [_diff(rule, before[kind].get(rule, set()),
+                                    after[kind].get(rule, set())) for rule in rules]
+    return result
+
+
+def _diff(rule: str, old: set[str], new: set[str]) -> RuleDiff:
+    return RuleDiff(rule, len(old), len(new), sorted(new - old)[:EXAMPLES],
+                    sorted(old - new)[:EXAMPLES])
+
+
+def decisions(engine: Engine, policy: Policy, as_of: date, mail: MailSetup | None = None
+              ) -> Decisions:
+    """Everything ``policy`` would do today, by kind and rule (a dry run: no writes)."""
+    found: Decisions = {kind: defaultdict(set) for kind in KINDS}
+    summary = run_cycle(engine, policy, as_of, dry_run=True, force=True, mail=mail)
+    for change in summary.changes:
+        kind = _KIND_OF[change["change"]]
+        subject = change["subject"] or change.get("kind", "")
+        for rule in str(change["rule"]).split("+"):
+            found[kind][rule].add(subject)
+    with Session(engine) as session:
+        found["order"].update(order_decisions(session, policy, as_of))
+    return found
+
+
+def order_decisions(session: Session, policy: Policy, as_of: date) -> dict[str, set[str]]:
+    """Open and held orders checked again: ``order:<check>`` -> the orders it fires for,
+    ``decision:<decision>`` -> the orders that decision would be taken for."""
+    orders = [o for status in OPEN_ORDER_STATUSES for o in list_orders(session, status)]
+    result: dict[str, set[str]] = defaultdict(set)
+    if not orders:
+        return result
+    customers = customer_facts(session, as_of)
+    by_code = {facts["customer.code"]: facts for facts in customers.values()}
+    facts = [{"id": index, "amount": order["amount"], "currency": order["currency"],
+              "exposure_after": by_code[order["customer"]]["customer.exposure"],
+              **by_code[order["customer"]]}
+             for index, order in enumerate(orders)]
+    fired = RuleEngine.for_policy(policy).evaluate("order", facts)
+    decide = {check.rule_id: check.decide for check in policy.order_checks}
+    for index, order in enumerate(orders):
+        rule_ids = fired.get(index, [])
+        for rule_id in rule_ids:
+            result[rule_id].add(str(order["number"]))
+        decision = max((decide[r] for r in rule_ids), key=DECISIONS.index, default="approve")
+        result[f"decision:{decision}"].add(str(order["number"]))
+    return result

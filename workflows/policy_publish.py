@@ -1,0 +1,126 @@
+"""Policy drafts: upload (validated), publish (files written atomically, audited), discard.
+
+A draft holds the whole policy: the uploaded files over the active ones, so what is
+previewed is exactly what is published. Publishing validates again (the engine may have
+changed since the upload), writes each file to a temp file in the policy folder and moves
+it into place with ``os.replace`` only after every temp file is written, so a failure
+leaves the old files as they were. The database rows (version, draft status, audit) are
+flushed before the files move; the caller commits.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session
+
+from engine import Policy, PolicyError, Problem, load_policy_texts
+from ledger import policy_store
+from ledger.cycle_store import activity, insert_activities
+from ledger.models import utcnow
+
+MAX_FILE_BYTES = 1_000_000
+
+
+class DraftClosed(ValueError):
+    """The draft was already published or discarded."""
+
+
+@dataclass(frozen=True)
+class Published:
+    policy: Policy
+    old_hash: str
+    changed: list[str]  # file names whose text differs from the policy in force before
+
+
+def decode_uploads(uploads: dict[str, bytes]) -> dict[str, str]:
+    """File name -> text; PolicyError (file:line) for a file that is not UTF-8 or too big."""
+    if not uploads:
+        raise PolicyError([Problem("<upload>", 0, "choose at least one *.yaml file")])
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, data in uploads.items():
+        if len(data) > MAX_FILE_BYTES:
+            problems.append(Problem(name, 0, f"larger than {MAX_FILE_BYTES} bytes"))
+            continue
+        try:
+            texts[name] = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            problems.append(Problem(name, line, "not UTF-8 text: save the file as UTF-8"))
+    if problems:
+        raise PolicyError(problems)
+    return texts
+
+
+def create_draft(session: Session, active: Policy | None, uploads: dict[str, bytes],
+                 uploaded_by: str) -> int:
+    """Store a valid upload as a draft (uploaded files replace the active ones of the same
+    name); PolicyError listing every problem with file:line, and nothing stored, if not."""
+    files = {**(active.files if active is not None else {}), **decode_uploads(uploads)}
+    load_policy_texts(files)
+    return policy_store.add_draft(session, files, uploaded_by)
+
+
+def publish(session: Session, draft_id: int, active: Policy | None, policy_dir: Path,
+            on: date, actor: str, by: str) -> Published:
+    """Make the draft the policy in force: version recorded, draft closed, audited, files
+    written. Raises DraftClosed, LookupError or PolicyError (then nothing is written)."""
+    draft = policy_store.get_draft(session, draft_id, lock=True)
+    if draft.status != "draft":
+        raise DraftClosed(f"policy draft {draft_id} is {draft.status}")
+    policy = load_policy_texts(dict(draft.files))
+    before = active.files if active is not None else {}
+    changed = sorted(name for name, text in policy.files.items() if before.get(name) != text)
+    old_hash = active.hash if active is not None else ""
+    policy_store.record_published(session, policy.hash, policy.files, on, utcnow(), by)
+    policy_store.set_draft_status(session, draft_id, "published", policy.hash)
+    insert_activities(session, [activity(
+        on, actor, "policy_published", "policy", draft_id, policy.hash, "", policy.hash,
+        {"old_hash": old_hash, "new_hash": policy.hash, "files_changed": changed,
+         "draft": draft_id})])
+    session.flush()
+    write_files(policy_dir, policy.files)
+    return Published(policy, old_hash, changed)
+
+
+def discard(session: Session, draft_id: int, on: date, actor: str) -> None:
+    draft = policy_store.get_draft(session, draft_id, lock=True)
+    if draft.status != "draft":
+        raise DraftClosed(f"policy draft {draft_id} is {draft.status}")
+    policy_store.set_draft_status(session, draft_id, "discarded")
+    insert_activities(session, [activity(on, actor, "policy_draft_discarded", "policy",
+                                         draft_id, f"draft {draft_id}")])
+
+
+def write_files(folder: Path, files: dict[str, str]) -> list[str]:
+    """Write the files that differ; all temp files first, then one ``os.replace`` each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    changed = [name for name in sorted(files) if _read(folder / name) != files[name]]
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name in changed:
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            staged.append((temp, folder / name))
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                out.write(files[name])
+                out.flush()
+                os.fsync(out.fileno())
+    except BaseException:
+        for temp, _ in staged:
+            Path(temp).unlink(missing_ok=True)
+        raise
+    for temp, target in staged:
+        os.replace(temp, target)
+    return changed
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
