@@ -364,3 +364,4 @@ class PolicyDraft(SQLModel, table=True):
     uploaded_at: datetime = _stamp()
     status: str = Field(default="draft", max_length=16)  # draft | published | discarded
     published_hash: str = Field(default="", max_length=64)
+    base_hash: str = Field(default="", max_length=64)  # the policy in force at upload

@@ -45,8 +45,9 @@ def record_published(session: Session, policy_hash: str, files: dict[str, str], 
                     .values(published_at=at, published_by=by))
 
 
-def add_draft(session: Session, files: dict[str, str], uploaded_by: str) -> int:
-    draft = PolicyDraft(files=dict(files), uploaded_by=uploaded_by)
+def add_draft(session: Session, files: dict[str, str], uploaded_by: str, base_hash: str = ""
+              ) -> int:
+    draft = PolicyDraft(files=dict(files), uploaded_by=uploaded_by, base_hash=base_hash)
     session.add(draft)
     session.flush()
     assert draft.id is not None

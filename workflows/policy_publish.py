@@ -30,6 +30,11 @@ class DraftClosed(ValueError):
     """The draft was already published or discarded."""
 
 
+class DraftStale(DraftClosed):
+    """Another policy was published after this draft was uploaded: publishing it would
+    silently undo that policy's changes to the files this draft did not upload."""
+
+
 @dataclass(frozen=True)
 class Published:
     policy: Policy
@@ -63,7 +68,8 @@ def create_draft(session: Session, active: Policy | None, uploads: dict[str, byt
     name); PolicyError listing every problem with file:line, and nothing stored, if not."""
     files = {**(active.files if active is not None else {}), **decode_uploads(uploads)}
     load_policy_texts(files)
-    return policy_store.add_draft(session, files, uploaded_by)
+    return policy_store.add_draft(session, files, uploaded_by,
+                                  active.hash if active is not None else "")
 
 
 def publish(session: Session, draft_id: int, active: Policy | None, policy_dir: Path,
@@ -73,6 +79,10 @@ def publish(session: Session, draft_id: int, active: Policy | None, policy_dir: 
     draft = policy_store.get_draft(session, draft_id, lock=True)
     if draft.status != "draft":
         raise DraftClosed(f"policy draft {draft_id} is {draft.status}")
+    if active is not None and draft.base_hash and draft.base_hash != active.hash:
+        raise DraftStale(
+            f"policy draft {draft_id} was made from policy {draft.base_hash[:12]}, but "
+            f"{active.hash[:12]} has been published since: upload your files again")
     policy = load_policy_texts(dict(draft.files))
     before = active.files if active is not None else {}
     changed = sorted(name for name, text in policy.files.items() if before.get(name) != text)

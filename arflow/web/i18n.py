@@ -7,7 +7,7 @@ itself. Numbers, money and dates are formatted by Babel for the user's locale.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -35,8 +35,9 @@ def catalog(language: str) -> dict[str, str]:
 class Translator:
     """``t("worklist.title")``, ``t("tasks.count", n=3)``; formats for one language."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, tz: tzinfo | None = None) -> None:
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self.tz = tz  # instants (stored in UTC) are shown in the business timezone
         self.locale = _BABEL[self.language]
         self._own = catalog(self.language)
         self._fallback = catalog("en")
@@ -69,4 +70,6 @@ class Translator:
     def moment(self, value: datetime | None) -> str:
         if value is None:
             return ""
+        if self.tz is not None and value.tzinfo is not None:
+            value = value.astimezone(self.tz)
         return format_datetime(value, format="short", locale=self.locale)

@@ -20,7 +20,7 @@ from tests.factories import load, seed_customers, write
 from tests.workflows.test_reminders import MAIL
 from workflows import orders
 from workflows.policy_preview import preview
-from workflows.policy_publish import DraftClosed, create_draft, discard, publish
+from workflows.policy_publish import DraftClosed, DraftStale, create_draft, discard, publish
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIVE = load_policy(ROOT / "rules")
@@ -171,3 +171,18 @@ def test_a_bad_draft_is_not_published_and_the_old_files_stay(db, policy_dir):
         discard(s, draft_id, AS_OF, "web:zhou.min")
     with Session(db) as s:
         assert s.get_one(PolicyDraft, draft_id).status == "discarded"
+
+
+def test_a_draft_made_before_another_publish_is_refused(db, policy_dir):
+    """Publishing it would silently undo the other publish's change to warnings.yaml."""
+    first = {"warnings.yaml": ACTIVE.files["warnings.yaml"].replace("> 0.2", "> 0.3").encode()}
+    second = {"credit.yaml": ACTIVE.files["credit.yaml"].encode() + b"\n# reviewed\n"}
+    with session_scope(db) as s:
+        first_id = create_draft(s, ACTIVE, first, "zhou.min")
+        second_id = create_draft(s, ACTIVE, second, "li.qiang")
+    with session_scope(db) as s:
+        done = publish(s, first_id, ACTIVE, policy_dir, AS_OF, "web:zhou.min", "zhou.min")
+    with session_scope(db) as s, pytest.raises(DraftStale, match="upload your files again"):
+        publish(s, second_id, done.policy, policy_dir, AS_OF, "web:li.qiang", "li.qiang")
+    assert "> 0.3" in (policy_dir / "warnings.yaml").read_text()
+    assert load_policy(policy_dir).hash == done.policy.hash

@@ -20,10 +20,11 @@ TEMPLATES.env.globals["url_quote"] = lambda value: quote(str(value), safe="")
 
 def translator(request: Request, who: Principal | None = None) -> Translator:
     """The user's setting; before sign-in, what the browser asks for."""
+    tz = request.app.state.settings.tz()
     if who is not None and who.kind == "user":
-        return Translator(who.language)
+        return Translator(who.language, tz)
     wanted = request.headers.get("accept-language", "").strip().lower()
-    return Translator("en" if wanted.startswith("en") else DEFAULT_LANGUAGE)
+    return Translator("en" if wanted.startswith("en") else DEFAULT_LANGUAGE, tz)
 
 
 def page(request: Request, template: str, who: Principal | None, status_code: int = 200,

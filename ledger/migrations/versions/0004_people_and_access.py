@@ -61,6 +61,7 @@ def upgrade() -> None:
         _stamp("uploaded_at"),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("published_hash", sa.String(length=64), nullable=False),
+        sa.Column("base_hash", sa.String(length=64), nullable=False),
     )
     with op.batch_alter_table("policy_version") as batch:
         batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
