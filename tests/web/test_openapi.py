@@ -35,18 +35,6 @@ with warnings.catch_warnings():
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = "/api/v1/openapi.json"
-# KNOWN ISSUE (reported): ExactRoute (arflow/web/responses.py) answers 400 "error parsing
-# the body" to a body that is not UTF-8, which only the feed routes document. Until it
-# answers 422 like any other unreadable JSON, that one response is let through elsewhere.
-PARSE_ERROR = "There was an error parsing the body"
-
-
-def statuses_documented(ctx, response, case):  # type: ignore[no-untyped-def]
-    if response.status_code == 400 and PARSE_ERROR in response.text:
-        return None
-    return status_code_conformance(ctx, response, case)
-
-
 # KNOWN ISSUES in other areas (reported): (path, database) -> why; they xfail, not pass
 _ID_OVERFLOW = ("a task id over 2**31-1 reaches PostgreSQL's INTEGER column: 500 "
                 "(tasks.py should bound task_id, e.g. Path(le=2**31-1))")
@@ -56,7 +44,7 @@ KNOWN_FAILURES = {
                  "/api/v1/tasks/{task_id}/reassign")
 }
 
-CHECKS = [not_a_server_error, statuses_documented, content_type_conformance,
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
