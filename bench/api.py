@@ -112,7 +112,7 @@ def batch_rows(rng: random.Random, codes: list[str], start: int) -> list[dict[st
     rows = []
     for n in range(start, start + BATCH_ROWS):
         due = AS_OF + timedelta(days=rng.randint(-90, 60))
-        rows.append({"number": f"ERP{n:09d}", "customer": rng.choice(codes),
+        rows.append({"number": f"ERP{n:09d}", "customer_code": rng.choice(codes),
                      "issue_date": str(due - timedelta(days=30)), "due_date": str(due),
                      "amount": f"{rng.randint(500, 200_000)}.{rng.randint(0, 99):02d}",
                      "currency": "CNY"})
