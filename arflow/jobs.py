@@ -185,3 +185,66 @@ def credit_review(as_of: date | None = None) -> None:
         result.changed,
         result.tasks,
     )
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def summary_slot(settings: Settings) -> tuple[int, int, int]:
+    """(weekday 0=Monday, hour, minute) of ``reports.summary`` {day, at}; default Mon 08:00."""
+    from arflow.settings import SettingsError
+
+    section = settings.section("reports").get("summary") or {}
+    day = str(section.get("day") or "mon").strip().lower()[:3]
+    if day not in WEEKDAYS:
+        raise SettingsError(f"settings.yaml reports.summary.day: {day!r} is not one of "
+                            + ", ".join(WEEKDAYS))
+    text = str(section.get("at") or "08:00")
+    try:
+        hour, minute = (int(part) for part in text.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError
+    except ValueError:
+        raise SettingsError(
+            f"settings.yaml reports.summary.at: not a time HH:MM: {text!r}") from None
+    return WEEKDAYS.index(day), hour, minute
+
+
+def summary_schedule(settings: Settings) -> dict[str, Any]:
+    """CronTrigger fields: at the slot, then hourly to the end of the ISO week, so a send
+    that failed (server down, service stopped) is tried again; once the week's summary
+    has gone out each later run finds it sent and does nothing."""
+    weekday, hour, minute = summary_slot(settings)
+    return {"day_of_week": f"{WEEKDAYS[weekday]}-sun", "hour": f"{hour}-23", "minute": minute}
+
+
+def summary_due(settings: Settings, now: datetime) -> bool:
+    """Whether this week's slot has passed (the catch-up on start asks this)."""
+    weekday, hour, minute = summary_slot(settings)
+    local = now.astimezone(settings.tz())
+    return (local.weekday(), local.time()) >= (weekday, time(hour, minute))
+
+
+def weekly_summary(as_of: date | None = None) -> None:
+    """The weekly management summary, exactly once per ISO week (arflow/summary.py)."""
+    from arflow.summary import send_summary
+    from notifiers.base import PermanentFailure, TransientFailure
+
+    settings = _settings()
+    day = as_of or today()
+
+    async def send():  # type: ignore[no-untyped-def]
+        async with mailing.notifier(settings) as notifier:
+            return await send_summary(_engine(), settings, day, notifier)
+
+    try:
+        delivery = asyncio.run(send())  # a worker thread of the scheduler: its own loop
+    except (TransientFailure, PermanentFailure) as exc:
+        log.error("weekly summary for %s not sent (tried again within the hour): %s",
+                  day, exc.reply)
+        return
+    except Exception:  # a bad setting or template: logged, never the end of the service
+        log.exception("weekly summary for %s not sent (tried again within the hour)", day)
+        return
+    if delivery.outcome == "sent":
+        log.info("weekly summary %s sent to %s", delivery.key, ", ".join(delivery.to))

@@ -88,6 +88,15 @@ def build_scheduler(settings: Settings, leader: bool) -> AsyncIOScheduler:
             coalesce=True,
             misfire_grace_time=None,
         )
+        scheduler.add_job(
+            jobs.weekly_summary,
+            CronTrigger(**jobs.summary_schedule(settings), timezone=settings.tz()),
+            id="weekly-summary",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
     return scheduler
 
 
@@ -181,6 +190,8 @@ async def _schedule(settings: Settings, engine: Engine, stopped: asyncio.Event) 
         if missed is not None:
             log.info("catching up: running the missed cycle for %s once", missed)
             await asyncio.to_thread(jobs.daily_cycle, missed)
+        if leader is not None and jobs.summary_due(settings, datetime.now(settings.tz())):
+            await asyncio.to_thread(jobs.weekly_summary)  # once per week: a no-op if it went
         scheduler = build_scheduler(settings, leader is not None)
         scheduler.start()
         await jobs.dispatch()

@@ -365,3 +365,16 @@ class PolicyDraft(SQLModel, table=True):
     status: str = Field(default="draft", max_length=16)  # draft | published | discarded
     published_hash: str = Field(default="", max_length=64)
     base_hash: str = Field(default="", max_length=64)  # the policy in force at upload
+
+
+class ReportDelivery(SQLModel, table=True):
+    """A scheduled report sent at most once per period (``summary:2026-W48``): the row is
+    the claim every process sees, so two schedulers cannot both send it."""
+
+    __tablename__ = "report_delivery"
+
+    key: str = Field(primary_key=True, max_length=64)
+    status: str = Field(max_length=16)  # sending | sent
+    claimed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    note: str = Field(default="")

@@ -85,7 +85,12 @@ def wire_bytes(msg: OutgoingMessage, *, date: datetime | None = None) -> bytes:
     message re-folding headers (measured: it capped the dispatcher below 100 messages/s).
     Non-ASCII headers are RFC 2047 encoded-words; CR/LF in a header value are replaced, so
     no header can be injected. ``date`` defaults to now (the Date of this attempt).
+    A message with inline images (notifiers/related.py) is built there instead.
     """
+    if getattr(msg, "images", None):
+        from notifiers.related import rich_wire_bytes
+
+        return rich_wire_bytes(msg, date=date)  # type: ignore[arg-type]
     sender = _address_list([msg.sender])
     if not sender:
         raise ValueError(f"invalid sender address {msg.sender!r}")

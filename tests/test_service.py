@@ -42,7 +42,7 @@ def test_scheduler_jobs_follow_designs_rules(db):
     settings = load_settings(ROOT)
     scheduler = build_scheduler(settings, leader=True)
     jobs_by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs_by_id) == {"daily-cycle", "dispatch", "credit-review"}
+    assert set(jobs_by_id) == {"daily-cycle", "dispatch", "credit-review", "weekly-summary"}
     for job in jobs_by_id.values():
         assert job.misfire_grace_time is None and job.coalesce
     assert str(jobs_by_id["daily-cycle"].trigger.timezone) == "Asia/Shanghai"

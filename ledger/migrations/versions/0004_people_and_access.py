@@ -1,5 +1,5 @@
 """People and access (users, API tokens, web sessions), policy drafts and who published
-each policy version; indexes for a collector's worklist.
+each policy version, scheduled report deliveries; indexes for a collector's worklist.
 
 Revision ID: 0004
 Revises: 0003
@@ -63,6 +63,14 @@ def upgrade() -> None:
         sa.Column("published_hash", sa.String(length=64), nullable=False),
         sa.Column("base_hash", sa.String(length=64), nullable=False),
     )
+    op.create_table(
+        "report_delivery",
+        sa.Column("key", sa.String(length=64), primary_key=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+    )
     with op.batch_alter_table("policy_version") as batch:
         batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("published_by", sa.String(length=64), nullable=False,
@@ -78,6 +86,7 @@ def downgrade() -> None:
         batch.drop_column("published_by")
         batch.drop_column("published_at")
     op.drop_table("policy_draft")
+    op.drop_table("report_delivery")
     op.drop_index("ix_web_session_user_id", table_name="web_session")
     op.drop_table("web_session")
     op.drop_index("ix_api_token_token_hash", table_name="api_token")
