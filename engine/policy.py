@@ -34,7 +34,7 @@ from engine.yaml_source import YamlDoc, parse_yaml
 STAGE_ORDER: tuple[str, ...] = ("due_soon", "overdue", "escalated", "legal")
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "stages", "reminders", "warnings", "credit", "order_checks", "tolerance",
-    "insurance", "prepayments",
+    "insurance", "prepayments", "provision",
 )
 LEVELS: tuple[str, ...] = ("yellow", "orange", "red")
 DECISIONS: tuple[str, ...] = ("approve", "prepay", "hold", "reject")  # mildest first
@@ -156,6 +156,8 @@ class Policy:
     tolerance: dict[str, Decimal] = field(default_factory=dict)
     insurance: InsuranceTerms | None = None  # None: no insurer deadlines are watched
     prepayment_warning_days: int = PREPAYMENT_WARNING_DAYS
+    # bad-debt provision rate (0..1) per ageing bucket name (坏账准备), for the reports
+    provision: dict[str, Decimal] = field(default_factory=dict)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.hash == self.hash
@@ -258,6 +260,7 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     tolerance = builder.section(sections.get("tolerance"), builder.tolerance)
     insurance = builder.section(sections.get("insurance"), builder.insurance)
     prepayments = builder.section(sections.get("prepayments"), builder.prepayments)
+    provision = builder.section(sections.get("provision"), builder.provision)
 
     scoped: dict[Scope, list[RuleSpec]] = {
         "receivable": [*(RuleSpec(s.rule_id, s.when, s.source) for s in stages or []),
@@ -278,7 +281,8 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
                   warnings or [], credit, order_checks or [], compiled, tolerance or {},
                   insurance=insurance,
                   prepayment_warning_days=(prepayments or {}).get(
-                      "warning_days", PREPAYMENT_WARNING_DAYS))
+                      "warning_days", PREPAYMENT_WARNING_DAYS),
+                  provision=provision or {})
 
 
 class _Builder:
@@ -368,6 +372,27 @@ class _Builder:
                 amounts[code] = Decimal(repr(amount)) if isinstance(amount, float) \
                     else Decimal(amount)
         return amounts
+
+    def provision(self, doc: YamlDoc, value: Any) -> dict[str, Decimal]:
+        """``provision: {current: 0.005, 1-30: 0.01, ">365": 1}``: expected-loss rate per
+        ageing bucket (names as in settings reports.ageing_buckets, checked by the report)."""
+        if not isinstance(value, dict):
+            self.problems.append(doc.problem(("provision",), (
+                "provision must map ageing bucket names to rates 0..1, e.g. {1-30: 0.01}")))
+            return {}
+        rates: dict[str, Decimal] = {}
+        for name, rate in value.items():
+            path: NodePath = ("provision", name)
+            if not isinstance(name, str) or not name.strip():
+                self.problems.append(doc.problem(path, (
+                    f"provision: {name!r} is not an ageing bucket name; quote it, e.g. '1-30'")))
+            elif isinstance(rate, bool) or not isinstance(rate, int | float | Decimal) \
+                    or not 0 <= rate <= 1:
+                self.problems.append(doc.problem(path, (
+                    f"provision rate for {name} must be a number from 0 to 1, got {rate!r}")))
+            else:
+                rates[name] = Decimal(repr(rate)) if isinstance(rate, float) else Decimal(rate)
+        return rates
 
     def _days(self, doc: YamlDoc, key: str, value: Any, required: tuple[str, ...],
               optional: tuple[str, ...]) -> dict[str, int] | None:

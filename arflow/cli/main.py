@@ -14,6 +14,7 @@ from arflow.cli.order_cmd import orders_command
 from arflow.cli.people_cmd import token_app, user_app
 from arflow.cli.prepayment_cmd import app as prepayment_app
 from arflow.cli.prepayment_cmd import prepayments_command
+from arflow.cli.report_cmd import report_app
 from arflow.cli.serve_cmd import serve_command
 from arflow.cli.views import customers_command, receivables_command, show_command, warnings_command
 
@@ -49,6 +50,7 @@ app.add_typer(credit_app, name="credit")
 app.add_typer(customer_app, name="customer")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(report_app, name="report")
 
 if __name__ == "__main__":
     app()

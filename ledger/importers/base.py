@@ -39,6 +39,10 @@ class ImportResult:
     unchanged: int = 0
     # receivables whose balance changed, with the date it changed (None: the import day)
     touched_receivables: dict[int, date | None] = field(default_factory=dict)
+    # foreign AR exports (settled_date / disputed columns): payments made for settled rows,
+    # and the invoice numbers the caller must open a dispute on through workflows
+    settlements: int = 0
+    to_dispute: list[str] = field(default_factory=list)
 
     def count(self, outcome: Any) -> None:
         """Add an upsert's outcome (lists of inserted/updated/unchanged keys)."""
@@ -54,6 +58,8 @@ class ImportResult:
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            **({"settlements": self.settlements} if self.settlements else {}),
+            **({"to_dispute": list(self.to_dispute)} if self.to_dispute else {}),
         }
 
 
@@ -84,6 +90,24 @@ def parse_date(value: str | None, date_format: str | None = None) -> date:
     except ValueError as exc:
         expected = date_format or "YYYY-MM-DD"
         raise FieldError(f"not a date ({expected}): {text!r}") from exc
+
+
+def parse_optional_date(value: str | None, date_format: str | None = None) -> date | None:
+    return None if optional(value) is None else parse_date(value, date_format)
+
+
+TRUE_FLAGS = {"1", "y", "yes", "true", "t", "x", "是", "有", "争议"}
+FALSE_FLAGS = {"", "0", "n", "no", "false", "f", "否", "无", "-"}
+
+
+def parse_flag(value: str | None) -> bool:
+    """A yes/no column as ERPs write it: 1/0, Y/N, yes/no, true/false, 是/否; empty = no."""
+    text = (value or "").strip().lower()
+    if text in TRUE_FLAGS:
+        return True
+    if text in FALSE_FLAGS:
+        return False
+    raise FieldError(f"not a yes/no flag: {text!r}")
 
 
 def parse_amount(value: str | None, *, allow_zero: bool = True) -> Decimal:

@@ -1,13 +1,22 @@
-"""receivables.csv: number,customer_code,issue_date,due_date,amount,currency[,balance]."""
+"""receivables.csv: number,customer_code,issue_date,due_date,amount,currency[,balance]
+[,settled_date][,disputed].
+
+A foreign AR export carries history: ``settled_date`` makes a payment of the full amount
+on that day (reference ``SETTLED:<number>``, so a re-import adds nothing) and ``disputed``
+(是/否, Y/N, 1/0 …) asks the caller to open a dispute through workflows (the ledger does
+not change stages). A settled row's dispute flag is history and opens nothing."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, type_coerce
 from sqlmodel import Session
 
+from ledger.importers import payments
 from ledger.importers.base import (
     ImportResult,
     RowError,
@@ -15,17 +24,19 @@ from ledger.importers.base import (
     parse_amount,
     parse_currency,
     parse_date,
+    parse_flag,
     parse_optional_amount,
+    parse_optional_date,
     required,
 )
 from ledger.importers.lookups import customer_ids
 from ledger.importers.source import Row
 from ledger.importers.upsert import existing_rows, upsert
-from ledger.models import Allocation, Receivable
+from ledger.models import OPEN_STAGES, Allocation, Receivable
 from ledger.money import Money
 
 REQUIRED = ("number", "customer_code", "issue_date", "due_date", "amount")
-OPTIONAL = ("currency", "balance")
+OPTIONAL = ("currency", "balance", "settled_date", "disputed")
 
 
 def validate(
@@ -46,6 +57,8 @@ def validate(
         due = reader.take("due_date", parse_date, date_format)
         amount = reader.take("amount", parse_amount)
         balance = reader.take("balance", parse_optional_amount)
+        settled = reader.take("settled_date", parse_optional_date, date_format)
+        disputed = reader.take("disputed", parse_flag)
         record: dict[str, Any] = {
             "number": number,
             "customer_id": customers.get(code or ""),
@@ -60,9 +73,15 @@ def validate(
             reader.fail("due_date", f"due date {due} is before issue date {issue}")
         if balance is not None and amount is not None and balance > amount:
             reader.fail("balance", f"balance {balance} exceeds amount {amount}")
+        if settled and issue and settled < issue:
+            reader.fail("settled_date", f"settled date {settled} is before issue date {issue}")
+        if settled and balance:
+            reader.fail("balance", f"a row settled on {settled} has no balance left: {balance}")
         reader.once("number", number, seen, "invoice number")
         if reader.ok:
             record["balance"] = balance
+            record["_settled"] = settled
+            record["_disputed"] = bool(disputed) and settled is None
             records.append(record)
     return records
 
@@ -84,6 +103,14 @@ def _allocated(session: Session, receivable_ids: list[int]) -> dict[int, Decimal
 
 
 def write(session: Session, records: list[dict[str, Any]], result: ImportResult) -> None:
+    history = [(r["number"], r.pop("_settled"), r.pop("_disputed")) for r in records]
+    _write_receivables(session, records, result)
+    settle_history(session, records, history, result)
+
+
+def _write_receivables(
+    session: Session, records: list[dict[str, Any]], result: ImportResult
+) -> None:
     table = Receivable.__table__
     stored = existing_rows(session, table, "number", [r["number"] for r in records])  # type: ignore[arg-type]
     allocated = _allocated(session, [row.id for row in stored.values()])
@@ -111,3 +138,47 @@ def write(session: Session, records: list[dict[str, Any]], result: ImportResult)
         changed_balance = "balance" in record and (old is None or old.balance != record["balance"])
         if changed_balance:
             result.touched_receivables[outcome.ids[record["number"]]] = None
+
+
+def settlement_reference(number: str) -> str:
+    """The one payment a settled row makes: the same row always names the same payment."""
+    reference = f"SETTLED:{number}"
+    if len(reference) <= 64:
+        return reference
+    return "SETTLED:" + hashlib.sha256(number.encode()).hexdigest()[:40]
+
+
+def settle_history(
+    session: Session,
+    records: list[dict[str, Any]],
+    history: list[tuple[str, date | None, bool]],
+    result: ImportResult,
+) -> None:
+    """Pay settled rows in full on their settled date; list disputed rows to open."""
+    by_number = {r["number"]: r for r in records}
+    payments_due = [
+        {
+            "reference": settlement_reference(number),
+            "customer_id": by_number[number]["customer_id"],
+            "date": settled,
+            "amount": by_number[number]["amount"],
+            "invoice_number": number,
+        }
+        for number, settled, _ in history
+        if settled is not None and by_number[number]["amount"] > 0
+    ]
+    if payments_due:
+        paid = ImportResult(kind="payments", file=result.file, rows=len(payments_due))
+        payments.write(session, payments_due, paid)
+        result.settlements = paid.inserted + paid.updated
+        result.touched_receivables.update(paid.touched_receivables)
+    flagged = [number for number, _, disputed in history if disputed]
+    stages: dict[str, str] = {}
+    for start in range(0, len(flagged), 900):
+        chunk = flagged[start : start + 900]
+        stmt = select(Receivable.number, Receivable.stage).where(
+            Receivable.number.in_(chunk)  # type: ignore[attr-defined]
+        )
+        stages.update(dict(session.execute(stmt).all()))
+    if flagged:
+        result.to_dispute = [n for n in flagged if stages.get(n) in OPEN_STAGES]

@@ -1,0 +1,127 @@
+"""The grouped queries the KPIs are made of; each returns integer cents or counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from ledger.reports.balances import grouped_balances
+from ledger.reports.history import (
+    A,
+    P,
+    R,
+    S,
+    cents,
+    day,
+    days_between,
+    dialect_of,
+    settlements,
+)
+
+
+def month_of(dialect: str, column: Any) -> ColumnElement[str]:
+    """'YYYY-MM' of a date column."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
+
+
+def snapshot(session: Session, as_of: date, currency: str) -> tuple[int, int]:
+    """(total AR, current AR) in cents on ``as_of``; current = not yet past due.
+
+    One ungrouped pass with a conditional sum for the current part: no GROUP BY (SQLite
+    sorts every row for one) and no WHERE on the due date (SQLite then walks the
+    stage/due index row by row: measured 4x slower)."""
+    not_due = R.c.due_date >= day(as_of)
+    found = grouped_balances(session, as_of, [], currency, split=not_due).get((), (0, 0, 0))
+    return found[0], found[2]
+
+
+def receivables_at(session: Session, as_of: date, currency: str) -> int:
+    return grouped_balances(session, as_of, [], currency).get((), (0, 0))[0]
+
+
+def credit_sales(session: Session, start: date, end: date, currency: str) -> int:
+    """Receivables issued in [start, end]: every invoice here is a sale on credit."""
+    stmt = select(func.coalesce(func.sum(cents(R.c.amount)), 0)).where(
+        R.c.issue_date >= day(start), R.c.issue_date <= day(end), R.c.currency == currency
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def monthly_sales(session: Session, start: date, end: date, currency: str) -> dict[str, int]:
+    """Credit sales per 'YYYY-MM' for invoices issued in [start, end].
+
+    Grouped by the month string: measured faster on SQLite than one conditional sum per
+    month in a single scan (0.2 s vs 1.2 s for 37 months of 200k invoices)."""
+    month = month_of(dialect_of(session), R.c.issue_date)
+    stmt = (
+        select(month, func.sum(cents(R.c.amount)))
+        .where(R.c.issue_date >= day(start), R.c.issue_date <= day(end), R.c.currency == currency)
+        .group_by(month)
+    )
+    return {str(key): int(total) for key, total in session.execute(stmt)}
+
+
+def settled_in(session: Session, start: date, end: date, currency: str) -> tuple[int, int, int]:
+    """(receivables settled in [start, end], of them on or before due, sum of days to pay)."""
+    return settled_by_month(session, start, end, currency, per_month=False).get("", (0, 0, 0))
+
+
+def settled_by_month(
+    session: Session, start: date, end: date, currency: str, per_month: bool = True
+) -> dict[str, tuple[int, int, int]]:
+    """settled_in per 'YYYY-MM' of the settlement day (or all under "" if not per_month)."""
+    done = settlements(start, end)
+    dialect = dialect_of(session)
+    on_time = case((done.c.settled_on <= done.c.due_date, 1), else_=0)
+    to_pay = days_between(dialect, done.c.issue_date, done.c.settled_on)
+    month = month_of(dialect, done.c.settled_on) if per_month else literal_column("''")
+    stmt = select(
+        month,
+        func.count(),
+        func.coalesce(func.sum(on_time), 0),
+        func.coalesce(func.sum(to_pay), 0),
+    ).where(
+        done.c.settled_on >= day(start),
+        done.c.settled_on <= day(end),
+        done.c.currency == currency,
+    )
+    if per_month:  # PostgreSQL refuses a constant in GROUP BY
+        stmt = stmt.group_by(month)
+    return {str(m): (int(n), int(t), int(d)) for m, n, t, d in session.execute(stmt)}
+
+
+def written_off_in(session: Session, start: date, end: date, currency: str) -> tuple[int, int]:
+    """(count, cents) written off in [start, end]."""
+    return written_off_by_month(session, start, end, currency, per_month=False).get("", (0, 0))
+
+
+def written_off_by_month(
+    session: Session, start: date, end: date, currency: str, per_month: bool = True
+) -> dict[str, tuple[int, int]]:
+    """(count, cents) written off per 'YYYY-MM': the balance on the write-off day (the
+    balance now plus payments recovered after it)."""
+    paid_later = (
+        select(func.coalesce(func.sum(cents(A.c.amount)), 0))
+        .select_from(A.join(P, P.c.id == A.c.payment_id))
+        .where(A.c.receivable_id == R.c.id, P.c.date > S.c.on_date)
+        .scalar_subquery()
+    )
+    month = month_of(dialect_of(session), S.c.on_date) if per_month else literal_column("''")
+    stmt = (
+        select(month, func.count(), func.coalesce(func.sum(cents(R.c.balance) + paid_later), 0))
+        .select_from(S.join(R, R.c.id == S.c.receivable_id))
+        .where(
+            and_(S.c.to_stage == "written_off", S.c.on_date >= day(start)),
+            S.c.on_date <= day(end),
+            R.c.currency == currency,
+        )
+    )
+    if per_month:
+        stmt = stmt.group_by(month)
+    return {str(m): (int(n), int(c)) for m, n, c in session.execute(stmt)}
