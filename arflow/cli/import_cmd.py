@@ -28,7 +28,7 @@ def import_command(
     from ledger.db import session_scope
     from ledger.importers import ImportFailed, import_file
     from ledger.importers.source import Mapping, SourceError
-    from workflows.actions import reopen_unpaid, settle_paid
+    from workflows.actions import open_dispute, reopen_unpaid, settle_paid
 
     if not file.exists():
         fail(f"{file}: no such file")
@@ -38,6 +38,9 @@ def import_command(
             result = import_file(session, kind.value, file, loaded, encoding)
             settled = settle_paid(session, result.touched_receivables, today(), actor="import")
             reopened = reopen_unpaid(session, result.touched_receivables, today(), "import")
+            for number in result.to_dispute:  # flagged disputed in the source system
+                open_dispute(session, number, "disputed in the source system", today(),
+                             actor="import")
     except SourceError as exc:
         fail(str(exc))
     except ImportFailed as exc:
@@ -48,12 +51,14 @@ def import_command(
             markup=False,
         )
         raise typer.Exit(2) from None
-    data = {**result.as_dict(), "settled": settled, "reopened": reopened}
+    data = {**result.as_dict(), "settled": settled, "reopened": reopened,
+            "disputed": len(result.to_dispute)}
     if as_json:
         emit_json(data)
         return
     table(
         f"import {kind.value}",
-        ["file", "rows", "inserted", "updated", "unchanged", "settled"],
-        [[file.name, data["rows"], data["inserted"], data["updated"], data["unchanged"], settled]],
+        ["file", "rows", "inserted", "updated", "unchanged", "settled", "disputed"],
+        [[file.name, data["rows"], data["inserted"], data["updated"], data["unchanged"], settled,
+          data["disputed"]]],
     )

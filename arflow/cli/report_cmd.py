@@ -376,3 +376,8 @@ def collectors_command(
     title = f"collectors {first} to {last} ({currency.upper()})"
     data = {"start": first, "end": last, "collectors": [x.as_dict() for x in lines]}
     _out(fmt, [Sheet(title, columns, rows, set(columns[1:]))], data, output, f"collectors-{last}")
+
+
+from arflow.cli.summary_cmd import summary_command  # noqa: E402 - after the reports it sums up
+
+report_app.command("summary")(summary_command)

@@ -162,3 +162,24 @@ def test_reimporting_balances_after_a_payment_changes_nothing(arflow, tmp_path):
     assert (again["unchanged"], again["reopened"]) == (1, 0)
     (b1,) = arflow("receivables", "--json").json()
     assert (b1["stage"], b1["balance"]) == ("paid", 0)
+
+
+def test_import_of_a_foreign_export_opens_its_disputes(arflow, tmp_path, db) -> None:
+    """`arflow import receivables --mapping`: settled dates pay, disputed flags dispute."""
+    from sqlmodel import Session, select
+
+    from ledger.models import Receivable
+    from tests.ledger.test_import_history import EXPORT, MAPPING
+
+    arflow("import", "customers", str(write(tmp_path / "c.csv", CUSTOMERS)))
+    export = write(tmp_path / "export.csv", EXPORT, encoding="gbk")
+    mapping = write(tmp_path / "map.yaml", MAPPING)
+    ran = arflow("import", "receivables", str(export), "--mapping", str(mapping), "--json")
+    assert ran.exit_code == 0, ran.stderr
+    assert ran.json()["disputed"] == 1 and ran.json()["settled"] == 2
+    with Session(db) as session:
+        stages = dict(session.exec(select(Receivable.number, Receivable.stage)).all())
+    assert stages["FX-1"] == "paid" and stages["FX-4"] == "paid"
+    assert stages["FX-2"] == "disputed" and stages["FX-3"] == "current"
+    again = arflow("import", "receivables", str(export), "--mapping", str(mapping), "--json")
+    assert again.json()["disputed"] == 0 and again.json()["inserted"] == 0
