@@ -62,23 +62,36 @@ def customer(session: Session, code: str) -> Any | None:
 
 def balances(session: Session, customer_ids: list[int], today: date
              ) -> dict[int, dict[str, Any]]:
-    """Open balance, overdue part, open count and unapplied credit per customer."""
+    """Open balance and overdue part per currency (never added across currencies), open
+    count and unapplied credit per customer. ``balance``/``overdue``/``currency`` are set
+    when every open receivable is in one currency, else None (see ``balances``)."""
     if not customer_ids:
         return {}
     late = case((R.c.due_date < today, R.c.balance), else_=0)
     stmt = (
-        select(R.c.customer_id,
+        select(R.c.customer_id, R.c.currency,
                type_coerce(func.sum(R.c.balance), Money()).label("balance"),
                type_coerce(func.sum(late), Money()).label("overdue"),
                func.count().label("n"))
         .where(R.c.customer_id.in_(customer_ids), R.c.stage.in_(ACTIVE_STAGES))
-        .group_by(R.c.customer_id)
+        .group_by(R.c.customer_id, R.c.currency)
+        .order_by(R.c.customer_id, R.c.currency)
     )
-    out = {cid: {"balance": ZERO, "overdue": ZERO, "open_receivables": 0,
-                 "unapplied_credit": ZERO} for cid in customer_ids}
+    out: dict[int, dict[str, Any]] = {
+        cid: {"currency": None, "balance": ZERO, "overdue": ZERO, "balances": [],
+              "open_receivables": 0, "unapplied_credit": ZERO} for cid in customer_ids}
     for row in session.execute(stmt):
-        out[row.customer_id].update(balance=row.balance or ZERO, overdue=row.overdue or ZERO,
-                                    open_receivables=row.n)
+        found = out[row.customer_id]
+        found["balances"].append({"currency": row.currency, "balance": row.balance or ZERO,
+                                  "overdue": row.overdue or ZERO, "open_receivables": row.n})
+        found["open_receivables"] += row.n
+    for found in out.values():
+        if len(found["balances"]) == 1:
+            only = found["balances"][0]
+            found.update(currency=only["currency"], balance=only["balance"],
+                         overdue=only["overdue"])
+        elif found["balances"]:  # mixed currencies: no single sum is meaningful
+            found.update(balance=None, overdue=None)
     credit = (select(P.c.customer_id, type_coerce(func.sum(P.c.unapplied), Money()))
               .where(P.c.customer_id.in_(customer_ids)).group_by(P.c.customer_id))
     for cid, unapplied in session.execute(credit):

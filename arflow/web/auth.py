@@ -114,10 +114,13 @@ def customer_scope(who: Principal) -> ColumnElement[bool] | None:
     return None if who.sees_all else Customer.collector == who.name
 
 
-def ensure_visible(who: Principal, collector: str | None) -> None:
-    """404 unless ``who`` may see a customer assigned to ``collector``."""
+def ensure_visible(who: Principal, collector: str | None,
+                   missing: ApiError | None = None) -> None:
+    """404 unless ``who`` may see a customer assigned to ``collector``: ``missing``, the
+    very error the route gives for a record that does not exist, so the answer does not
+    tell a collector whether someone else's record is there."""
     if not who.sees_all and collector != who.name:
-        raise ApiError(404, "not_found", "no such record")
+        raise missing or ApiError(404, "not_found", "no such record")
 
 
 Caller = Annotated[Principal, Depends(authenticated)]

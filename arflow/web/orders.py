@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from arflow.auth import Principal
 from arflow.web import deps
-from arflow.web.auth import permitted
+from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError, documented
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from ledger.models import Customer, SalesOrder
@@ -108,6 +109,16 @@ def _unknown_customer(exc: LookupError) -> ApiError:
                     "customer")
 
 
+def _ensure_customer_visible(session: Session, who: Principal, code: str) -> None:
+    """A collector orders only for their own customers; another's answers exactly as an
+    unknown customer does (nothing about it, its exposure or its orders is shown)."""
+    if who.sees_all:
+        return
+    collector = session.execute(select(Customer.collector).where(Customer.code == code)
+                                ).scalar_one_or_none()
+    ensure_visible(who, collector, _unknown_customer(LookupError(f"no customer {code!r}")))
+
+
 @router.post("/check", response_model=OrderCheckOut,
              responses=documented(401, 403, 404, 422, 503))
 def check_order(
@@ -120,6 +131,7 @@ def check_order(
     """What the policy decides for this order now; nothing is recorded."""
     from workflows.orders import check
 
+    _ensure_customer_visible(session, who, body.customer)
     try:
         result = check(session, policy, body.customer, body.amount, body.currency, today)
     except LookupError as exc:
@@ -138,16 +150,18 @@ def _order_out(order: SalesOrder, code: str) -> dict[str, Any]:
     }
 
 
-def _existing(session: Session, body: OrderIn) -> MoneyJSONResponse | None:
+def _existing(session: Session, body: OrderIn, who: Principal) -> MoneyJSONResponse | None:
     """The order already recorded under this number (200), 409 if it differs, else None."""
     row = session.execute(
-        select(SalesOrder, Customer.code)
+        select(SalesOrder, Customer.code, Customer.collector)
         .join(Customer, Customer.id == SalesOrder.customer_id)
         .where(SalesOrder.number == body.number)
     ).first()
     if row is None:
         return None
-    order, code = row
+    order, code, collector = row
+    if not who.sees_all and collector != who.name:  # someone else's: say nothing about it
+        raise ApiError(409, "conflict", f"order {body.number} exists", "number")
     if (code, order.amount, order.currency) != (body.customer, body.amount, body.currency):
         raise ApiError(409, "conflict",
                        f"order {body.number} exists with another customer, amount or "
@@ -168,7 +182,8 @@ def add_order(
     """Check and record an order with its decision; a held order waits for release."""
     from workflows.orders import add
 
-    again = _existing(session, body)
+    _ensure_customer_visible(session, who, body.customer)
+    again = _existing(session, body, who)
     if again is not None:
         return again
     try:
@@ -180,7 +195,7 @@ def add_order(
         raise _unknown_customer(exc) from None
     except (ValueError, IntegrityError) as exc:
         session.rollback()  # the same number recorded meanwhile by a concurrent request?
-        again = _existing(session, body)
+        again = _existing(session, body, who)
         if again is not None:
             return again
         if isinstance(exc, IntegrityError):

@@ -164,7 +164,7 @@ def actual_collections(session: Session, made_on: date, weeks: int, currency: st
     """Cash applied per week after ``made_on`` to the receivables open on ``made_on``."""
     open_ = outstanding(session, made_on, currency)
     days = days_between(dialect_of(session), day(made_on), P.c.date)
-    week = cast((days - 1) / 7, Integer).label("week")
+    week = cast((days - 1) // 7, Integer).label("week")  # whole weeks on both databases
     stmt = (
         select(week, func.sum(cents(A.c.amount)))
         .select_from(

@@ -105,7 +105,12 @@ def test_a_collector_sees_only_their_customers(client, db, settings):
     assert [c["code"] for c in client.get("/api/v1/customers", headers=li).json()["items"]
             ] == ["C001"]
     assert client.get("/api/v1/customers/C002", headers=li).status_code == 404
-    assert client.get("/api/v1/receivables/INV-W1", headers=li).status_code == 404
+    theirs = client.get("/api/v1/receivables/INV-W1", headers=li)
+    missing = client.get("/api/v1/receivables/INV-W9", headers=li)
+    assert theirs.status_code == missing.status_code == 404
+    # the same answer as for a record that does not exist: nothing to enumerate
+    assert theirs.json()["error"] == {**missing.json()["error"],
+                                      "message": "no receivable 'INV-W1'"}
     assert client.get("/api/v1/receivables/INV-L1", headers=li).status_code == 200
     mine = client.get("/api/v1/receivables", headers=li).json()
     assert (mine["total"], {r["customer_code"] for r in mine["items"]}) == (2, {"C001"})
@@ -119,3 +124,20 @@ def test_money_totals_stay_exact(client, settings):
     response = client.get("/api/v1/customers/C002")
     assert '"balance": 90071992547409.93' in response.text
     assert '"overdue": 90071992547409.93' in response.text
+
+
+def test_a_customer_owing_in_two_currencies_is_never_summed_across_them(client, settings):
+    today = settings.today()
+    items = [
+        {"number": "INV-M1", "customer_code": "C001", "issue_date": str(today - timedelta(60)),
+         "due_date": str(today - timedelta(30)), "amount": "300.00", "currency": "CNY"},
+        {"number": "INV-M2", "customer_code": "C001", "issue_date": str(today - timedelta(10)),
+         "due_date": str(today + timedelta(20)), "amount": "700.00", "currency": "USD"},
+    ]
+    assert client.post("/api/v1/receivables/batch", json={"items": items}).status_code == 200
+    body = client.get("/api/v1/customers/C001").json()
+    assert (body["currency"], body["balance"], body["overdue"]) == (None, None, None)
+    assert body["balances"] == [
+        {"currency": "CNY", "balance": 300.0, "overdue": 300.0, "open_receivables": 1},
+        {"currency": "USD", "balance": 700.0, "overdue": 0.0, "open_receivables": 1}]
+    assert body["open_receivables"] == 2

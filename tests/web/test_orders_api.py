@@ -157,3 +157,26 @@ def test_a_body_that_is_not_utf8_is_invalid_input(client) -> None:
     assert response.status_code == 422
     assert response.json()["error"] == {"code": "invalid_input", "message": "JSON decode error",
                                         "field": None}
+
+
+def test_a_collector_orders_only_for_their_own_customers(client, db) -> None:
+    from tests.people import bearer
+
+    li = bearer(db, "li.na", "collector")  # C001 is li.na's, C002 wang.wei's
+    mine = client.post("/api/v1/orders/check", json={"customer": "C001", "amount": "10"},
+                       headers=li)
+    assert mine.status_code == 200
+    theirs = client.post("/api/v1/orders/check", json={"customer": "C002", "amount": "10"},
+                         headers=li)
+    unknown = client.post("/api/v1/orders/check", json={"customer": "C999", "amount": "10"},
+                          headers=li)
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.json()["error"]["code"] == "unknown_customer"
+    placed = client.post("/api/v1/orders", json={"customer": "C002", "amount": "10",
+                                                 "number": "SO-X"}, headers=li)
+    assert placed.status_code == 404
+    assert client.post("/api/v1/orders", json={"customer": "C002", "amount": "10",
+                                               "number": "SO-Y"}).status_code == 201
+    reuse = client.post("/api/v1/orders", json={"customer": "C001", "amount": "10",
+                                                "number": "SO-Y"}, headers=li)
+    assert reuse.status_code == 409 and "C002" not in reuse.json()["error"]["message"]

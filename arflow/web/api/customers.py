@@ -51,9 +51,10 @@ def get_customer(code: Code, db: deps.DbSession, who: Caller, today: deps.Today
                  ) -> MoneyJSONResponse:
     """One customer with its open balance, overdue part, credit limit and rating."""
     found = _stored(db, code, today)
+    missing = ApiError(404, "not_found", f"no customer {code!r}", "code")
     if found is None:
-        raise ApiError(404, "not_found", f"no customer {code!r}", "code")
-    ensure_visible(who, found["collector"])
+        raise missing
+    ensure_visible(who, found["collector"], missing)
     return MoneyJSONResponse(found)
 
 

@@ -47,9 +47,10 @@ def list_payments(request: Request, db: deps.DbSession, who: Caller, paging: Pag
 def get_payment(reference: Reference, db: deps.DbSession, who: Caller) -> MoneyJSONResponse:
     """One payment and the invoices it paid."""
     row = api_store.payment(db, reference)
+    missing = ApiError(404, "not_found", f"no payment {reference!r}", "reference")
     if row is None:
-        raise ApiError(404, "not_found", f"no payment {reference!r}", "reference")
-    ensure_visible(who, row.collector)
+        raise missing
+    ensure_visible(who, row.collector, missing)
     return MoneyJSONResponse(_detail(db, row))
 
 

@@ -66,9 +66,10 @@ def get_receivable(number: Number, db: deps.DbSession, who: Caller, today: deps.
                    ) -> MoneyJSONResponse:
     """Facts today (balance, days overdue, stage), the stage history, warnings, payments."""
     row = api_store.receivable(db, number)
+    missing = ApiError(404, "not_found", f"no receivable {number!r}", "number")
     if row is None:
-        raise ApiError(404, "not_found", f"no receivable {number!r}", "number")
-    ensure_visible(who, row.collector)
+        raise missing
+    ensure_visible(who, row.collector, missing)
     return MoneyJSONResponse(_detail(db, row, today))
 
 

@@ -19,6 +19,13 @@ Money = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "exa
 ACTIVE = frozenset((*OPEN_STAGES, "disputed"))
 
 
+class CurrencyBalance(BaseModel):
+    currency: str
+    balance: Money
+    overdue: Money
+    open_receivables: int
+
+
 class CustomerOut(BaseModel):
     code: str
     name: str
@@ -32,8 +39,12 @@ class CustomerOut(BaseModel):
     credit_limit: Money | None
     payment_terms_days: int | None
     reminders_paused: bool
-    balance: Money = Field(description="Open balance (active receivables).")
-    overdue: Money = Field(description="The part of the balance past its due date.")
+    currency: str | None = Field(
+        description="The currency of balance and overdue (null when the customer owes in "
+                    "several: see balances).")
+    balance: Money | None = Field(description="Open balance (active receivables).")
+    overdue: Money | None = Field(description="The part of the balance past its due date.")
+    balances: list[CurrencyBalance] = Field(description="Open balance per currency.")
     open_receivables: int
     unapplied_credit: Money = Field(description="Payments not applied to any invoice.")
 

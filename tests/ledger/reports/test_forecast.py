@@ -88,3 +88,22 @@ def test_backtest_uses_only_what_was_known(delays_ledger):
     assert bt.mape == D("0.2400")
     assert bt.wape == D("0.2489")  # (266.67 + 106.67) / 1500
     assert bt.in_range == 2
+
+
+def test_backtest_counts_whole_weeks_on_both_databases(db: Engine) -> None:
+    """Day 5 is week 0, day 13 week 1, day 91 the last of 13 weeks (a rounding division
+    put them a week late on PostgreSQL, and day 91 past the end)."""
+    book = Book(db)
+    book.customer("C001", segment="manufacturing")
+    made_on = date(2026, 3, 31)
+    book.invoice("W", "C001", made_on - timedelta(days=30), made_on, "300.00")
+    for days in (5, 13, 91):
+        book.pay("W", made_on + timedelta(days=days), "100.00")
+    session = book.commit()
+    try:
+        bt = backtest(session, made_on + timedelta(weeks=13), weeks=13)
+    finally:
+        session.close()
+    actual = [w.actual for w in bt.weeks]
+    assert (actual[0], actual[1], actual[12]) == (D("100.00"), D("100.00"), D("100.00"))
+    assert sum(actual) == D("300.00")
