@@ -77,3 +77,19 @@ def open_drafts(session: Session) -> list[dict[str, Any]]:
             .where(PolicyDraft.status == "draft").order_by(PolicyDraft.id.desc()))  # type: ignore[union-attr]
     return [{"id": row.id, "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at}
             for row in session.execute(stmt)]
+
+
+def last_published(session: Session) -> tuple[str, dict[str, str]] | None:
+    """(hash, files) of the version published most recently, by anyone in any process."""
+    row = session.execute(
+        select(PolicyVersion.hash, PolicyVersion.files)
+        .where(PolicyVersion.published_at.is_not(None))
+        .order_by(PolicyVersion.published_at.desc()).limit(1)).first()
+    return None if row is None else (row[0], dict(row[1]))
+
+
+def last_published_hash(session: Session) -> str | None:
+    found = session.execute(
+        select(PolicyVersion.hash).where(PolicyVersion.published_at.is_not(None))
+        .order_by(PolicyVersion.published_at.desc()).limit(1)).scalar()
+    return found

@@ -79,10 +79,12 @@ def publish(session: Session, draft_id: int, active: Policy | None, policy_dir: 
     draft = policy_store.get_draft(session, draft_id, lock=True)
     if draft.status != "draft":
         raise DraftClosed(f"policy draft {draft_id} is {draft.status}")
-    if active is not None and draft.base_hash and draft.base_hash != active.hash:
+    # in force: the last publish by any process sharing this database, else this one's
+    in_force = policy_store.last_published_hash(session) or (active.hash if active else "")
+    if draft.base_hash and in_force and draft.base_hash != in_force:
         raise DraftStale(
             f"policy draft {draft_id} was made from policy {draft.base_hash[:12]}, but "
-            f"{active.hash[:12]} has been published since: upload your files again")
+            f"{in_force[:12]} has been published since: upload your files again")
     policy = load_policy_texts(dict(draft.files))
     before = active.files if active is not None else {}
     changed = sorted(name for name, text in policy.files.items() if before.get(name) != text)

@@ -35,8 +35,12 @@ def session(request: Request) -> Iterator[Session]:
             db.rollback()  # whatever a route did not commit is undone
 
 
-async def policy(request: Request) -> Policy:
-    """The policy loaded at start (a reload hook comes with policy publishing)."""
+def policy(request: Request) -> Policy:
+    """The policy in force: the one loaded at start, replaced when a policy is published
+    here, or, checked at most every few seconds, by another process on this database."""
+    from arflow.web.policy_sync import follow_published
+
+    follow_published(request.app)
     loaded: Policy | None = request.app.state.policy
     if loaded is None:
         raise ApiError(503, "policy_unavailable",
