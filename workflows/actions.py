@@ -1,4 +1,5 @@
-"""Changes of state made outside the daily cycle: settlement after a payment, disputes.
+"""Changes of state made outside the daily cycle: settlement after a payment, disputes,
+and what a collector does by hand (calls, notes, promises, pauses, hand-over to legal).
 
 Each goes through the lifecycle machine and is written with its audit row.
 """
@@ -11,11 +12,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session
 
+from engine.policy import TaskSpec
 from ledger import cycle_store as store
 from ledger import outbox_store
 from ledger.models import Customer, Promise, Receivable
-from workflows.decisions import SETTLE_RULE
-from workflows.lifecycle import ACTIVE, IllegalMove, StageRow, fire
+from workflows.decisions import SETTLE_RULE, task_row
+from workflows.lifecycle import ACTIVE, FORWARD, IllegalMove, StageRow, advance, fire
 
 
 def _apply(
@@ -238,3 +240,76 @@ def record_promise(
             )
         ],
     )
+
+
+CALL_OUTCOMES = ("reached", "no_answer", "left_message", "wrong_number")
+
+
+def _note_activity(
+    session: Session, receivable: Receivable, action: str, on_date: date, actor: str,
+    details: dict[str, object],
+) -> None:
+    store.insert_activities(
+        session,
+        [store.activity(on_date, actor, action, "receivable", receivable.id, receivable.number,
+                        details=details)],
+    )
+
+
+def log_call(
+    session: Session, number: str, outcome: str, note: str, on_date: date, actor: str
+) -> None:
+    """A call made about a receivable: only the audit row (it changes no state)."""
+    if outcome not in CALL_OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(CALL_OUTCOMES)}, got {outcome!r}")
+    _note_activity(session, _find(session, number), "call_logged", on_date, actor,
+                   {"outcome": outcome, "note": note.strip()})
+
+
+def add_note(session: Session, number: str, text: str, on_date: date, actor: str) -> None:
+    """A free-text note on the receivable's timeline."""
+    if not text.strip():
+        raise ValueError("the note is empty")
+    _note_activity(session, _find(session, number), "note_added", on_date, actor,
+                   {"note": text.strip()})
+
+
+LEGAL_RULE = "manual-legal"
+
+
+def hand_over_to_legal(
+    session: Session, number: str, reason: str, on_date: date, actor: str,
+    tasks: list[TaskSpec] | None = None,
+) -> list[dict[str, object]]:
+    """Move the receivable forward to ``legal`` one stage at a time (each step recorded,
+    none skipped) and open the tasks the policy opens on entering legal (``tasks``: the
+    legal stage's ``on_enter``), as the cycle would have. Returns the tasks opened."""
+    receivable = _find(session, number)
+    if receivable.stage == "legal":
+        raise IllegalMove(f"{number} is already with legal")
+    if receivable.stage not in FORWARD:
+        raise IllegalMove(f"{number} is {receivable.stage}: cannot hand over to legal")
+    row = StageRow(receivable.id or 0, receivable.stage, receivable.resume_stage)
+    advance(row, "legal")
+    store.set_stages(session, [{"rid": row.id, "old_stage": receivable.stage, "stage": row.stage,
+                                "resume_stage": row.resume_stage, "stage_since": on_date}])
+    store.insert_stage_changes(session, [
+        {"receivable_id": row.id, "from_stage": src, "to_stage": dest, "on_date": on_date,
+         "rule_id": LEGAL_RULE, "policy_hash": "", "actor": actor}
+        for src, dest in row.steps
+    ])
+    collector = session.execute(
+        select(Customer.collector).where(Customer.id == receivable.customer_id)
+    ).scalar()
+    opened = [
+        task_row(spec, customer_id=receivable.customer_id, receivable_id=row.id,
+                 collector=collector, rule_id=LEGAL_RULE, policy_hash="", as_of=on_date)
+        for spec in tasks or []
+    ]
+    store.insert_tasks(session, opened)
+    _note_activity(session, receivable, "legal_handover", on_date, actor, {
+        "from": receivable.stage, "to": "legal", "reason": reason.strip(),
+        "steps": [dest for _, dest in row.steps],
+        "tasks_opened": [{"kind": t["kind"], "assignee": t["assignee"]} for t in opened],
+    })
+    return opened

@@ -1,7 +1,189 @@
-"""Pages: receivable (being written)."""
+"""The receivable, customer and sent-message pages, and the action forms on them.
+
+Each form posts here, runs the same ``act_*`` function as the API (visibility check,
+workflow, commit, audit with ``web:<name>``) and redirects back with a flash notice.
+A collector opening another collector's customer gets 404, as if it did not exist.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from arflow.web import deps
+from arflow.web.api.actions import (
+    NO_NUL,
+    Code,
+    Number,
+    RowId,
+    act_on_customer,
+    act_on_receivable,
+    legal_tasks,
+    visible_customer,
+    visible_receivable,
+)
+from arflow.web.auth import ensure_visible, permitted
+from arflow.web.errors import ApiError
+from arflow.web.pages.render import back_to, page, translator
+from ledger import timeline
+from ledger.money import to_cents
+from ledger.people_store import collector_names
+from workflows import actions
 
 router = APIRouter(include_in_schema=False)
+Collector = permitted("collect")
+Text = Annotated[str, Form(max_length=4000, pattern=NO_NUL)]
+Short = Annotated[str, Form(max_length=32, pattern=NO_NUL)]
+
+
+def _day(value: str, field: str, required: bool = True) -> date | None:
+    if not value.strip() and not required:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ApiError(422, "invalid_input", f"{field} must be a date (YYYY-MM-DD)",
+                       field) from None
+
+
+def _amount(value: str) -> Decimal | None:
+    if not value.strip():
+        return None
+    try:
+        amount = Decimal(value.strip().replace(",", ""))
+        to_cents(amount)
+    except (InvalidOperation, ValueError):
+        raise ApiError(422, "invalid_amount", f"not an amount: {value}", "amount") from None
+    return amount
+
+
+@router.get("/receivables/{number}", response_class=HTMLResponse)
+def receivable_page(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
+                    who: Collector) -> Response:
+    found = visible_receivable(db, who, number, today)
+    from ledger.worklist import TaskFilter, tasks
+
+    open_tasks = tasks(db, today, TaskFilter(invoice=number), 50, 0)
+    return page(request, "collector/receivable.html", who, r=found, today=today,
+                entries=_readable(timeline.timeline(db, receivable_id=found["id"])),
+                open_tasks=open_tasks, outcomes=actions.CALL_OUTCOMES,
+                collectors=collector_names(db))
+
+
+@router.get("/customers/{code}", response_class=HTMLResponse)
+def customer_page(request: Request, code: Code, db: deps.DbSession, today: deps.Today,
+                  who: Collector) -> Response:
+    found = visible_customer(db, who, code, today)
+    customer = found["customer"]
+    from ledger.worklist import TaskFilter, tasks
+
+    return page(request, "collector/customer.html", who, c=customer, totals=found["totals"],
+                limit=found["limit"], today=today,
+                open_tasks=tasks(db, today, TaskFilter(customer=code), 50, 0),
+                receivables=timeline.open_receivables(db, customer.id, today),
+                entries=_readable(timeline.timeline(db, customer_id=customer.id)),
+                collectors=collector_names(db))
+
+
+@router.get("/messages/{outbox_id}", response_class=HTMLResponse)
+def message_page(request: Request, outbox_id: RowId, db: deps.DbSession, who: Collector
+                 ) -> Response:
+    """The message as written: the HTML body only ever inside a sandboxed iframe."""
+    found = timeline.message(db, outbox_id)
+    if found is None:
+        raise ApiError(404, "not_found", f"no message {outbox_id}")
+    ensure_visible(who, found["collector"])
+    return page(request, "collector/message.html", who, m=found)
+
+
+def _readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Audit details keep dates and amounts as text; the page formats them per locale."""
+    for entry in entries:
+        details = entry.get("details") or {}
+        for key in ("promised_date", "until"):
+            if isinstance(details.get(key), str):
+                details[key] = date.fromisoformat(details[key])
+        if isinstance(details.get("amount"), str):
+            details["amount"] = Decimal(details["amount"])
+    return entries
+
+
+def _done(request: Request, who: Any, key: str, url: str) -> Response:
+    return back_to(url, done=translator(request, who)(key))
+
+
+def _receivable_url(number: str) -> str:
+    from urllib.parse import quote
+
+    return f"/receivables/{quote(number, safe='')}"
+
+
+@router.post("/receivables/{number}/calls")
+def call_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
+              who: Collector, outcome: Short,
+              note: Text = "") -> Response:
+    act_on_receivable(db, who, today, number, actions.log_call, outcome=outcome, note=note)
+    return _done(request, who, "collector.done.call", _receivable_url(number))
+
+
+@router.post("/receivables/{number}/notes")
+def note_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
+              who: Collector, text: Text = "") -> Response:
+    act_on_receivable(db, who, today, number, actions.add_note, text=text)
+    return _done(request, who, "collector.done.note", _receivable_url(number))
+
+
+@router.post("/receivables/{number}/promises")
+def promise_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
+                 who: Collector,
+                 promised: Annotated[str, Form(alias="date", max_length=10, pattern=NO_NUL)],
+                 amount: Short = "") -> Response:
+    act_on_receivable(db, who, today, number, actions.record_promise,
+                      promised_date=_day(promised, "date"), amount=_amount(amount))
+    return _done(request, who, "collector.done.promise", _receivable_url(number))
+
+
+@router.post("/receivables/{number}/disputes")
+def dispute_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
+                 who: Collector, reason: Text = "") -> Response:
+    if not reason.strip():
+        raise ApiError(422, "invalid_input", "say what the customer disputes", "reason")
+    act_on_receivable(db, who, today, number, actions.open_dispute, reason=reason.strip())
+    return _done(request, who, "collector.done.dispute", _receivable_url(number))
+
+
+@router.post("/receivables/{number}/disputes/resolve")
+def resolve_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
+                 who: Collector, note: Text = "") -> Response:
+    act_on_receivable(db, who, today, number, actions.resolve_dispute, note=note)
+    return _done(request, who, "collector.done.resolve", _receivable_url(number))
+
+
+@router.post("/receivables/{number}/legal")
+def legal_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
+               who: Collector, note: Text = "") -> Response:
+    act_on_receivable(db, who, today, number, actions.hand_over_to_legal, reason=note,
+                      tasks=legal_tasks(request))
+    return _done(request, who, "collector.done.legal", _receivable_url(number))
+
+
+@router.post("/customers/{code}/pause")
+def pause_form(request: Request, code: Code, db: deps.DbSession, today: deps.Today,
+               who: Collector, reason: Text = "",
+               until: Short = "") -> Response:
+    if not reason.strip():
+        raise ApiError(422, "invalid_input", "say why the reminders pause", "reason")
+    act_on_customer(db, who, today, code, actions.pause_reminders, reason=reason.strip(),
+                    until=_day(until, "until", required=False))
+    return _done(request, who, "collector.done.pause", f"/customers/{code}")
+
+
+@router.post("/customers/{code}/resume")
+def resume_form(request: Request, code: Code, db: deps.DbSession, today: deps.Today,
+                who: Collector) -> Response:
+    act_on_customer(db, who, today, code, actions.resume_reminders)
+    return _done(request, who, "collector.done.resume", f"/customers/{code}")

@@ -1,7 +1,103 @@
-"""Pages: worklist (being written)."""
+"""The collector's worklist: open tasks by priority, with the day's counts; and the task
+forms (complete, reassign) that every collector page posts to.
+
+A collector sees the tasks assigned to them; a credit manager may look at anyone's with
+``?assignee=``. The SQL is in ledger/worklist.py, the changes in workflows/tasks.py.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from arflow.auth import Principal
+from arflow.web import deps
+from arflow.web.api.actions import NO_NUL, RowId, refused
+from arflow.web.auth import permitted
+from arflow.web.errors import ApiError
+from arflow.web.pages.render import back_to, page, translator
+from ledger import worklist
+from ledger.models import OPEN_STAGES
+from workflows.tasks import complete_task, reassign_task
 
 router = APIRouter(include_in_schema=False)
+Collector = permitted("collect")
+PAGE_SIZE = 50
+KINDS = ("call", "legal_handover", "fix_contact_details", "report_to_insurer")
+
+
+def _safe_back(back: str, fallback: str = "/worklist") -> str:
+    return back if back.startswith("/") and not back.startswith("//") else fallback
+
+
+@router.get("/worklist", response_class=HTMLResponse)
+def worklist_page(
+    request: Request, db: deps.DbSession, today: deps.Today, who: Collector,
+    kind: Annotated[str, Query(max_length=32, pattern=NO_NUL)] = "",
+    stage: Annotated[str, Query(max_length=16, pattern=NO_NUL)] = "",
+    customer: Annotated[str, Query(max_length=64, pattern=NO_NUL)] = "",
+    assignee: Annotated[str, Query(max_length=64, pattern=NO_NUL)] = "",
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> Response:
+    """Highest priority first; filters travel in the pager links."""
+    if assignee and assignee != who.name and not who.sees_all:
+        raise ApiError(403, "forbidden", "collectors see their own worklist only")
+    person = assignee or who.name
+    f = worklist.TaskFilter(assignee=person, kind=kind or None, stage=stage or None,
+                            customer=customer.strip() or None)
+    rows = worklist.tasks(db, today, f, PAGE_SIZE, offset)
+    counts = worklist.counts(db, today, f)
+    kept = {k: v for k, v in {"kind": kind, "stage": stage, "customer": customer,
+                              "assignee": assignee}.items() if v}
+    pager = {
+        "prev": (f"?{urlencode({**kept, 'offset': max(offset - PAGE_SIZE, 0)})}"
+                 if offset > 0 else None),
+        "next": (f"?{urlencode({**kept, 'offset': offset + PAGE_SIZE})}"
+                 if offset + PAGE_SIZE < counts["total"] else None),
+    }
+    from ledger.people_store import collector_names
+
+    return page(request, "collector/worklist.html", who, rows=rows, counts=counts,
+                today=today, person=person, kinds=KINDS, stages=OPEN_STAGES,
+                filters={"kind": kind, "stage": stage, "customer": customer,
+                         "assignee": assignee},
+                pager=pager, offset=offset, collectors=collector_names(db))
+
+
+def _visible_task(db: Session, who: Principal, today: date, task_id: int) -> None:
+    found = worklist.task(db, today, task_id, None if who.sees_all else who.name)
+    if found is None:
+        raise ApiError(404, "not_found", f"no task {task_id}")
+
+
+@router.post("/tasks/{task_id}/complete")
+def complete_form(
+    request: Request, task_id: RowId, db: deps.DbSession, today: deps.Today, who: Collector,
+    note: Annotated[str, Form(max_length=2000, pattern=NO_NUL)] = "",
+    back: Annotated[str, Form(max_length=500, pattern=NO_NUL)] = "/worklist",
+) -> Response:
+    _visible_task(db, who, today, task_id)
+    with refused(db):
+        complete_task(db, task_id, note, today, who.actor)
+        db.commit()
+    return back_to(_safe_back(back), done=translator(request, who)("collector.done.task"))
+
+
+@router.post("/tasks/{task_id}/reassign")
+def reassign_form(
+    request: Request, task_id: RowId, db: deps.DbSession, today: deps.Today, who: Collector,
+    assignee: Annotated[str, Form(min_length=1, max_length=64, pattern=NO_NUL)],
+    back: Annotated[str, Form(max_length=500, pattern=NO_NUL)] = "/worklist",
+) -> Response:
+    _visible_task(db, who, today, task_id)
+    with refused(db):
+        reassign_task(db, task_id, assignee.strip(), today, who.actor,
+                      only_from=None if who.sees_all else who.name)
+        db.commit()
+    t = translator(request, who)
+    return back_to(_safe_back(back), done=t("collector.done.reassigned", name=assignee))

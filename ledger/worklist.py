@@ -1,0 +1,147 @@
+"""The worklist in SQL: open tasks ordered by priority, and their counts.
+
+Priority = balance at risk x days overdue (at least 1). Balance at risk is the open
+balance of the task's receivable, or for a customer-level task the sum of the customer's
+overdue receivables (days from its oldest). Amounts are compared in cents whatever their
+currency: a ranking, not a sum to report. One query for the page's rows, one for its
+counts; both start from ``ix_task_worklist(status, assignee)`` and reach receivables by
+primary key or ``customer_id``, so they stay fast however large the ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, Select, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from ledger.facts import days_between
+from ledger.models import OPEN_STAGES, Customer, Receivable, Task
+from ledger.money import from_cents
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """What to list; ``visible_to``: a collector sees tasks assigned to them or on their
+    customers (None: everyone's)."""
+
+    assignee: str | None = None
+    kind: str | None = None
+    stage: str | None = None
+    customer: str | None = None  # customer code
+    invoice: str | None = None  # receivable number
+    status: str | None = "open"  # None: any
+    visible_to: str | None = None
+    task_id: int | None = None
+
+
+def _late_by_customer(f: TaskFilter, day: Any) -> Any:
+    """Overdue balance and oldest due date of each customer with a customer-level task in
+    view: a grouped join (no per-row subquery), narrowed to those customers first."""
+    t2, o = Task.__table__.alias("t2"), Receivable.__table__.alias("o")
+    wanted = select(t2.c.customer_id).where(t2.c.receivable_id.is_(None))
+    if f.status:
+        wanted = wanted.where(t2.c.status == f.status)
+    if f.assignee:
+        wanted = wanted.where(t2.c.assignee == f.assignee)
+    if f.task_id is not None:
+        wanted = wanted.where(t2.c.id == f.task_id)
+    if f.visible_to is not None:
+        theirs = select(Customer.id).where(Customer.collector == f.visible_to)
+        wanted = wanted.where(or_(t2.c.assignee == f.visible_to, t2.c.customer_id.in_(theirs)))
+    if f.customer:
+        wanted = wanted.where(t2.c.customer_id.in_(
+            select(Customer.id).where(Customer.code == f.customer)))
+    return (select(o.c.customer_id, func.sum(o.c.balance).label("balance"),
+                   func.min(o.c.due_date).label("oldest"))
+            .where(o.c.customer_id.in_(wanted), o.c.stage.in_(OPEN_STAGES), o.c.due_date < day)
+            .group_by(o.c.customer_id).subquery("late"))
+
+
+def _priority_columns(session: Session, today: date, late: Any) -> tuple[Any, ...]:
+    t, r = Task.__table__, Receivable.__table__
+    day = literal(today, Date)
+    customer_level = t.c.receivable_id.is_(None)
+    at_risk = type_coerce(func.coalesce(case((customer_level, late.c.balance),
+                                             else_=r.c.balance), 0), BigInteger)  # cents
+    days = func.coalesce(case((customer_level, days_between(session, late.c.oldest, day)),
+                              else_=days_between(session, r.c.due_date, day)), 0)
+    priority = at_risk * case((days < 1, 1), else_=days)
+    return at_risk.label("at_risk_cents"), days.label("days_overdue"), priority.label("priority")
+
+
+def _filtered(stmt: Select[Any], f: TaskFilter, late: Any = None) -> Select[Any]:
+    t, r, c = Task.__table__, Receivable.__table__, Customer.__table__
+    conditions: list[ColumnElement[bool]] = []
+    if f.status:
+        conditions.append(t.c.status == f.status)
+    if f.task_id is not None:
+        conditions.append(t.c.id == f.task_id)
+    if f.assignee:
+        conditions.append(t.c.assignee == f.assignee)
+    if f.visible_to is not None:
+        conditions.append(or_(t.c.assignee == f.visible_to, c.c.collector == f.visible_to))
+    if f.kind:
+        conditions.append(t.c.kind == f.kind)
+    if f.stage:
+        conditions.append(r.c.stage == f.stage)
+    if f.customer:
+        conditions.append(c.c.code == f.customer)
+    if f.invoice:
+        conditions.append(r.c.number == f.invoice)
+    joined = t.join(c, c.c.id == t.c.customer_id).outerjoin(r, r.c.id == t.c.receivable_id)
+    if late is not None:
+        joined = joined.outerjoin(late, and_(late.c.customer_id == t.c.customer_id,
+                                             t.c.receivable_id.is_(None)))
+    return stmt.select_from(joined).where(*conditions)
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id, "kind": row.kind, "status": row.status, "assignee": row.assignee,
+        "due_date": row.due_date, "rule_id": row.rule_id, "policy_hash": row.policy_hash,
+        "created_on": row.created_on, "closed_on": row.closed_on, "note": row.note,
+        "customer": row.customer_code, "customer_name": row.customer_name,
+        "collector": row.collector, "invoice": row.invoice, "stage": row.stage,
+        "currency": row.currency or "CNY",
+        "balance_at_risk": from_cents(int(row.at_risk_cents or 0)),
+        "days_overdue": int(row.days_overdue or 0), "priority": int(row.priority or 0),
+    }
+
+
+def tasks(session: Session, today: date, f: TaskFilter, limit: int, offset: int
+          ) -> list[dict[str, Any]]:
+    """One page of tasks, highest priority first (then earliest due, then oldest)."""
+    t, r, c = Task.__table__, Receivable.__table__, Customer.__table__
+    late = _late_by_customer(f, literal(today, Date))
+    cols = _priority_columns(session, today, late)
+    stmt = _filtered(select(
+        t.c.id, t.c.kind, t.c.status, t.c.assignee, t.c.due_date, t.c.rule_id,
+        t.c.policy_hash, t.c.created_on, t.c.closed_on, t.c.note,
+        c.c.code.label("customer_code"), c.c.name.label("customer_name"), c.c.collector,
+        r.c.number.label("invoice"), r.c.stage, r.c.currency, *cols), f, late)
+    stmt = stmt.order_by(cols[2].desc(), t.c.due_date, t.c.id).limit(limit).offset(offset)
+    return [_row(row) for row in session.execute(stmt)]
+
+
+def counts(session: Session, today: date, f: TaskFilter) -> dict[str, int]:
+    """Total matching, due today, and overdue (due before today), in one query."""
+    t = Task.__table__
+    stmt = _filtered(select(
+        func.count().label("total"),
+        func.coalesce(func.sum(case((t.c.due_date == today, 1), else_=0)), 0).label("today"),
+        func.coalesce(func.sum(case((t.c.due_date < today, 1), else_=0)), 0).label("late"),
+    ), f)
+    row = session.execute(stmt).one()
+    return {"total": int(row.total), "due_today": int(row.today), "overdue": int(row.late)}
+
+
+def task(session: Session, today: date, task_id: int, visible_to: str | None
+         ) -> dict[str, Any] | None:
+    """One task of any status, or None (also when ``visible_to`` may not see it)."""
+    found = tasks(session, today, TaskFilter(status=None, task_id=task_id,
+                                             visible_to=visible_to), 1, 0)
+    return found[0] if found else None
