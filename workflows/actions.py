@@ -84,6 +84,11 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
         due.extend((r, touched[r.id or 0] or today) for r in session.execute(stmt).scalars())
     _apply(session, due, "settle", actor, SETTLE_RULE, {})
     _withdraw(session, [r.id or 0 for r, _ in due], today, actor, "paid")
+    if due:  # a paid invoice is not chased until tomorrow's cycle closes its warnings
+        from ledger.feed import close_warnings, open_warnings_of_paid
+
+        close_warnings(session, open_warnings_of_paid(session, [r.id or 0 for r, _ in due]),
+                       today, actor, "paid")
     return len(due)
 
 

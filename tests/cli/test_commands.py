@@ -183,3 +183,30 @@ def test_import_of_a_foreign_export_opens_its_disputes(arflow, tmp_path, db) -> 
     assert stages["FX-2"] == "disputed" and stages["FX-3"] == "current"
     again = arflow("import", "receivables", str(export), "--mapping", str(mapping), "--json")
     assert again.json()["disputed"] == 0 and again.json()["inserted"] == 0
+
+
+def test_an_imported_payment_closes_the_warnings_of_what_it_settles(arflow, tmp_path, db):
+    from sqlmodel import Session, select
+
+    from ledger.models import Activity, Receivable, RiskWarning
+
+    arflow("import", "customers", str(write(tmp_path / "c.csv", CUSTOMERS)))
+    arflow("import", "receivables", str(write(
+        tmp_path / "r.csv", "number,customer_code,issue_date,due_date,amount\n"
+                            "INV-9,C001,2026-01-01,2026-02-01,500.00\n")))
+    with Session(db) as session:
+        receivable = session.exec(select(Receivable)).one()
+        session.add(RiskWarning(rule_id="big-late", level="red", scope="receivable",
+                                subject="INV-9", customer_id=receivable.customer_id,
+                                receivable_id=receivable.id, opened_on=receivable.due_date,
+                                facts={}))
+        session.commit()
+    ran = arflow("import", "payments", str(write(
+        tmp_path / "p.csv", "reference,customer_code,date,amount,invoice_number\n"
+                            "PAY-9,C001,2026-03-01,500.00,INV-9\n")))
+    assert ran.exit_code == 0, ran.stderr
+    with Session(db) as session:
+        warning = session.exec(select(RiskWarning)).one()
+        audit = session.exec(select(Activity).where(Activity.action == "warning_closed")).one()
+    assert warning.closed_on is not None
+    assert (audit.actor, audit.subject, audit.details["reason"]) == ("import", "INV-9", "paid")
