@@ -20,11 +20,11 @@ from arflow.web.auth import permitted
 from arflow.web.errors import ApiError, documented
 from arflow.web.orders import Money
 from arflow.web.pagination import PageOut, Paging, envelope
-from arflow.web.responses import MoneyJSONResponse
+from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from ledger import worklist
 from workflows.tasks import complete_task, reassign_task
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=ExactRoute)
 Collector = permitted("collect")
 Filter = Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")]
 
