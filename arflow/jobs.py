@@ -102,8 +102,8 @@ def missed_cycle(engine: Engine, settings: Settings, now: datetime) -> date | No
     return local.date() if last is None or last < local.date() else None
 
 
-def cycle_time(settings: Settings) -> tuple[int, int]:
-    text = str(settings.section("schedule").get("cycle_at") or "07:00")
+def clock_time(text: str, key: str) -> tuple[int, int]:
+    """(hour, minute) of an ``HH:MM`` setting; SettingsError naming ``key`` if it is not."""
     try:
         hour, minute = (int(part) for part in text.split(":"))
         if not (0 <= hour < 24 and 0 <= minute < 60):
@@ -111,10 +111,13 @@ def cycle_time(settings: Settings) -> tuple[int, int]:
     except ValueError:
         from arflow.settings import SettingsError
 
-        raise SettingsError(
-            f"settings.yaml schedule.cycle_at: not a time HH:MM: {text!r}"
-        ) from None
+        raise SettingsError(f"settings.yaml {key}: not a time HH:MM: {text!r}") from None
     return hour, minute
+
+
+def cycle_time(settings: Settings) -> tuple[int, int]:
+    text = str(settings.section("schedule").get("cycle_at") or "07:00")
+    return clock_time(text, "schedule.cycle_at")
 
 
 async def dispatch() -> None:
@@ -199,14 +202,7 @@ def summary_slot(settings: Settings) -> tuple[int, int, int]:
     if day not in WEEKDAYS:
         raise SettingsError(f"settings.yaml reports.summary.day: {day!r} is not one of "
                             + ", ".join(WEEKDAYS))
-    text = str(section.get("at") or "08:00")
-    try:
-        hour, minute = (int(part) for part in text.split(":"))
-        if not (0 <= hour < 24 and 0 <= minute < 60):
-            raise ValueError
-    except ValueError:
-        raise SettingsError(
-            f"settings.yaml reports.summary.at: not a time HH:MM: {text!r}") from None
+    hour, minute = clock_time(str(section.get("at") or "08:00"), "reports.summary.at")
     return WEEKDAYS.index(day), hour, minute
 
 
