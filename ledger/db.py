@@ -37,6 +37,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # is idempotent, so running it again recovers. It halves the cost of each commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Pages read through a memory map and a 64 MB cache instead of SQLite's 2 MB default:
+    # a worklist of thousands of tasks looks up as many receivables by key, and with the
+    # default each lookup was a read() call (measured: 34 -> 18 ms for 8,000 lookups).
+    cursor.execute("PRAGMA mmap_size=1073741824")
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -73,7 +73,11 @@ def _priority_columns(session: Session, today: date, late: Any) -> tuple[Any, ..
     return at_risk.label("at_risk_cents"), days.label("days_overdue"), priority.label("priority")
 
 
-def _filtered(stmt: Select[Any], f: TaskFilter, late: Any = None) -> Select[Any]:
+def _filtered(stmt: Select[Any], f: TaskFilter, late: Any = None, *,
+              receivables: bool = False) -> Select[Any]:
+    """``stmt`` over the tasks ``f`` asks for, joined only to what the filters (or, with
+    ``receivables``, the selected columns) need: each join is a primary-key lookup per
+    task, and with thousands of open tasks those lookups were most of the time."""
     t, r, c = Task.__table__, Receivable.__table__, Customer.__table__
     conditions: list[ColumnElement[bool]] = []
     if f.status:
@@ -92,7 +96,11 @@ def _filtered(stmt: Select[Any], f: TaskFilter, late: Any = None) -> Select[Any]
         conditions.append(c.c.code == f.customer)
     if f.invoice:
         conditions.append(r.c.number == f.invoice)
-    joined = t.join(c, c.c.id == t.c.customer_id).outerjoin(r, r.c.id == t.c.receivable_id)
+    joined: Any = t
+    if f.visible_to is not None or f.customer:
+        joined = joined.join(c, c.c.id == t.c.customer_id)
+    if receivables or f.stage or f.invoice:
+        joined = joined.outerjoin(r, r.c.id == t.c.receivable_id)
     if late is not None:
         joined = joined.outerjoin(late, and_(late.c.customer_id == t.c.customer_id,
                                              t.c.receivable_id.is_(None)))
@@ -114,16 +122,27 @@ def _row(row: Any) -> dict[str, Any]:
 
 def tasks(session: Session, today: date, f: TaskFilter, limit: int, offset: int
           ) -> list[dict[str, Any]]:
-    """One page of tasks, highest priority first (then earliest due, then oldest)."""
+    """One page of tasks, highest priority first (then earliest due, then oldest).
+
+    Two steps: rank every matching task with only the joins the ranking needs, keep the
+    page, then fetch the page's customer and invoice details for those rows alone."""
     t, r, c = Task.__table__, Receivable.__table__, Customer.__table__
     late = _late_by_customer(f, literal(today, Date))
     cols = _priority_columns(session, today, late)
-    stmt = _filtered(select(
-        t.c.id, t.c.kind, t.c.status, t.c.assignee, t.c.due_date, t.c.rule_id,
-        t.c.policy_hash, t.c.created_on, t.c.closed_on, t.c.note,
-        c.c.code.label("customer_code"), c.c.name.label("customer_name"), c.c.collector,
-        r.c.number.label("invoice"), r.c.stage, r.c.currency, *cols), f, late)
-    stmt = stmt.order_by(cols[2].desc(), t.c.due_date, t.c.id).limit(limit).offset(offset)
+    ranked = _filtered(select(t.c.id, t.c.due_date.label("task_due"), *cols), f, late,
+                       receivables=True)
+    page = (ranked.order_by(cols[2].desc(), t.c.due_date, t.c.id)
+            .limit(limit).offset(offset).subquery("page"))
+    stmt = (
+        select(t.c.id, t.c.kind, t.c.status, t.c.assignee, t.c.due_date, t.c.rule_id,
+               t.c.policy_hash, t.c.created_on, t.c.closed_on, t.c.note,
+               c.c.code.label("customer_code"), c.c.name.label("customer_name"),
+               c.c.collector, r.c.number.label("invoice"), r.c.stage, r.c.currency,
+               page.c.at_risk_cents, page.c.days_overdue, page.c.priority)
+        .select_from(page.join(t, t.c.id == page.c.id).join(c, c.c.id == t.c.customer_id)
+                     .outerjoin(r, r.c.id == t.c.receivable_id))
+        .order_by(page.c.priority.desc(), page.c.task_due, page.c.id)
+    )
     return [_row(row) for row in session.execute(stmt)]
 
 
