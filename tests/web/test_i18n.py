@@ -35,3 +35,18 @@ def test_money_dates_and_instants_follow_the_locale() -> None:
     assert en.moment(late_evening_utc) == "24/11/2026, 00:30"
     assert zh("nav.worklist") == "工作清单" and en("nav.worklist") == "Worklist"
     assert Translator("fr")("nav.worklist") == "工作清单"  # unknown language: the default
+
+
+def test_the_fast_formats_give_babels_results() -> None:
+    from babel.numbers import format_currency, format_decimal
+
+    for language, locale in (("zh-CN", "zh_CN"), ("en", "en_GB")):
+        t = Translator(language)
+        for amount in ("0", "-0.001", "1234.5", "-1234.565", "90071992547409.93", "0.125"):
+            for currency in ("CNY", "USD", "JPY", "EUR"):
+                assert t.money(Decimal(amount), currency) == format_currency(
+                    Decimal(amount), currency, locale=locale), (language, amount, currency)
+        for value in (0, 7, -1234567, Decimal("1234.5"), 12.5):
+            assert t.number(value) == format_decimal(value, format="#,##0", locale=locale)
+        assert t.number(Decimal("1234.567"), 2) == format_decimal(
+            Decimal("1234.567"), format="#,##0.00", locale=locale)
