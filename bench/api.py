@@ -61,7 +61,10 @@ def enrich(engine: Any, collectors: int) -> None:
             " policy_hash, actor, created_at)"
             " SELECT id, 'current', stage, stage_since, 'bench-history', '', 'cycle',"
             " CURRENT_TIMESTAMP FROM receivable WHERE stage NOT IN ('current', 'paid')"))
-        conn.exec_driver_sql("ANALYZE")
+    # planner statistics and (PostgreSQL) the visibility map, as autovacuum keeps them
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql"
+                             else "ANALYZE")
 
 
 def add_people(engine: Any, collector: str) -> None:

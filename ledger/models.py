@@ -201,7 +201,8 @@ class RiskWarning(SQLModel, table=True):
 
 
 class Task(SQLModel, table=True):
-    __table_args__ = (Index("ix_task_worklist", "status", "assignee"),)
+    # due_date too: the worklist's counts (due today, overdue) come from the index alone
+    __table_args__ = (Index("ix_task_worklist", "status", "assignee", "due_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)

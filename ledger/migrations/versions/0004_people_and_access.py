@@ -75,7 +75,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("published_by", sa.String(length=64), nullable=False,
                                    server_default=""))
-    op.create_index("ix_task_worklist", "task", ["status", "assignee"])
+    op.create_index("ix_task_worklist", "task", ["status", "assignee", "due_date"])
     op.create_index("ix_customer_collector", "customer", ["collector"])
 
 
