@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, func, text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
 from ledger.money import Fixed4, Money
@@ -216,6 +216,10 @@ class Task(SQLModel, table=True):
     created_on: date
     closed_on: date | None = None
     note: str = Field(default="")
+    # what the worklist ranks by, kept by ledger/worklist.refresh_priorities (the cycle,
+    # payments): balance at risk in cents and the day lateness counts from; None = not yet
+    at_risk: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    overdue_since: date | None = None
 
 
 class Promise(SQLModel, table=True):

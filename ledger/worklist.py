@@ -4,17 +4,36 @@ Priority = balance at risk x days overdue (at least 1). Balance at risk is the o
 balance of the task's receivable, or for a customer-level task the sum of the customer's
 overdue receivables (days from its oldest). Amounts are compared in cents whatever their
 currency: a ranking, not a sum to report. One query for the page's rows, one for its
-counts; both start from ``ix_task_worklist(status, assignee)`` and reach receivables by
-primary key or ``customer_id``, so they stay fast however large the ledger.
+counts; both start from ``ix_task_worklist(status, assignee, due_date)``.
+
+The ranking reads the task row alone: ``task.at_risk`` and ``task.overdue_since`` hold
+the two inputs, written by ``refresh_priorities`` after each cycle and whenever payments
+change balances (workflows/actions.settle_paid). Joining every open task to its
+receivable instead cost ~40 ms at 8,000 open tasks on PostgreSQL; a task not refreshed
+yet (made by a person since) is ranked from the live join, so none is ever missed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Select, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -73,6 +92,42 @@ def _priority_columns(session: Session, today: date, late: Any) -> tuple[Any, ..
     return at_risk.label("at_risk_cents"), days.label("days_overdue"), priority.label("priority")
 
 
+def refresh_priorities(session: Session, today: date,
+                       receivable_ids: Iterable[int] | None = None) -> None:
+    """Write the ranking inputs of open tasks: all of them (the cycle), or those on
+    ``receivable_ids`` and their customers' customer-level tasks (after payments)."""
+    t, r = Task.__table__, Receivable.__table__
+    day = literal(today, Date)
+    own = select(r.c.balance).where(r.c.id == t.c.receivable_id).scalar_subquery()
+    due = select(r.c.due_date).where(r.c.id == t.c.receivable_id).scalar_subquery()
+    late = (r.c.customer_id == t.c.customer_id, r.c.stage.in_(OPEN_STAGES), r.c.due_date < day)
+    owed = select(func.coalesce(func.sum(r.c.balance), 0)).where(*late).scalar_subquery()
+    oldest = select(func.min(r.c.due_date)).where(*late).scalar_subquery()
+    ids = None if receivable_ids is None else sorted(set(receivable_ids))
+    chunks = [None] if ids is None else [ids[i:i + 900] for i in range(0, len(ids), 900)]
+    for chunk in chunks:
+        per_invoice = [t.c.status == "open", t.c.receivable_id.is_not(None)]
+        per_customer = [t.c.status == "open", t.c.receivable_id.is_(None)]
+        if chunk is not None:
+            per_invoice.append(t.c.receivable_id.in_(chunk))
+            per_customer.append(t.c.customer_id.in_(
+                select(r.c.customer_id).where(r.c.id.in_(chunk))))
+        session.execute(update(t).where(*per_invoice).values(
+            at_risk=type_coerce(own, BigInteger), overdue_since=due))
+        session.execute(update(t).where(*per_customer).values(
+            at_risk=type_coerce(owed, BigInteger), overdue_since=oldest))
+
+
+def _ranked_by_task(session: Session, today: date, f: TaskFilter) -> Select[Any]:
+    """The ranking from the task row alone (tasks refreshed since they were made)."""
+    t = Task.__table__
+    days = func.coalesce(days_between(session, t.c.overdue_since, literal(today, Date)), 0)
+    priority = t.c.at_risk * case((days < 1, 1), else_=days)
+    stmt = select(t.c.id, t.c.due_date.label("task_due"), t.c.at_risk.label("at_risk_cents"),
+                  days.label("days_overdue"), priority.label("priority"))
+    return _filtered(stmt, f).where(t.c.at_risk.is_not(None))
+
+
 def _filtered(stmt: Select[Any], f: TaskFilter, late: Any = None, *,
               receivables: bool = False) -> Select[Any]:
     """``stmt`` over the tasks ``f`` asks for, joined only to what the filters (or, with
@@ -129,9 +184,10 @@ def tasks(session: Session, today: date, f: TaskFilter, limit: int, offset: int
     t, r, c = Task.__table__, Receivable.__table__, Customer.__table__
     late = _late_by_customer(f, literal(today, Date))
     cols = _priority_columns(session, today, late)
-    ranked = _filtered(select(t.c.id, t.c.due_date.label("task_due"), *cols), f, late,
-                       receivables=True)
-    page = (ranked.order_by(cols[2].desc(), t.c.due_date, t.c.id)
+    live = _filtered(select(t.c.id, t.c.due_date.label("task_due"), *cols), f, late,
+                     receivables=True).where(t.c.at_risk.is_(None))
+    both = union_all(_ranked_by_task(session, today, f), live).subquery("ranked")
+    page = (select(both).order_by(both.c.priority.desc(), both.c.task_due, both.c.id)
             .limit(limit).offset(offset).subquery("page"))
     stmt = (
         select(t.c.id, t.c.kind, t.c.status, t.c.assignee, t.c.due_date, t.c.rule_id,

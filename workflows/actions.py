@@ -89,6 +89,9 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
 
         close_warnings(session, open_warnings_of_paid(session, [r.id or 0 for r, _ in due]),
                        today, actor, "paid")
+    from ledger.worklist import refresh_priorities
+
+    refresh_priorities(session, today, ids)  # paid or part-paid: the worklist re-ranks now
     return len(due)
 
 

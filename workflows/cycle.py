@@ -22,6 +22,7 @@ from ledger import reminder_store
 from ledger.cycle_store import StageConflict
 from ledger.facts import customer_facts, receivable_rows
 from ledger.locks import Busy, cycle_lock
+from ledger.worklist import refresh_priorities
 from workflows.decisions import DayPlan
 from workflows.planner import (
     ACTOR,
@@ -175,6 +176,7 @@ def _run_cycle(
             session.rollback()
             return summary
         _write(session, plan, as_of)
+        refresh_priorities(session, as_of)  # the worklist ranks by today's balances and days
         store.record_policy(session, policy.hash, policy.files, as_of)
         store.record_run(session, as_of, policy.hash, summary.as_dict())
         session.commit()

@@ -75,6 +75,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("published_by", sa.String(length=64), nullable=False,
                                    server_default=""))
+    with op.batch_alter_table("task") as batch:
+        batch.add_column(sa.Column("at_risk", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("overdue_since", sa.Date(), nullable=True))
     op.create_index("ix_task_worklist", "task", ["status", "assignee", "due_date"])
     op.create_index("ix_customer_collector", "customer", ["collector"])
 
@@ -82,6 +85,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_customer_collector", table_name="customer")
     op.drop_index("ix_task_worklist", table_name="task")
+    with op.batch_alter_table("task") as batch:
+        batch.drop_column("overdue_since")
+        batch.drop_column("at_risk")
     with op.batch_alter_table("policy_version") as batch:
         batch.drop_column("published_by")
         batch.drop_column("published_at")
