@@ -16,6 +16,7 @@ from engine.policy import TaskSpec
 from ledger import cycle_store as store
 from ledger import outbox_store
 from ledger.models import Customer, Promise, Receivable
+from ledger.worklist import refresh_priorities
 from workflows.decisions import SETTLE_RULE, task_row
 from workflows.lifecycle import ACTIVE, FORWARD, IllegalMove, StageRow, advance, fire
 
@@ -69,6 +70,9 @@ def _apply(
     store.set_stages(session, stage_rows)
     store.insert_stage_changes(session, changes)
     store.insert_activities(session, audit)
+    if receivables:  # the worklist's stage filter and ranking follow at once
+        refresh_priorities(session, max(day for _, day in receivables),
+                           [row["rid"] for row in stage_rows])
 
 
 def settle_paid(session: Session, touched: dict[int, date | None], today: date, actor: str) -> int:
@@ -89,8 +93,6 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
 
         close_warnings(session, open_warnings_of_paid(session, [r.id or 0 for r, _ in due]),
                        today, actor, "paid")
-    from ledger.worklist import refresh_priorities
-
     refresh_priorities(session, today, ids)  # paid or part-paid: the worklist re-ranks now
     return len(due)
 
@@ -306,6 +308,7 @@ def hand_over_to_legal(
          "rule_id": LEGAL_RULE, "policy_hash": "", "actor": actor}
         for src, dest in row.steps
     ])
+    refresh_priorities(session, on_date, [row.id])
     collector = session.execute(
         select(Customer.collector).where(Customer.id == receivable.customer_id)
     ).scalar()

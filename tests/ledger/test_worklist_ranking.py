@@ -71,3 +71,29 @@ def test_ranking_from_the_task_equals_the_live_ranking_and_follows_payments(
                          assignee="li.na", due_date=TODAY, created_on=TODAY))
         session.commit()
     assert _order(db).count(("R-2", 4_000_000)) == 2
+
+
+def test_the_stage_filter_follows_stage_changes_made_by_people(db: Engine, tmp_path) -> None:
+    from workflows.actions import open_dispute
+
+    seed_customers(db, tmp_path)
+    load(db, "receivables", write(tmp_path / "r.csv", RECEIVABLES))
+    _tasks(db)
+
+    def current() -> list[str]:
+        with Session(db) as session:
+            rows = worklist.tasks(session, TODAY, worklist.TaskFilter(
+                assignee="li.na", stage="current"), 50, 0)
+            total = worklist.counts(session, TODAY, worklist.TaskFilter(
+                assignee="li.na", stage="current"))["total"]
+        assert total == len(rows)
+        return [row["invoice"] for row in rows]
+
+    live = current()
+    assert live == ["R-1", "R-2", "R-3"]  # imported: all current until a cycle runs
+    with session_scope(db) as session:
+        worklist.refresh_priorities(session, TODAY)
+    assert current() == live
+    with session_scope(db) as session:
+        open_dispute(session, "R-1", "wrong price", TODAY, "web:li.na")
+    assert current() == ["R-2", "R-3"]

@@ -78,7 +78,10 @@ def upgrade() -> None:
     with op.batch_alter_table("task") as batch:
         batch.add_column(sa.Column("at_risk", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("overdue_since", sa.Date(), nullable=True))
-    op.create_index("ix_task_worklist", "task", ["status", "assignee", "due_date"])
+        batch.add_column(sa.Column("receivable_stage", sa.String(length=16), nullable=True))
+    op.create_index("ix_task_worklist", "task",
+                    ["status", "assignee", "due_date", "at_risk", "overdue_since",
+                     "receivable_stage", "kind", "id"])
     op.create_index("ix_customer_collector", "customer", ["collector"])
 
 
@@ -86,6 +89,7 @@ def downgrade() -> None:
     op.drop_index("ix_customer_collector", table_name="customer")
     op.drop_index("ix_task_worklist", table_name="task")
     with op.batch_alter_table("task") as batch:
+        batch.drop_column("receivable_stage")
         batch.drop_column("overdue_since")
         batch.drop_column("at_risk")
     with op.batch_alter_table("policy_version") as batch:
