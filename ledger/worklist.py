@@ -98,23 +98,22 @@ def refresh_priorities(session: Session, today: date,
     ``receivable_ids`` and their customers' customer-level tasks (after payments)."""
     t, r = Task.__table__, Receivable.__table__
     day = literal(today, Date)
-    own = select(r.c.balance).where(r.c.id == t.c.receivable_id).scalar_subquery()
-    due = select(r.c.due_date).where(r.c.id == t.c.receivable_id).scalar_subquery()
-    stage = select(r.c.stage).where(r.c.id == t.c.receivable_id).scalar_subquery()
     late = (r.c.customer_id == t.c.customer_id, r.c.stage.in_(OPEN_STAGES), r.c.due_date < day)
     owed = select(func.coalesce(func.sum(r.c.balance), 0)).where(*late).scalar_subquery()
     oldest = select(func.min(r.c.due_date)).where(*late).scalar_subquery()
     ids = None if receivable_ids is None else sorted(set(receivable_ids))
     chunks = [None] if ids is None else [ids[i:i + 900] for i in range(0, len(ids), 900)]
     for chunk in chunks:
-        per_invoice = [t.c.status == "open", t.c.receivable_id.is_not(None)]
+        # UPDATE ... FROM: one join, not a subquery per column (SQLite 3.33+, PostgreSQL)
+        per_invoice = [t.c.status == "open", t.c.receivable_id == r.c.id]
         per_customer = [t.c.status == "open", t.c.receivable_id.is_(None)]
         if chunk is not None:
             per_invoice.append(t.c.receivable_id.in_(chunk))
             per_customer.append(t.c.customer_id.in_(
                 select(r.c.customer_id).where(r.c.id.in_(chunk))))
         session.execute(update(t).where(*per_invoice).values(
-            at_risk=type_coerce(own, BigInteger), overdue_since=due, receivable_stage=stage))
+            at_risk=type_coerce(r.c.balance, BigInteger), overdue_since=r.c.due_date,
+            receivable_stage=r.c.stage))
         session.execute(update(t).where(*per_customer).values(
             at_risk=type_coerce(owed, BigInteger), overdue_since=oldest))
 
