@@ -7,7 +7,8 @@ Issue 5's targets: the worklist and the receivable page p95 under 100 ms; a 10,0
 batch upsert under 5 s. The portfolio is bench/generate.py's (stages as the example policy
 would have left them), spread over ``--collectors`` collectors, with what a live ledger
 has around it: one open escalation task per escalated or legal receivable (assigned to
-the customer's collector) and the stage history of every receivable that left current.
+the customer's collector, its ranking inputs refreshed as the cycle leaves them) and the
+stage history of every receivable that left current.
 uvicorn serves the real app on 127.0.0.1 in a thread; a collector signs in through the
 login form and one keep-alive client times each page; a system token posts the batches.
 
@@ -61,6 +62,13 @@ def enrich(engine: Any, collectors: int) -> None:
             " policy_hash, actor, created_at)"
             " SELECT id, 'current', stage, stage_since, 'bench-history', '', 'cycle',"
             " CURRENT_TIMESTAMP FROM receivable WHERE stage NOT IN ('current', 'paid')"))
+    from sqlmodel import Session
+
+    from ledger.worklist import refresh_priorities
+
+    with Session(engine) as session:  # what the cycle does at the end of each day
+        refresh_priorities(session, AS_OF)
+        session.commit()
     # planner statistics and (PostgreSQL) the visibility map, as autovacuum keeps them
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql"
