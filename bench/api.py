@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `bench.*` when run as `python bench/api.py`
 
-from bench.generate import AS_OF, generate, scratch_schema  # noqa: E402
+from bench.generate import AS_OF, generate, run_on_scratch  # noqa: E402
 from bench.orders_api import start_server, system_token  # noqa: E402
 
 PAGE_P95_MS = 100.0
@@ -238,15 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--url", help="a PostgreSQL database (default: a new SQLite file)")
     args = parser.parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="arflow-api-bench-"))
-    try:
-        if args.url:
-            with scratch_schema(args.url) as url:
-                figures = run(url, args, folder)
-        else:
-            figures = run(f"sqlite:///{folder / 'bench.db'}", args, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    figures = run_on_scratch(args.url, "arflow-api-bench-",
+                             lambda url, home: run(url, args, home))
     return 0 if report(figures) else 1
 
 

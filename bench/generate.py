@@ -24,18 +24,19 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 
 from ledger.models import Customer, Receivable
 
+T = TypeVar("T")
 AS_OF = date(2025, 6, 16)  # a Monday and a Chinese business day
 STAMP = datetime(2025, 1, 1, tzinfo=UTC)  # metadata timestamps: fixed, not the clock
 BATCH = 10_000
@@ -246,3 +247,16 @@ def scratch_schema(url: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def run_on_scratch(url: str | None, prefix: str, run: Callable[[str, Path], T]) -> T:
+    """``run(database_url, home)`` on a throwaway database: a new schema of the PostgreSQL
+    database at ``url`` (dropped after), or a new SQLite file; ``home`` a temp folder."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        if url:
+            with scratch_schema(url) as scratch:
+                return run(scratch, folder)
+        return run(f"sqlite:///{folder / 'bench.db'}", folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `bench.*` when run as `python bench/orders_api.py`
 
-from bench.generate import AS_OF, generate, scratch_schema  # noqa: E402
+from bench.generate import AS_OF, generate, run_on_scratch  # noqa: E402
 from bench.orders import TARGET_P95_MS, add_orders  # noqa: E402
 
 
@@ -141,15 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--url", help="a PostgreSQL database (default: a new SQLite file)")
     args = parser.parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="arflow-orders-api-"))
-    try:
-        if args.url:
-            with scratch_schema(args.url) as url:
-                timings = run(url, args, folder)
-        else:
-            timings = run(f"sqlite:///{folder / 'bench.db'}", args, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    timings = run_on_scratch(args.url, "arflow-orders-api-",
+                             lambda url, home: run(url, args, home))
     cuts = statistics.quantiles(timings, n=100)
     p50, p95, p99 = cuts[49], cuts[94], cuts[98]
     verdict = "ok" if p95 < TARGET_P95_MS else "OVER TARGET"
