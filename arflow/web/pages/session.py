@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -80,8 +81,8 @@ def login(
         user = find_user(db, name.strip())
         ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
         if user is None or not ok or not user.active:
-            target = "/login?failed=1" + (f"&next={_safe_next(next)}" if _safe_next(next)
-                                          else "")
+            back = _safe_next(next)
+            target = "/login?failed=1" + (f"&next={quote(back, safe='')}" if back else "")
             return RedirectResponse(target, status_code=303)
         session_id = new_secret()
         assert user.id is not None
