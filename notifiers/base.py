@@ -91,11 +91,25 @@ def wire_bytes(msg: OutgoingMessage, *, date: datetime | None = None) -> bytes:
         from notifiers.related import rich_wire_bytes
 
         return rich_wire_bytes(msg, date=date)  # type: ignore[arg-type]
+    boundary = new_boundary()
+    lines = envelope(msg, date, f'multipart/alternative; boundary="{boundary}"')
+    for subtype, body in (("plain", msg.text), ("html", msg.html)):
+        lines += [f"--{boundary}",
+                  *base64_part(f'text/{subtype}; charset="utf-8"', body.encode("utf-8"))]
+    lines += [f"--{boundary}--", ""]
+    return "\r\n".join(lines).encode("ascii")
+
+
+def new_boundary() -> str:
+    return f"=_{uuid.uuid4().hex}"  # base64 bodies can never contain "=_"
+
+
+def envelope(msg: OutgoingMessage, date: datetime | None, content_type: str) -> list[str]:
+    """The top headers every message carries, and the blank line that ends them."""
     sender = _address_list([msg.sender])
     if not sender:
         raise ValueError(f"invalid sender address {msg.sender!r}")
-    boundary = f"=_{uuid.uuid4().hex}"  # base64 bodies can never contain "=_"
-    headers = [
+    return [
         f"From: {sender}",
         f"To: {_address_list(msg.to)}",
         *([f"Cc: {_address_list(msg.cc)}"] if msg.cc else []),
@@ -103,20 +117,16 @@ def wire_bytes(msg: OutgoingMessage, *, date: datetime | None = None) -> bytes:
         f"Message-ID: {_one_line(msg.message_id)}",
         f"Date: {email.utils.format_datetime(date or datetime.now(UTC))}",
         "MIME-Version: 1.0",
-        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+        f"Content-Type: {content_type}",
+        "",
     ]
-    lines = [*headers, ""]
-    for subtype, body in (("plain", msg.text), ("html", msg.html)):
-        encoded = base64.encodebytes(body.encode("utf-8")).decode("ascii")
-        lines += [
-            f"--{boundary}",
-            f'Content-Type: text/{subtype}; charset="utf-8"',
-            "Content-Transfer-Encoding: base64",
-            "",
-            *encoded.splitlines(),
-        ]
-    lines += [f"--{boundary}--", ""]
-    return "\r\n".join(lines).encode("ascii")
+
+
+def base64_part(content_type: str, data: bytes, extra: list[str] | None = None) -> list[str]:
+    """One MIME part's headers and its base64 body (lines without CRLF)."""
+    encoded = base64.encodebytes(data).decode("ascii")
+    return [f"Content-Type: {content_type}", "Content-Transfer-Encoding: base64",
+            *(extra or []), "", *encoded.splitlines()]
 
 
 def build_email(msg: OutgoingMessage, *, date: datetime | None = None) -> EmailMessage:

@@ -16,14 +16,11 @@ sink) sends it unchanged: ``notifiers.base.wire_bytes`` hands it to ``rich_wire_
 
 from __future__ import annotations
 
-import base64
-import email.utils
 import re
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from notifiers.base import OutgoingMessage, _address_list, _header_text, _one_line
+from notifiers.base import OutgoingMessage, base64_part, envelope, new_boundary
 
 __all__ = ["InlineImage", "RichMessage", "rich_wire_bytes"]
 
@@ -63,40 +60,23 @@ class RichMessage(OutgoingMessage):
             raise ValueError(f"images not referenced by the HTML: {', '.join(missing)}")
 
 
-def _part(content_type: str, data: bytes, extra: list[str] | None = None) -> list[str]:
-    encoded = base64.encodebytes(data).decode("ascii")
-    return [f"Content-Type: {content_type}", "Content-Transfer-Encoding: base64",
-            *(extra or []), "", *encoded.splitlines()]
-
-
 def rich_wire_bytes(msg: RichMessage, *, date: datetime | None = None) -> bytes:
     """The message as sent (same header rules as ``notifiers.base.wire_bytes``)."""
-    sender = _address_list([msg.sender])
-    if not sender:
-        raise ValueError(f"invalid sender address {msg.sender!r}")
-    outer, inner = f"=_{uuid.uuid4().hex}", f"=_{uuid.uuid4().hex}"
+    outer, inner = new_boundary(), new_boundary()
     lines = [
-        f"From: {sender}",
-        f"To: {_address_list(msg.to)}",
-        *([f"Cc: {_address_list(msg.cc)}"] if msg.cc else []),
-        f"Subject: {_header_text(msg.subject)}",
-        f"Message-ID: {_one_line(msg.message_id)}",
-        f"Date: {email.utils.format_datetime(date or datetime.now(UTC))}",
-        "MIME-Version: 1.0",
-        f'Content-Type: multipart/alternative; boundary="{outer}"',
-        "",
+        *envelope(msg, date, f'multipart/alternative; boundary="{outer}"'),
         f"--{outer}",
-        *_part('text/plain; charset="utf-8"', msg.text.encode("utf-8")),
+        *base64_part('text/plain; charset="utf-8"', msg.text.encode("utf-8")),
         f"--{outer}",
         f'Content-Type: multipart/related; type="text/html"; boundary="{inner}"',
         "",
         f"--{inner}",
-        *_part('text/html; charset="utf-8"', msg.html.encode("utf-8")),
+        *base64_part('text/html; charset="utf-8"', msg.html.encode("utf-8")),
     ]
     for image in msg.images:
         lines += [
             f"--{inner}",
-            *_part(f'{image.mime}; name="{image.filename}"', image.data,
+            *base64_part(f'{image.mime}; name="{image.filename}"', image.data,
                    [f"Content-ID: <{image.cid}>",
                     f'Content-Disposition: inline; filename="{image.filename}"']),
         ]
