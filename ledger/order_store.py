@@ -8,27 +8,17 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ledger.models import Customer, Receivable, SalesOrder
+from ledger.rows import one_by
 
 
 def customer_by_code(session: Session, code: str, *, lock: bool = False) -> Customer:
     """``lock``: hold the customer's row (PostgreSQL) so two orders are checked in turn."""
-    stmt = select(Customer).where(Customer.code == code)
-    if lock:
-        stmt = stmt.with_for_update()
-    customer = session.execute(stmt).scalar_one_or_none()
-    if customer is None:
-        raise LookupError(f"no customer {code!r}")
-    return customer
+    return one_by(session, Customer, Customer.code, code, f"no customer {code!r}", lock=lock)
 
 
 def order_by_number(session: Session, number: str, *, lock: bool = False) -> SalesOrder:
-    stmt = select(SalesOrder).where(SalesOrder.number == number)
-    if lock:
-        stmt = stmt.with_for_update()
-    order = session.execute(stmt).scalar_one_or_none()
-    if order is None:
-        raise LookupError(f"no order {number!r}")
-    return order
+    return one_by(session, SalesOrder, SalesOrder.number, number, f"no order {number!r}",
+                  lock=lock)
 
 
 def order_exists(session: Session, number: str) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from ledger.models import PolicyDraft, PolicyVersion
+from ledger.rows import one_by
 
 
 def version(session: Session, policy_hash: str) -> dict[str, Any] | None:
@@ -56,13 +57,8 @@ def add_draft(session: Session, files: dict[str, str], uploaded_by: str, base_ha
 
 def get_draft(session: Session, draft_id: int, *, lock: bool = False) -> PolicyDraft:
     """``lock``: hold the row (PostgreSQL) so a draft is published or discarded once."""
-    stmt = select(PolicyDraft).where(PolicyDraft.id == draft_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    found = session.execute(stmt).scalar_one_or_none()
-    if found is None:
-        raise LookupError(f"no policy draft {draft_id}")
-    return found
+    return one_by(session, PolicyDraft, PolicyDraft.id, draft_id,
+                  f"no policy draft {draft_id}", lock=lock)
 
 
 def set_draft_status(session: Session, draft_id: int, status: str, published_hash: str = ""
