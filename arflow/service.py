@@ -16,6 +16,7 @@ import signal
 import socket
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -56,47 +57,29 @@ def release_leadership(leader: object | None) -> None:
         leader.close()
 
 
+# every job is business: fixed id replaced on restart, one run at a time, missed runs
+# coalesced, never dropped for lateness (set on the job itself, not as scheduler
+# defaults, which a job only takes when the scheduler starts)
+BUSINESS_JOB: dict[str, Any] = {"replace_existing": True, "max_instances": 1,
+                                "coalesce": True, "misfire_grace_time": None}
+
+
 def build_scheduler(settings: Settings, leader: bool) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=settings.tz())
     every = int(settings.section("schedule").get("dispatch_every_seconds") or 60)
-    scheduler.add_job(
-        jobs.dispatch,
-        IntervalTrigger(seconds=every, timezone=settings.tz()),
-        id="dispatch",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    tz = settings.tz()
+    scheduler.add_job(jobs.dispatch, IntervalTrigger(seconds=every, timezone=tz),
+                      id="dispatch", **BUSINESS_JOB)
     if leader:
         hour, minute = jobs.cycle_time(settings)
-        scheduler.add_job(
-            jobs.daily_cycle,
-            CronTrigger(hour=hour, minute=minute, timezone=settings.tz()),
-            id="daily-cycle",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
-        scheduler.add_job(
-            jobs.credit_review,
-            CronTrigger(**jobs.credit_review_schedule(settings), timezone=settings.tz()),
-            id="credit-review",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
-        scheduler.add_job(
-            jobs.weekly_summary,
-            CronTrigger(**jobs.summary_schedule(settings), timezone=settings.tz()),
-            id="weekly-summary",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
+        scheduler.add_job(jobs.daily_cycle, CronTrigger(hour=hour, minute=minute, timezone=tz),
+                          id="daily-cycle", **BUSINESS_JOB)
+        scheduler.add_job(jobs.credit_review,
+                          CronTrigger(**jobs.credit_review_schedule(settings), timezone=tz),
+                          id="credit-review", **BUSINESS_JOB)
+        scheduler.add_job(jobs.weekly_summary,
+                          CronTrigger(**jobs.summary_schedule(settings), timezone=tz),
+                          id="weekly-summary", **BUSINESS_JOB)
     return scheduler
 
 
