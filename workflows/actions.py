@@ -6,6 +6,7 @@ Each goes through the lifecycle machine and is written with its audit row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -324,3 +325,19 @@ def hand_over_to_legal(
         "tasks_opened": [{"kind": t["kind"], "assignee": t["assignee"]} for t in opened],
     })
     return opened
+
+
+@dataclass(frozen=True)
+class Settlement:
+    settled: int
+    reopened: int
+
+
+def settle_touched(session: Session, touched: dict[int, date | None], today: date, actor: str
+                   ) -> Settlement:
+    """After an import or a feed wrote balances: settle what is paid (its warnings closed,
+    its unsent reminders withdrawn) and reopen what owes again, at once."""
+    if not touched:
+        return Settlement(0, 0)
+    return Settlement(settle_paid(session, touched, today, actor),
+                      reopen_unpaid(session, touched, today, actor))

@@ -28,7 +28,7 @@ def import_command(
     from ledger.db import session_scope
     from ledger.importers import ImportFailed, import_file
     from ledger.importers.source import Mapping, SourceError
-    from workflows.actions import open_dispute, reopen_unpaid, settle_paid
+    from workflows.actions import open_dispute, settle_touched
 
     if not file.exists():
         fail(f"{file}: no such file")
@@ -36,8 +36,7 @@ def import_command(
         loaded = Mapping.load(mapping) if mapping else None
         with session_scope(database()) as session:
             result = import_file(session, kind.value, file, loaded, encoding)
-            settled = settle_paid(session, result.touched_receivables, today(), actor="import")
-            reopened = reopen_unpaid(session, result.touched_receivables, today(), "import")
+            done = settle_touched(session, result.touched_receivables, today(), "import")
             for number in result.to_dispute:  # flagged disputed in the source system
                 open_dispute(session, number, "disputed in the source system", today(),
                              actor="import")
@@ -51,7 +50,8 @@ def import_command(
             markup=False,
         )
         raise typer.Exit(2) from None
-    data = {**result.as_dict(), "settled": settled, "reopened": reopened,
+    settled = done.settled
+    data = {**result.as_dict(), "settled": settled, "reopened": done.reopened,
             "disputed": len(result.to_dispute)}
     if as_json:
         emit_json(data)

@@ -18,11 +18,11 @@ from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.web.api.feed_rows import FeedRejected, run
-from arflow.web.api.feed_settle import Settlement, settle
 from arflow.web.api.schemas_feed import MAX_BATCH, FeedErrorBody
 from arflow.web.errors import ApiError, ErrorBody
 from arflow.web.responses import MoneyJSONResponse
 from ledger.importers import ImportResult
+from workflows.actions import Settlement, settle_touched
 
 # a query filter: any text but NUL (PostgreSQL refuses it in a string)
 Filter = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
@@ -59,7 +59,7 @@ def upsert(session: Session, kind: str, items: list[dict[str, Any]], who: Princi
                        f"{len(items):,} rows: a batch takes at most {MAX_BATCH:,}", "items")
     try:
         result = run(session, kind, items, single=single)
-        settlement = settle(session, result, today, who.actor)
+        settlement = settle_touched(session, result.touched_receivables, today, who.actor)
         session.commit()
     except IntegrityError:
         session.rollback()
