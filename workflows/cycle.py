@@ -1,5 +1,11 @@
 """The daily cycle: facts in bulk from ledger/, decisions from engine/, changes via the
-lifecycle machine, written back by ledger/ in chunks, each change audited.
+lifecycle machine, written back by ledger/ chunk by chunk, each change audited.
+
+A day is one transaction: every stage move, warning, task, outbox row, audit row and the
+run record become visible together at its single commit, or not at all. A kill, a lost
+database or a conflict anywhere before it leaves no half-applied day for a dispatcher to
+send from or a reader to see; running the day again (the service does so by itself)
+completes it. Only the facts of the chunk at hand are held in memory.
 
 It reads no clock: ``as_of`` is given, so any day can be replayed.
 """
@@ -89,25 +95,34 @@ def run_cycle(
     With ``mail``, the day's reminder emails are written to the outbox in the same
     transaction as the stage changes of their customers; without it, none are planned.
     One cycle at a time per database: a second one is refused while the first runs.
+    A person changing a receivable's stage while the day is planned (a dispute) makes the
+    day's single commit impossible; nothing was written, so the day is planned again from
+    the new facts, up to ``CONFLICT_RETRIES`` times.
     """
-    try:
-        with nullcontext() if dry_run else cycle_lock(engine):
-            return _run_cycle(
-                engine,
-                policy,
-                as_of,
-                dry_run=dry_run,
-                chunk_size=chunk_size,
-                progress=progress,
-                force=force,
-                mail=mail,
-            )
-    except Busy as exc:
-        raise CycleRefused(str(exc)) from None
-    except StageConflict as exc:
-        raise CycleRefused(
-            f"{exc}; nothing of that chunk was written: run the cycle again"
-        ) from None
+    for attempt in range(CONFLICT_RETRIES + 1):
+        try:
+            with nullcontext() if dry_run else cycle_lock(engine):
+                return _run_cycle(
+                    engine,
+                    policy,
+                    as_of,
+                    dry_run=dry_run,
+                    chunk_size=chunk_size,
+                    progress=progress,
+                    force=force,
+                    mail=mail,
+                )
+        except Busy as exc:
+            raise CycleRefused(str(exc)) from None
+        except StageConflict as exc:
+            if attempt == CONFLICT_RETRIES:
+                raise CycleRefused(
+                    f"{exc}; nothing of the day was written: run the cycle again"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+CONFLICT_RETRIES = 3
 
 
 def _run_cycle(
@@ -160,8 +175,7 @@ def _run_cycle(
             if dry_run:
                 summary.changes.extend(describe(plan))
             else:
-                _write(session, plan, as_of)
-                session.commit()
+                _write(session, plan, as_of)  # flushed, not committed: the day is one commit
             done += len(rows)
             if progress:
                 progress(done, total)
