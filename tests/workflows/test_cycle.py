@@ -290,23 +290,50 @@ def test_a_long_jump_does_not_count_days_spent_in_an_earlier_stage(db, tmp_path)
 
 
 def test_a_dispute_opened_while_the_cycle_plans_is_never_overwritten(db, tmp_path, monkeypatch):
+    """The day's single commit would overwrite the dispute: nothing of the day is written,
+    and the day is planned again from the new facts (the dispute holds the stage)."""
     import workflows.cycle as cycle_module
 
     _receivables(db, tmp_path, "X-1,C001,2026-01-01,2026-01-31,100.00,CNY\n")
     planned = cycle_module.plan_receivables
+    plans = []
 
     def plan_then_dispute(ctx, rows):
         plan = planned(ctx, rows)
-        with session_scope(db) as other:  # a collector, in another transaction
-            open_dispute(other, "X-1", "damaged goods", date(2026, 3, 1), actor="li.na")
+        plans.append(len(plan.stage_rows))
+        if len(plans) == 1:
+            with session_scope(db) as other:  # a collector, in another transaction
+                open_dispute(other, "X-1", "damaged goods", date(2026, 3, 1), actor="li.na")
         return plan
 
     monkeypatch.setattr(cycle_module, "plan_receivables", plan_then_dispute)
-    with pytest.raises(CycleRefused, match="changed stage meanwhile"):
-        run_cycle(db, POLICY, date(2026, 3, 1))
+    summary = run_cycle(db, POLICY, date(2026, 3, 1))
+    assert plans == [1, 0]  # planned to move, then re-planned without the move
+    assert summary.stage_moves == 0
     assert _stage(db, "X-1") == "disputed"
-    monkeypatch.setattr(cycle_module, "plan_receivables", planned)
-    assert run_cycle(db, POLICY, date(2026, 3, 1)).stage_moves == 0  # held by the dispute
+
+
+def test_a_day_that_keeps_conflicting_is_refused_with_nothing_written(db, tmp_path, monkeypatch):
+    import workflows.cycle as cycle_module
+    from ledger.cycle_store import StageConflict
+
+    _receivables(db, tmp_path, PORTFOLIO)
+
+    def always_conflict(session, rows):
+        raise StageConflict("1 receivable(s) changed stage meanwhile")
+
+    def counts():
+        with Session(db) as s:
+            return [s.execute(select(func.count()).select_from(m)).scalar() for m in TABLES]
+
+    before = counts()
+    monkeypatch.setattr(cycle_module.store, "set_stages", always_conflict)
+    with pytest.raises(CycleRefused, match="nothing of the day was written"):
+        run_cycle(db, POLICY, date(2026, 3, 1))
+    assert counts() == before
+
+
+TABLES = (Activity, RiskWarning, StageChange, Task)
 
 
 def test_two_cycles_at_once_are_refused(db, tmp_path):
