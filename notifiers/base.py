@@ -3,11 +3,17 @@
 A notifier delivers one rendered message (``OutgoingMessage``) and says how it went:
 
 - it returns a ``SendReport`` when the message was accepted for at least one recipient
-  (``refused`` lists the recipients the server turned away while taking the others);
+  (``refused`` lists the recipients the server turned away while taking the others, each
+  with its reply: a 4xx reply is temporary, that recipient alone is tried again later);
 - it raises ``TransientFailure`` when trying again later may work (connection refused or
-  dropped, a timeout, any 4xx reply);
+  dropped, a timeout, any 4xx reply); ``ServerUnavailable`` when the server could not
+  even be reached or did not greet, so every other message would wait the same way;
 - it raises ``PermanentFailure`` when trying again cannot work (a 5xx refusal of the
   sender, the data or every recipient; failed authentication; a malformed message).
+
+A failure that refused every recipient carries each one's reply in ``refused``.
+``OutgoingMessage.envelope``, when set, limits delivery to those addresses (a retry for
+the recipients that have not accepted yet), while the headers still show To and Cc.
 
 A notifier never retries by itself: the dispatcher owns retries, backoff and giving up,
 because only it knows how often a message has been tried. ``send`` may be called
@@ -41,7 +47,9 @@ __all__ = [
     "PermanentFailure",
     "SendReport",
     "TransientFailure",
+    "ServerUnavailable",
     "ConfigurationFailure",
+    "is_temporary",
     "build_email",
     "wire_bytes",
     "message_id_for",
@@ -60,16 +68,34 @@ class OutgoingMessage:
     subject: str
     text: str
     html: str
+    envelope: tuple[str, ...] = ()  # deliver only to these (bare addresses); () = all
 
     def __post_init__(self) -> None:
         # Accept lists from callers but keep the message hashable and immutable.
         object.__setattr__(self, "to", tuple(self.to))
         object.__setattr__(self, "cc", tuple(self.cc))
+        object.__setattr__(self, "envelope", tuple(self.envelope))
 
     @property
     def recipients(self) -> tuple[str, ...]:
-        """Bare envelope addresses of To and Cc, each once, in order."""
+        """Bare envelope addresses to deliver to: ``envelope`` if set, else To and Cc,
+        each once, in order."""
+        return self.envelope or self.addressees
+
+    @property
+    def addressees(self) -> tuple[str, ...]:
+        """Bare addresses of To and Cc, each once, in order (whatever the envelope)."""
         return _bare_addresses((*self.to, *self.cc))
+
+
+def bare_addresses(values: Iterable[str]) -> tuple[str, ...]:
+    """The bare addresses in header values ("Name <a@b>, c@d" -> a@b, c@d), each once."""
+    return _bare_addresses(tuple(values))
+
+
+def is_temporary(reply: str) -> bool:
+    """Whether a server reply ("451 4.7.1 greylisted") says to try again later: 4xx."""
+    return reply[:1] == "4"
 
 
 def message_id_for(key: str, domain: str) -> str:
@@ -173,15 +199,22 @@ def _bare_addresses(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class _Failure(Exception):
-    """A send that did not happen; ``reply`` is the server's code and text (or our reason)."""
+    """A send that did not happen; ``reply`` is the server's code and text (or our reason);
+    ``refused`` each recipient's reply when the server refused them all."""
 
-    def __init__(self, reply: str) -> None:
+    def __init__(self, reply: str, refused: dict[str, str] | None = None) -> None:
         super().__init__(reply)
         self.reply = reply
+        self.refused = dict(refused or {})
 
 
 class TransientFailure(_Failure):
     """Try again later: the connection failed, timed out, or the server answered 4xx."""
+
+
+class ServerUnavailable(TransientFailure):
+    """The server could not be reached, or it did not greet in time: every other message
+    would wait the same way, so the dispatcher defers this one and ends its run."""
 
 
 class PermanentFailure(_Failure):
@@ -195,7 +228,8 @@ class ConfigurationFailure(PermanentFailure):
 
 @dataclass
 class SendReport:
-    """A send that was accepted; ``refused`` maps each turned-away recipient to its reply."""
+    """A send that was accepted; ``refused`` maps each turned-away recipient to its reply
+    (4xx: that recipient may be tried again; 5xx: never)."""
 
     refused: dict[str, str] = field(default_factory=dict)
     reply: str = ""

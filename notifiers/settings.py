@@ -4,7 +4,13 @@ Environment variables win so an operator can point a deployed arflow at another 
 (or keep the password out of the file) without editing YAML:
 
     ARFLOW_SMTP_HOST, ARFLOW_SMTP_PORT, ARFLOW_SMTP_USER, ARFLOW_SMTP_PASSWORD,
-    ARFLOW_SMTP_TLS (none | starttls | tls), ARFLOW_MAIL_FROM
+    ARFLOW_SMTP_TLS (none | starttls | tls), ARFLOW_MAIL_FROM,
+    ARFLOW_SMTP_TIMEOUT, ARFLOW_SMTP_CONNECT_TIMEOUT, ARFLOW_SMTP_GREETING_TIMEOUT,
+    ARFLOW_SMTP_COMMAND_TIMEOUT (seconds)
+
+Every wait on the server is bounded: ``connect_timeout`` for the TCP (and TLS) connection,
+``greeting_timeout`` for the server's first 220 (a server that accepts and never greets),
+``command_timeout`` for each command's reply; each defaults to ``timeout`` (30 s).
 
 No host anywhere means "no SMTP": ``from_env`` returns None and the caller uses the file
 sink (var/outbox/), so arflow works on a fresh machine. An empty variable counts as unset.
@@ -30,8 +36,13 @@ _ENV = {
     "password": "ARFLOW_SMTP_PASSWORD",
     "tls": "ARFLOW_SMTP_TLS",
     "from": "ARFLOW_MAIL_FROM",
+    "timeout": "ARFLOW_SMTP_TIMEOUT",
+    "connect_timeout": "ARFLOW_SMTP_CONNECT_TIMEOUT",
+    "greeting_timeout": "ARFLOW_SMTP_GREETING_TIMEOUT",
+    "command_timeout": "ARFLOW_SMTP_COMMAND_TIMEOUT",
 }
-_KEYS = (*_ENV, "timeout", "concurrency")
+_KEYS = (*_ENV, "concurrency")
+_TIMEOUTS = ("timeout", "connect_timeout", "greeting_timeout", "command_timeout")
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,21 @@ class SmtpSettings:
     timeout: float = 30.0
     sender: str = "arflow@localhost"
     concurrency: int = 8
+    connect_timeout: float | None = None  # None: ``timeout``
+    greeting_timeout: float | None = None
+    command_timeout: float | None = None
+
+    @property
+    def connect_seconds(self) -> float:
+        return self.connect_timeout or self.timeout
+
+    @property
+    def greeting_seconds(self) -> float:
+        return self.greeting_timeout or self.timeout
+
+    @property
+    def command_seconds(self) -> float:
+        return self.command_timeout or self.timeout
 
     @classmethod
     def from_env(
@@ -81,8 +107,9 @@ class SmtpSettings:
             kwargs["user"] = _text(values["user"])
         if "password" in values:
             kwargs["password"] = _text(values["password"])
-        if "timeout" in values:
-            kwargs["timeout"] = _number(values["timeout"], float, 0.1, 3600)
+        for key in _TIMEOUTS:
+            if key in values:
+                kwargs[key] = _number(values[key], float, 0.1, 3600)
         if "from" in values:
             kwargs["sender"] = _text(values["from"])
         if "concurrency" in values:

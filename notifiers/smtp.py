@@ -8,14 +8,19 @@ socket is never mistaken for a failed send.
 
 How failures are classified (measured with aiosmtplib 5.1, see DESIGN.md):
 
-- TransientFailure: SMTPServerDisconnected, SMTPConnectError and its subclasses,
-  SMTPTimeoutError, OSError (refused, reset, TLS), and any 4xx reply, including
-  4xx for every recipient (greylisting) and a temporary AUTH failure (454);
+- ServerUnavailable (a TransientFailure): no connection within ``connect_timeout``
+  (refused, unreachable), no greeting within ``greeting_timeout`` (a server that accepts
+  and never speaks), a 4xx/5xx greeting, a failed STARTTLS handshake;
+- TransientFailure: SMTPServerDisconnected, SMTPTimeoutError (a command unanswered within
+  ``command_timeout``), OSError (reset), and any 4xx reply, including 4xx for every
+  recipient (greylisting) and a temporary AUTH failure (454);
 - PermanentFailure: every recipient refused with 5xx, a 5xx refusal of the sender or the
   data, SMTPAuthenticationError (535), a message aiosmtplib cannot put on the wire.
 
 When only some recipients are refused aiosmtplib does not raise; the refusals come back
-in ``SendReport.refused``.
+in ``SendReport.refused``, each with its own reply, so the dispatcher can try a 4xx
+recipient again without sending a second copy to those who accepted. When every
+recipient is refused, the failure carries each one's reply too.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
+import socket
 import ssl
 
 from aiosmtplib import (
@@ -44,6 +50,7 @@ from notifiers.base import (
     OutgoingMessage,
     PermanentFailure,
     SendReport,
+    ServerUnavailable,
     TransientFailure,
     wire_bytes,
 )
@@ -117,7 +124,7 @@ class SmtpNotifier(Notifier):
         idle, self._idle = self._idle, []
         for client, _ in idle:
             try:
-                await client.quit(timeout=min(5.0, self.settings.timeout))
+                await client.quit(timeout=min(5.0, self.settings.command_seconds))
             except (SMTPException, OSError):
                 pass
             finally:
@@ -147,37 +154,72 @@ class SmtpNotifier(Notifier):
             self._idle.append((client, asyncio.get_running_loop().time()))
 
     async def _connect(self) -> SMTP:
+        """A new, greeted (and, as configured, encrypted and logged-in) connection.
+
+        The TCP connection is opened here, within ``connect_timeout``, and handed to
+        aiosmtplib, which then waits at most ``greeting_timeout`` for the 220 (and the
+        TLS handshake); every later command waits at most ``command_timeout``.
+        """
         s = self.settings
+        sock = await self._open_socket()
         client = SMTP(
             hostname=s.host,
-            port=s.port,
+            sock=sock,
+            port=None,
             username=s.user,
             password=s.password,
-            timeout=s.timeout,
+            timeout=s.command_seconds,
             use_tls=s.tls == "tls",
             start_tls=s.tls == "starttls",  # False, not None: no opportunistic upgrade
             tls_context=self._tls_context,
             local_hostname=self._local_hostname,
         )
         try:
-            await client.connect()
+            await client.connect(timeout=s.greeting_seconds)
         except Exception as exc:
             client.close()
+            sock.close()
             failure = classify(exc)
             if failure is None:
                 raise
+            if isinstance(failure, TransientFailure) and not client.is_connected:
+                failure = ServerUnavailable(f"{s.host}:{s.port}: {failure.reply}")
             raise failure from exc
         return client
+
+    async def _open_socket(self) -> socket.socket:
+        """A connected TCP socket to the server, or ServerUnavailable after connect_timeout."""
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(
+                loop.getaddrinfo(s.host, s.port, type=socket.SOCK_STREAM), s.connect_seconds
+            )
+        except (TimeoutError, OSError) as exc:
+            raise ServerUnavailable(f"{s.host}:{s.port}: cannot resolve: {exc}") from exc
+        problem = ""
+        for family, kind, proto, _name, address in infos:
+            sock = socket.socket(family, kind, proto)
+            sock.setblocking(False)
+            try:
+                await asyncio.wait_for(loop.sock_connect(sock, address), s.connect_seconds)
+                return sock
+            except TimeoutError:
+                problem = f"no connection within {s.connect_seconds:g} s"
+            except OSError as exc:
+                problem = exc.strerror or str(exc)
+            sock.close()
+        raise ServerUnavailable(f"{s.host}:{s.port}: {problem or 'no address'}")
 
 
 def classify(exc: BaseException) -> Failure | None:
     """The failure an aiosmtplib/socket error means, or None for an unexpected error (a bug)."""
     if isinstance(exc, SMTPRecipientsRefused):
-        codes = [r.code for r in exc.recipients]
-        text = "; ".join(dict.fromkeys(_reply(r.code, r.message) for r in exc.recipients))
-        if any(400 <= code < 500 for code in codes):
-            return TransientFailure(text)
-        return PermanentFailure(text)
+        refused = {r.recipient: _reply(r.code, r.message) for r in exc.recipients}
+        text = "; ".join(dict.fromkeys(refused.values()))
+        if any(400 <= r.code < 500 for r in exc.recipients):
+            return TransientFailure(text, refused)
+        return PermanentFailure(text, refused)
     if isinstance(exc, SMTPConnectError | SMTPServerDisconnected | SMTPTimeoutError | OSError):
         if isinstance(exc, SMTPResponseException):  # e.g. a 554 greeting
             return TransientFailure(_reply(exc.code, exc.message))
