@@ -282,6 +282,11 @@ class Outbox(SQLModel, table=True):
     )
     attempts: int = 0
     last_error: str = Field(default="")
+    # recipients done: address -> "accepted", or the 5xx reply that refused it; a recipient
+    # not listed is still to be tried (a 4xx for it alone is retried for it alone)
+    deliveries: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict)
+    )
     created_at: datetime = _stamp()
     sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 

@@ -5,11 +5,18 @@ dispatcher. Several dispatchers can run at once: on PostgreSQL they skip each ot
 locked rows (``FOR UPDATE SKIP LOCKED``); on both, the token check makes a row belong to
 one claimer. A dispatcher that dies leaves its rows ``sending``; when the lease expires
 they are claimable again, so the message still goes out.
+
+Each attempt is settled by one ``Settlement`` (the dispatcher decides it, this module
+applies it): the row's status, the recipients done so far (``deliveries``: address ->
+"accepted" or the 5xx reply that refused it), the audit row and, when a contact is
+wrong, a task for the collector. A settlement from the local send journal applies only
+while the row has not been settled for that attempt since.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,6 +39,21 @@ class Claimed:
     body_html: str
     message_id: str
     attempts: int
+    deliveries: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What one attempt means for its row; ``status`` is sent, pending (retry) or failed."""
+
+    status: str
+    deliveries: dict[str, str]
+    error: str = ""  # the row's last_error: the reason, or a note on a sent message
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    contact_task: str = ""  # when set: open a fix-contact task with this note
+
+    AUDIT = {"sent": "mail_sent", "pending": "mail_deferred", "failed": "mail_failed"}
 
 
 def utc(moment: datetime) -> datetime:
@@ -39,6 +61,12 @@ def utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("an aware datetime is required")
     return moment.astimezone(UTC)
+
+
+def _claimed_columns() -> list[Any]:
+    """The columns of ``Claimed``, in its order."""
+    t = Outbox.__table__
+    return [t.c[name] for name in Claimed.__dataclass_fields__]
 
 
 def _claimable(now: datetime, today: date) -> Any:
@@ -54,11 +82,21 @@ def _claimable(now: datetime, today: date) -> Any:
 
 
 def claim(
-    session: Session, *, now: datetime, today: date, token: str, lease_until: datetime, limit: int
+    session: Session,
+    *,
+    now: datetime,
+    today: date,
+    token: str,
+    lease_until: datetime,
+    limit: int,
+    exclude: Collection[int] = (),
 ) -> list[Claimed]:
-    """Claim up to ``limit`` due messages for ``token``; the caller commits."""
+    """Claim up to ``limit`` due messages for ``token``, none of ``exclude`` (the rows
+    this run already tried: a run never re-claims a row it deferred); the caller commits."""
     t = Outbox.__table__
     pick = select(t.c.id).where(_claimable(now, today)).order_by(t.c.id).limit(limit)
+    if exclude:
+        pick = pick.where(t.c.id.not_in(sorted(exclude)))
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     ids = [row_id for (row_id,) in session.execute(pick)]
@@ -70,18 +108,7 @@ def claim(
         .values(status="sending", lease_until=utc(lease_until), claimed_by=token)
     )
     rows = session.execute(
-        select(
-            t.c.id,
-            t.c.key,
-            t.c.customer_id,
-            t.c.to_addr,
-            t.c.cc,
-            t.c.subject,
-            t.c.body_text,
-            t.c.body_html,
-            t.c.message_id,
-            t.c.attempts,
-        )
+        select(*_claimed_columns())
         .where(t.c.id.in_(ids), t.c.claimed_by == token, t.c.status == "sending")
         .order_by(t.c.id)
     )
@@ -106,103 +133,65 @@ def renew(session: Session, ids: list[int], token: str, lease_until: datetime) -
     return {row_id for (row_id,) in result}
 
 
-def _settle(session: Session, row: Claimed, token: str, **values: Any) -> bool:
-    """Update the row if it is still ours (a lease that expired may have been re-claimed)."""
+def settle(
+    session: Session, row: Claimed, token: str | None, outcome: Settlement, *, on: date
+) -> bool:
+    """Apply one attempt's outcome, audited; False if the row is no longer ours.
+
+    With a ``token`` (the dispatcher's own claim) the row must still be claimed by it; with
+    None (an outcome from the send journal) it must still be unsettled for that attempt:
+    sending or pending with the same attempt count.
+    """
     t = Outbox.__table__
-    result = session.execute(
-        update(t)
-        .where(t.c.id == row.id, t.c.claimed_by == token, t.c.status == "sending")
-        .values(lease_until=None, **values)
+    values: dict[str, Any] = {
+        "status": outcome.status,
+        "attempts": row.attempts + 1,
+        "deliveries": outcome.deliveries,
+        "last_error": outcome.error,
+        "lease_until": None,
+    }
+    if outcome.status == "pending":
+        values |= {"next_attempt_at": utc(outcome.next_attempt_at), "claimed_by": ""}
+    if outcome.status == "sent":
+        values["sent_at"] = utc(outcome.sent_at)
+    if token is not None:
+        ours = and_(t.c.claimed_by == token, t.c.status == "sending")
+    else:
+        ours = and_(t.c.status.in_(("sending", "pending")), t.c.attempts == row.attempts)
+    result = session.execute(update(t).where(t.c.id == row.id, ours).values(**values))
+    if not result.rowcount:
+        return False
+    details: dict[str, Any] = {"outbox_id": row.id}
+    if outcome.status == "sent":
+        details["note"] = outcome.error
+    else:
+        details["error"] = outcome.error
+    if outcome.next_attempt_at is not None:
+        details["next_attempt_at"] = outcome.next_attempt_at.isoformat()
+    if token is None:
+        details["from_journal"] = True
+    audit = activity(
+        on, "dispatcher", Settlement.AUDIT[outcome.status], "customer", row.customer_id,
+        row.key, details=details,
     )
-    return bool(result.rowcount)
+    insert_activities(session, [audit])
+    if outcome.contact_task:
+        open_contact_task(session, row.customer_id, on, "fix_contact_details",
+                          outcome.contact_task)
+    return True
 
 
-def mark_sent(
-    session: Session, row: Claimed, token: str, *, now: datetime, on: date, note: str = ""
-) -> None:
-    if _settle(
-        session,
-        row,
-        token,
-        status="sent",
-        sent_at=utc(now),
-        attempts=row.attempts + 1,
-        last_error=note,
-    ):
-        insert_activities(
-            session,
-            [
-                activity(
-                    on,
-                    "dispatcher",
-                    "mail_sent",
-                    "customer",
-                    row.customer_id,
-                    row.key,
-                    details={"outbox_id": row.id, "note": note},
-                )
-            ],
+def unsettled(session: Session, ids: Collection[int]) -> dict[int, Claimed]:
+    """The rows among ``ids`` still sending or pending, as a claim would return them."""
+    if not ids:
+        return {}
+    t = Outbox.__table__
+    rows = session.execute(
+        select(*_claimed_columns()).where(
+            t.c.id.in_(sorted(ids)), t.c.status.in_(("sending", "pending"))
         )
-
-
-def mark_retry(
-    session: Session, row: Claimed, token: str, *, next_attempt_at: datetime, error: str, on: date
-) -> None:
-    if _settle(
-        session,
-        row,
-        token,
-        status="pending",
-        attempts=row.attempts + 1,
-        next_attempt_at=utc(next_attempt_at),
-        last_error=error,
-        claimed_by="",
-    ):
-        insert_activities(
-            session,
-            [
-                activity(
-                    on,
-                    "dispatcher",
-                    "mail_deferred",
-                    "customer",
-                    row.customer_id,
-                    row.key,
-                    details={
-                        "outbox_id": row.id,
-                        "error": error,
-                        "next_attempt_at": next_attempt_at.isoformat(),
-                    },
-                )
-            ],
-        )
-
-
-def mark_failed(
-    session: Session, row: Claimed, token: str, *, error: str, on: date, task_kind: str
-) -> None:
-    """A permanent failure: the row fails and the collector gets a task to fix the contact."""
-    if not _settle(
-        session, row, token, status="failed", attempts=row.attempts + 1, last_error=error
-    ):
-        return
-    insert_activities(
-        session,
-        [
-            activity(
-                on,
-                "dispatcher",
-                "mail_failed",
-                "customer",
-                row.customer_id,
-                row.key,
-                details={"outbox_id": row.id, "error": error},
-            )
-        ],
     )
-    open_contact_task(
-        session, row.customer_id, on, task_kind, f"mail to {row.to_addr} failed: {error}"
-    )
+    return {row.id: Claimed(*row) for row in rows}
 
 
 def open_contact_task(session: Session, customer_id: int, on: date, kind: str, note: str) -> None:

@@ -1,11 +1,24 @@
-"""The dispatcher: sends what the cycle left in the outbox, each message exactly once.
+"""The dispatcher: sends what the cycle left in the outbox, each message once.
 
 Claim a batch under a lease (ledger/outbox_store), send with the notifier's concurrency,
-settle each message as soon as its send returns: sent; a transient failure is retried
-with exponential backoff and jitter until ``max_attempts``; a permanent one fails the row
-and opens a "fix contact details" task. A stop request lets the sends in flight finish
-and gives the rest of the batch back. Time comes from the caller (``clock``), never the
-wall clock, so tests replay days.
+and settle each message as soon as its send returns (notifiers/outcome.py decides what
+the answer means, recipient by recipient): sent; a transient failure is retried with
+exponential backoff and jitter until ``max_attempts``; a permanent one fails the row and
+opens a "fix contact details" task. A stop request lets the sends in flight finish and
+gives the rest of the batch back. Time comes from the caller (``clock``), never the wall
+clock, so tests replay days.
+
+How close to "once" it comes (SMTP cannot be exactly-once: a kill after the server's 250
+and before anything of ours is written makes that message go out again):
+
+- what a server accepted is first appended to the local send journal
+  (notifiers/journal.py), and every run reconciles the journal into the outbox before it
+  claims anything; so a database that is down when a send is to be recorded costs no
+  duplicate, and a kill at most the messages in flight;
+- a run never claims a row it already tried (a short backoff cannot make a run send the
+  same message twice, and a hung server costs each message one attempt per run);
+- a server that cannot be reached or does not greet ends the run after the attempts in
+  flight: the rest of the batch is given back untried.
 """
 
 from __future__ import annotations
@@ -13,21 +26,25 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger import outbox_store as store
 from ledger.db import session_scope
+from notifiers import outcome
 from notifiers.base import (
     ConfigurationFailure,
     Notifier,
     OutgoingMessage,
     PermanentFailure,
+    ServerUnavailable,
     TransientFailure,
 )
+from notifiers.journal import SendJournal, SendOutcome
 
 FIX_CONTACT = "fix_contact_details"
 
@@ -48,6 +65,9 @@ class Backoff:
 @dataclass
 class DispatchSummary:
     configuration_error: str = ""  # the server refused our sender or credentials
+    server_error: str = ""  # the server could not be reached or did not greet
+    database_error: str = ""  # a send could not be recorded: the journal holds it
+    reconciled: int = 0  # sends taken in from the journal before claiming
     claimed: int = 0
     sent: int = 0
     retried: int = 0
@@ -70,12 +90,20 @@ class Dispatcher:
     max_attempts: int = 8
     backoff: Backoff = Backoff()
     rng: random.Random = random.Random()
+    journal: SendJournal | None = None  # None: no local record (tests of the bare path)
+    _tried: set[int] = field(default_factory=set, init=False, repr=False)
 
     async def run_once(self, stop: asyncio.Event | None = None) -> DispatchSummary:
-        """Send everything due now; return when nothing claimable is left (or on stop)."""
+        """Send everything due now; return when nothing claimable is left (or on stop).
+
+        Raises the database's error when the journal cannot be reconciled or nothing can
+        be claimed (the database is down): nothing was sent then.
+        """
         summary = DispatchSummary()
         token = f"{uuid.uuid4().hex[:12]}"
+        self._tried = set()
         while stop is None or not stop.is_set():
+            summary.reconciled += self.reconcile()
             now = self.clock()
             with session_scope(self.engine) as session:
                 rows = store.claim(
@@ -85,14 +113,41 @@ class Dispatcher:
                     token=token,
                     lease_until=now + self.lease,
                     limit=self.batch,
+                    exclude=self._tried,
                 )
             if not rows:
                 break
             summary.claimed += len(rows)
             await self._send_batch(rows, token, summary, stop)
-            if summary.configuration_error:
+            if summary.configuration_error or summary.server_error or summary.database_error:
                 break
         return summary
+
+    def reconcile(self) -> int:
+        """Take the journal's sends into the outbox (those not settled since); then forget
+        them. Returns how many rows it settled."""
+        if self.journal is None:
+            return 0
+        entries = self.journal.outcomes()
+        if not entries:
+            return 0
+        settled = 0
+        with session_scope(self.engine) as session:
+            rows = store.unsettled(session, {entry.outbox_id for entry in entries})
+            for entry in entries:
+                row = rows.get(entry.outbox_id)
+                if row is None or row.key != entry.key or row.attempts != entry.attempts:
+                    continue  # settled already (by its dispatcher, or an earlier entry)
+                at = datetime.fromisoformat(entry.at)
+                decided = self._per_recipient(row, entry.accepted, entry.refused, at)
+                if store.settle(session, row, None, decided, on=self.today(at)):
+                    rows[row.id] = store.Claimed(
+                        **{**row.__dict__, "attempts": row.attempts + 1,
+                           "deliveries": decided.deliveries}
+                    )
+                    settled += 1
+        self.journal.forget(entries)
+        return settled
 
     async def _send_batch(
         self,
@@ -109,28 +164,31 @@ class Dispatcher:
         async def worker() -> None:
             while not queue.empty() and not halted.is_set() and (stop is None or not stop.is_set()):
                 row = queue.get_nowait()
-                if lease.still_ours(row.id):
-                    try:
+                try:
+                    if lease.still_ours(row.id):
+                        self._tried.add(row.id)
                         await self._send_one(row, token, summary)
-                    except _StopRun:
-                        queue.put_nowait(row)  # not sent: released with the rest
-                        halted.set()
-                        return
+                except _StopRun:
+                    halted.set()
+                    return
+                except SQLAlchemyError as exc:  # the database went away: stop, lose nothing
+                    summary.database_error = _first_line(exc)
+                    halted.set()
+                    return
                 lease.done(row.id)
 
         halted = asyncio.Event()
 
         workers = max(1, min(self.notifier.concurrency, len(rows)))
         await asyncio.gather(*(worker() for _ in range(workers)))
-        left = []
-        while not queue.empty():
-            left.append(queue.get_nowait())
-        if left:
+        left = [row for row in rows if row.id in lease.unsent and row.id not in self._tried]
+        if left and not summary.database_error:
             with session_scope(self.engine) as session:
                 store.release(session, left, token)
             summary.released += len(left)
 
     async def _send_one(self, row: store.Claimed, token: str, summary: DispatchSummary) -> None:
+        to_do = outcome.remaining(row)
         message = OutgoingMessage(
             key=row.key,
             message_id=row.message_id,
@@ -140,87 +198,78 @@ class Dispatcher:
             subject=row.subject,
             text=row.body_text,
             html=row.body_html,
+            envelope=to_do if row.deliveries else (),
         )
         try:
             # shielded: a stop (Ctrl-C) lets the message in hand finish and be recorded
             report = await asyncio.shield(self.notifier.send(message))
-        except TransientFailure as failure:
-            self._retry(row, token, failure.reply, summary)
-            return
         except ConfigurationFailure as failure:
             # the server refused our sender or login: every message would fail the same
             # way, so none is failed; this one and the rest of the run stay queued
             summary.configuration_error = failure.reply
+            self._tried.discard(row.id)
             raise _StopRun from failure
-        except PermanentFailure as failure:
+        except (TransientFailure, PermanentFailure) as failure:
             now = self.clock()
-            with session_scope(self.engine) as session:
-                store.mark_failed(
-                    session,
+            if failure.refused:  # the server answered for each recipient: none accepted
+                decided = self._per_recipient(row, (), failure.refused, now)
+            else:
+                decided = outcome.whole_message(
                     row,
-                    token,
-                    error=failure.reply,
-                    on=self.today(now),
-                    task_kind=FIX_CONTACT,
+                    failure.reply,
+                    permanent=isinstance(failure, PermanentFailure),
+                    now=now,
+                    max_attempts=self.max_attempts,
+                    delay=self._delay,
                 )
-            summary.failed += 1
+            self._settle(row, token, decided, summary)
+            if isinstance(failure, ServerUnavailable):
+                summary.server_error = failure.reply
+                raise _StopRun from failure
             return
         now = self.clock()
-        refused = "; ".join(f"{addr}: {reply}" for addr, reply in report.refused.items())
-        if row.to_addr in report.refused:  # only a cc got it: the customer did not
-            with session_scope(self.engine) as session:
-                store.mark_failed(
-                    session,
-                    row,
-                    token,
-                    error=f"refused {refused}",
-                    on=self.today(now),
-                    task_kind=FIX_CONTACT,
-                )
-            summary.failed += 1
-            return
-        with session_scope(self.engine) as session:
-            store.mark_sent(
-                session,
-                row,
-                token,
-                now=now,
-                on=self.today(now),
-                note=f"refused {refused}" if refused else "",
+        accepted = tuple(a for a in message.recipients if a not in report.refused)
+        if self.journal is not None:
+            self.journal.record(
+                SendOutcome(row.id, row.key, row.attempts, now.isoformat(), accepted,
+                            dict(report.refused))
             )
-            if refused:
-                store.open_contact_task(
-                    session,
-                    row.customer_id,
-                    self.today(now),
-                    FIX_CONTACT,
-                    f"recipients refused: {refused}",
-                )
-        summary.sent += 1
+        self._settle(row, token, self._per_recipient(row, accepted, report.refused, now),
+                     summary)
 
-    def _retry(self, row: store.Claimed, token: str, error: str, summary: DispatchSummary) -> None:
-        now = self.clock()
+    def _per_recipient(
+        self,
+        row: store.Claimed,
+        accepted: tuple[str, ...],
+        refused: Mapping[str, str],
+        now: datetime,
+    ) -> store.Settlement:
+        return outcome.per_recipient(
+            row, accepted, refused, now=now, max_attempts=self.max_attempts, delay=self._delay
+        )
+
+    def _delay(self, attempts: int) -> timedelta:
+        return self.backoff.delay(attempts, self.rng)
+
+    def _settle(
+        self,
+        row: store.Claimed,
+        token: str,
+        decided: store.Settlement,
+        summary: DispatchSummary,
+    ) -> None:
         with session_scope(self.engine) as session:
-            if row.attempts + 1 >= self.max_attempts:
-                store.mark_failed(
-                    session,
-                    row,
-                    token,
-                    on=self.today(now),
-                    task_kind=FIX_CONTACT,
-                    error=f"gave up after {row.attempts + 1} attempts: {error}",
-                )
-                summary.failed += 1
-                return
-            store.mark_retry(
-                session,
-                row,
-                token,
-                error=error,
-                on=self.today(now),
-                next_attempt_at=now + self.backoff.delay(row.attempts + 1, self.rng),
-            )
-        summary.retried += 1
+            store.settle(session, row, token, decided, on=self.today(self.clock()))
+        if decided.status == "sent":
+            summary.sent += 1
+        elif decided.status == "pending":
+            summary.retried += 1
+        else:
+            summary.failed += 1
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 class _BatchLease:
@@ -250,4 +299,4 @@ class _BatchLease:
 
 
 class _StopRun(Exception):
-    """Raised inside a worker to end the run (a configuration failure)."""
+    """Raised inside a worker to end the run (our configuration, or the server is down)."""
