@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 
+from sqlalchemy import Engine
+
 from arflow.settings import Settings, SettingsError
 from notifiers.base import Notifier
+from notifiers.dispatcher import Dispatcher
 from notifiers.filesink import FileSink
+from notifiers.journal import SendJournal
 from notifiers.settings import SmtpSettings
 from notifiers.smtp import SmtpNotifier
 from notifiers.templates import Templates
@@ -55,6 +59,19 @@ def notifier(settings: Settings) -> Notifier:
     if smtp is None:
         return FileSink(settings.outbox_dir)
     return SmtpNotifier(smtp)
+
+
+def dispatcher(settings: Settings, engine: Engine) -> Dispatcher:
+    """The dispatcher as every shell runs it: the configured notifier, the business clock,
+    and the send journal beside the data (so a database outage costs no duplicate)."""
+    return Dispatcher(
+        engine=engine,
+        notifier=notifier(settings),
+        sender=sender_address(settings),
+        clock=lambda: now(settings),
+        today=lambda moment: business_day(settings, moment),
+        journal=SendJournal(settings.send_journal),
+    )
 
 
 def now(settings: Settings) -> datetime:

@@ -41,6 +41,12 @@ class Settings:
     def outbox_dir(self) -> Path:
         return self.home / "var" / "outbox"
 
+    @property
+    def send_journal(self) -> Path:
+        """The dispatcher's local record of accepted sends (``ARFLOW_SEND_JOURNAL``)."""
+        override = os.environ.get("ARFLOW_SEND_JOURNAL", "").strip()
+        return Path(override) if override else self.home / "var" / "send-journal.jsonl"
+
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

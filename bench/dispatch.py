@@ -21,7 +21,7 @@ Checks: no Message-ID received twice, none claimed but never received, every out
 
 ``--breakdown`` times (wall clock) the parts of each send that block the event loop:
 building the MIME message, aiosmtplib flattening it to bytes, and each outbox transaction
-(claim, the lease renewal before each send, mark_sent, commit); the rest is the SMTP
+(claim, the lease renewal before each send, settle, commit); the rest is the SMTP
 exchange and the loop itself. The sink's CPU is measured on its own thread (or process).
 ``--profile`` runs the dispatch under cProfile (this thread only; the sink is not
 profiled) and prints the top entries.
@@ -432,7 +432,7 @@ def instrumented(timers: Timers) -> Iterator[None]:
         (smtp, "build_email", smtp.build_email),
         (client, "flatten_message", client.flatten_message),
         (dispatcher.store, "claim", dispatcher.store.claim),
-        (dispatcher.store, "mark_sent", dispatcher.store.mark_sent),
+        (dispatcher.store, "settle", dispatcher.store.settle),
     ]
     renew = getattr(dispatcher.store, "renew", None)  # the lease renewed before each send
     if renew is not None:
@@ -444,8 +444,8 @@ def instrumented(timers: Timers) -> Iterator[None]:
         "aiosmtplib flatten_message (to bytes)", client.flatten_message
     )
     dispatcher.store.claim = timers.wrap("claim (batch)", dispatcher.store.claim)
-    dispatcher.store.mark_sent = timers.wrap(
-        "mark_sent (UPDATE + audit INSERT)", dispatcher.store.mark_sent
+    dispatcher.store.settle = timers.wrap(
+        "settle (UPDATE + audit INSERT)", dispatcher.store.settle
     )
     try:
         yield
@@ -469,6 +469,7 @@ class Outcome:
 
 async def dispatch(engine: Any, port: int, args: argparse.Namespace) -> dict[str, int]:
     from notifiers.dispatcher import Dispatcher
+    from notifiers.journal import SendJournal
     from notifiers.settings import SmtpSettings
     from notifiers.smtp import SmtpNotifier
 
@@ -484,6 +485,7 @@ async def dispatch(engine: Any, port: int, args: argparse.Namespace) -> dict[str
         today=lambda moment: moment.astimezone(TZ).date(),
         batch=args.batch,
         rng=random.Random(7),
+        journal=SendJournal(Path(args.journal)) if args.journal else None,
     )
     async with notifier:
         return (await dispatcher.run_once()).as_dict()
@@ -671,6 +673,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", type=Path, help="SQLite file to create (default: a temp file)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--journal",
+        help="send journal file (as arflow serve and dispatch keep one); empty: none",
+        default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "arflow-bench-journal.jsonl"),
+    )
     parser.add_argument(
         "--sender",
         default=SENDER,

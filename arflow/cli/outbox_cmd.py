@@ -159,22 +159,16 @@ def dispatch_command(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Send the pending mail once (for cron users); `arflow serve` does it every minute."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from arflow import mailing
     from arflow.settings import SettingsError
-    from notifiers.dispatcher import Dispatcher
 
     config = settings()
     try:
-        notifier, sender = mailing.notifier(config), mailing.sender_address(config)
+        dispatcher = mailing.dispatcher(config, database())
     except SettingsError as exc:
         fail(str(exc))
-    dispatcher = Dispatcher(
-        engine=database(),
-        notifier=notifier,
-        sender=sender,
-        clock=lambda: mailing.now(config),
-        today=lambda moment: mailing.business_day(config, moment),
-    )
 
     async def run() -> dict[str, int]:
         stop = asyncio.Event()  # Ctrl-C: finish the message in hand, give the rest back
@@ -184,16 +178,30 @@ def dispatch_command(
         async with dispatcher.notifier:
             return (await dispatcher.run_once(stop)).as_dict()
 
-    summary = asyncio.run(run())
+    try:
+        summary = asyncio.run(run())
+    except SQLAlchemyError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        err_console.print(
+            f"arflow: the database is unreachable ({first}); nothing was sent, "
+            "dispatch again when it is back",
+            markup=False,
+        )
+        raise typer.Exit(1) from None
     if as_json:
         emit_json(summary)
     else:
         table(
             "dispatch",
             ["", "count"],
-            [[k, v] for k, v in summary.items() if k != "configuration_error"],
+            [[k, v] for k, v in summary.items() if not str(k).endswith("_error")],
             right=["count"],
         )
+    for key, what in (("server_error", "the mail server is unavailable"),
+                      ("database_error", "the database went away mid-run")):
+        if summary[key]:
+            err_console.print(f"arflow: {what} ({summary[key]}); what was sent is recorded, "
+                              "the rest is tried again on the next dispatch", markup=False)
     if summary["configuration_error"]:
         err_console.print(
             f"arflow: the mail server refused our sender or login "
