@@ -21,10 +21,17 @@ def import_command(
     kind: Kind = typer.Argument(..., help="What the file holds."),
     file: Path = typer.Argument(..., help="CSV file (UTF-8 with or without BOM, or GBK)."),
     mapping: Path | None = typer.Option(None, "--mapping", help="YAML renaming foreign columns."),
-    encoding: str | None = typer.Option(None, "--encoding", help="Force an encoding."),
+    encoding: str | None = typer.Option(
+        None, "--encoding",
+        help="Force an encoding (e.g. cp1252, gbk, utf-16): the answer when arflow asks.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Import a CSV export. One bad row rejects the whole file, listing every bad row."""
+    """Import a CSV export. One bad row rejects the whole file, listing every bad row.
+
+    A damaged file (a NUL, an overlong cell, a quote the file ends inside) is refused the
+    same way; a file that reads as text in two encodings asks which one (exit 2).
+    """
     from ledger.db import session_scope
     from ledger.importers import ImportFailed, import_file
     from ledger.importers.source import Mapping, SourceError

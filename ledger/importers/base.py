@@ -14,11 +14,12 @@ from ledger.money import to_cents
 class RowError:
     file: str
     row: int
-    column: str
+    column: str  # "" when the fault is in no one column (a broken file, the header row)
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}: {self.column}: {self.reason}"
+        column = f" {self.column}:" if self.column else ""
+        return f"{self.file}:{self.row}:{column} {self.reason}"
 
 
 class ImportFailed(Exception):

@@ -23,7 +23,8 @@ def import_file(
     """Validate the whole file, raise ImportFailed listing every bad row, else write it.
 
     The caller owns the transaction: nothing is written before validation passes, and
-    a failure while writing rolls the whole file back.
+    a failure while writing rolls the whole file back. A damaged file (NUL, overlong cell,
+    unterminated quote) fails in read_rows, before any row is even validated.
     """
     module = KINDS[kind]
     header, rows = read_rows(path, mapping, encoding)
