@@ -26,6 +26,7 @@ from tests.factories import seed_customers
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 10, 12)
 START = datetime.combine(DAY, time(9), SHANGHAI)
+FIVE_MINUTES = Backoff(base=timedelta(minutes=5), jitter=0.0)
 
 
 def queue_messages(
@@ -66,7 +67,7 @@ def dispatcher(
     journal: Path | None = None,
     concurrency: int = 4,
     greeting_timeout: float | None = None,
-    backoff: Backoff = Backoff(base=timedelta(minutes=5), jitter=0.0),
+    backoff: Backoff = FIVE_MINUTES,
 ) -> Dispatcher:
     settings = SmtpSettings(host="127.0.0.1", port=port, timeout=5, sender="ar@example.com",
                             concurrency=concurrency, greeting_timeout=greeting_timeout)
