@@ -27,6 +27,7 @@ import asyncio
 import random
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -92,6 +93,7 @@ class Dispatcher:
     rng: random.Random = random.Random()
     journal: SendJournal | None = None  # None: no local record (tests of the bare path)
     _tried: set[int] = field(default_factory=set, init=False, repr=False)
+    _writer: ThreadPoolExecutor = field(init=False, repr=False)
 
     async def run_once(self, stop: asyncio.Event | None = None) -> DispatchSummary:
         """Send everything due now; return when nothing claimable is left (or on stop).
@@ -102,6 +104,15 @@ class Dispatcher:
         summary = DispatchSummary()
         token = f"{uuid.uuid4().hex[:12]}"
         self._tried = set()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
+        try:
+            return await self._run(token, summary, stop)
+        finally:
+            self._writer.shutdown(wait=True)
+
+    async def _run(
+        self, token: str, summary: DispatchSummary, stop: asyncio.Event | None
+    ) -> DispatchSummary:
         while stop is None or not stop.is_set():
             summary.reconciled += self.reconcile()
             now = self.clock()
@@ -222,7 +233,7 @@ class Dispatcher:
                     max_attempts=self.max_attempts,
                     delay=self._delay,
                 )
-            self._settle(row, token, decided, summary)
+            await self._settle(row, token, decided, summary)
             if isinstance(failure, ServerUnavailable):
                 summary.server_error = failure.reply
                 raise _StopRun from failure
@@ -234,8 +245,9 @@ class Dispatcher:
                 SendOutcome(row.id, row.key, row.attempts, now.isoformat(), accepted,
                             dict(report.refused))
             )
-        self._settle(row, token, self._per_recipient(row, accepted, report.refused, now),
-                     summary)
+        await self._settle(
+            row, token, self._per_recipient(row, accepted, report.refused, now), summary
+        )
 
     def _per_recipient(
         self,
@@ -251,15 +263,23 @@ class Dispatcher:
     def _delay(self, attempts: int) -> timedelta:
         return self.backoff.delay(attempts, self.rng)
 
-    def _settle(
+    async def _settle(
         self,
         row: store.Claimed,
         token: str,
         decided: store.Settlement,
         summary: DispatchSummary,
     ) -> None:
-        with session_scope(self.engine) as session:
-            store.settle(session, row, token, decided, on=self.today(self.clock()))
+        """Record the outcome on the one writer thread: the event loop stays free to read
+        the other connections' replies and journal them the moment they arrive, which
+        keeps the window a kill can repeat a message in as short as it can be."""
+        on = self.today(self.clock())
+
+        def write() -> None:
+            with session_scope(self.engine) as session:
+                store.settle(session, row, token, decided, on=on)
+
+        await asyncio.get_running_loop().run_in_executor(self._writer, write)
         if decided.status == "sent":
             summary.sent += 1
         elif decided.status == "pending":
