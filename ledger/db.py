@@ -65,7 +65,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # TCP keepalives both ways: a client host that dies mid-cycle (not a killed process,
+    # whose socket its kernel closes) would otherwise leave its session holding the cycle
+    # lock and the day's row locks for hours; a server that vanished, a client waiting
+    connect_args = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                    "keepalives_count": 3, **kwargs.pop("connect_args", {})}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    event.listen(engine, "connect", _postgres_keepalives)
+    return engine
+
+
+def _postgres_keepalives(dbapi_connection: Any, _record: Any) -> None:
+    """The server's side of the keepalives (per session, outside any transaction)."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        with dbapi_connection.cursor() as cursor:
+            for name, value in (("tcp_keepalives_idle", 30), ("tcp_keepalives_interval", 10),
+                                ("tcp_keepalives_count", 3)):
+                cursor.execute(f"SET {name} = {value}")
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def is_postgres(engine: Engine) -> bool:
