@@ -28,10 +28,11 @@ from engine.schema import (
     label,
     validate,
 )
+from engine.stages import POLICY_STAGES
 from engine.yaml_source import Path as NodePath
 from engine.yaml_source import YamlDoc, parse_yaml
 
-STAGE_ORDER: tuple[str, ...] = ("due_soon", "overdue", "escalated", "legal")
+STAGE_ORDER: tuple[str, ...] = POLICY_STAGES  # the stages a policy defines, in order
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "stages", "reminders", "warnings", "credit", "order_checks", "tolerance",
     "insurance", "prepayments", "provision",

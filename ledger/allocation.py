@@ -16,7 +16,8 @@ from decimal import Decimal
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
-from ledger.models import OPEN_STAGES, Allocation, Payment, Receivable, utcnow
+from engine.stages import ACTIVE_STAGES
+from ledger.models import Allocation, Payment, Receivable, utcnow
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Allocator:
                     t.c.resume_stage,
                 )
                 .where(t.c.customer_id.in_(ids[start : start + 900]))
-                .where(t.c.stage.in_([*OPEN_STAGES, "disputed"]))
+                .where(t.c.stage.in_(ACTIVE_STAGES))
                 .order_by(t.c.due_date, t.c.id)
             )
             for row in session.execute(stmt):

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, or_, select, type_coerce
 from sqlmodel import Session
 
-from ledger.facts import ACTIVE_STAGES
+from engine.stages import ACTIVE_STAGES
 from ledger.models import Allocation, Customer, Payment, Receivable, RiskWarning, StageChange
 from ledger.money import Money
 

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Date, Select, case, func, literal, select, type_coerce
 from sqlmodel import Session
 
-from ledger.facts import ACTIVE_STAGES, days_between
+from engine.stages import ACTIVE_STAGES
+from ledger.facts import days_between
 from ledger.models import Activity, Allocation, Customer, Payment, Promise, Receivable
 from ledger.money import Money
 

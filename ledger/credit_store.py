@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select, type_coerce, update
 from sqlmodel import Session
 
+from engine.stages import ACTIVE_STAGES
 from ledger.bulk import execute_many
-from ledger.facts import ACTIVE_STAGES
 from ledger.models import (
     Activity,
     CreditChange,

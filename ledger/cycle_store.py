@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
+from engine.stages import ACTIVE_STAGES
 from ledger.bulk import execute_many
-from ledger.facts import ACTIVE_STAGES
 from ledger.models import (
     Activity,
     Customer,

@@ -28,10 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from ledger.models import OPEN_STAGES, Customer, Payment, Promise, Receivable, Reminder, SalesOrder
+from engine.stages import ACTIVE_STAGES
+from ledger.models import Customer, Payment, Promise, Receivable, Reminder, SalesOrder
 from ledger.money import Money
 
-ACTIVE_STAGES = (*OPEN_STAGES, "disputed")
 OPEN_ORDER_STATUSES = ("approved", "prepay", "held")  # count in exposure until invoiced
 
 

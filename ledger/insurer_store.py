@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
-from ledger.facts import ACTIVE_STAGES
+from engine.stages import ACTIVE_STAGES
 from ledger.models import Customer, Receivable, Task
 
 TASK_KIND = "report_to_insurer"

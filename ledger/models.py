@@ -12,10 +12,6 @@ from sqlmodel import Field, SQLModel
 
 from ledger.money import Fixed4, Money
 
-OPEN_STAGES = ("current", "due_soon", "overdue", "escalated", "legal")
-HELD_STAGES = ("disputed",)
-CLOSED_STAGES = ("paid", "written_off")
-
 
 def utcnow() -> datetime:
     """Metadata timestamps only; business dates always come from the caller's as_of."""

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Date, func, literal, select, type_coerce
 from sqlmodel import Session
 
-from ledger.facts import ACTIVE_STAGES, days_between
+from engine.stages import ACTIVE_STAGES
+from ledger.facts import days_between
 from ledger.models import (
     Activity,
     Customer,

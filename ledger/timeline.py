@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Date, func, literal, select
 from sqlmodel import Session
 
-from ledger.facts import ACTIVE_STAGES, days_between
+from engine.stages import ACTIVE_STAGES, OPEN_STAGES
+from ledger.facts import days_between
 from ledger.models import (
-    OPEN_STAGES,
     Activity,
     Allocation,
     Customer,

@@ -37,8 +37,9 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from engine.stages import OPEN_STAGES
 from ledger.facts import days_between
-from ledger.models import OPEN_STAGES, Customer, Receivable, Task
+from ledger.models import Customer, Receivable, Task
 from ledger.money import from_cents
 
 

@@ -11,15 +11,21 @@ from dataclasses import dataclass, field
 
 from transitions import Machine, MachineError
 
-FORWARD = ("current", "due_soon", "overdue", "escalated", "legal")
+from engine.stages import ACTIVE_STAGES, ALL_STAGES, CLOSED_STAGES, OPEN_STAGES
+from workflows.errors import Refused
+
+# the names the workflows use for the stage groups of engine/stages.py
+FORWARD = OPEN_STAGES
 OPEN = FORWARD
-ACTIVE = (*OPEN, "disputed")
-CLOSED = ("paid", "written_off")
-STATES = (*ACTIVE, *CLOSED)
+ACTIVE = ACTIVE_STAGES
+CLOSED = CLOSED_STAGES
+STATES = ALL_STAGES
 
 
-class IllegalMove(ValueError):
+class IllegalMove(Refused):
     """A stage change the lifecycle does not allow (legal -> current, paid -> overdue, ...)."""
+
+    code = "illegal_move"
 
 
 @dataclass

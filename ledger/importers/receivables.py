@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, type_coerce
 from sqlmodel import Session
 
+from engine.stages import OPEN_STAGES
 from ledger.importers import payments
 from ledger.importers.base import (
     ImportResult,
@@ -32,7 +33,7 @@ from ledger.importers.base import (
 from ledger.importers.lookups import customer_ids
 from ledger.importers.source import Row
 from ledger.importers.upsert import existing_rows, upsert
-from ledger.models import OPEN_STAGES, Allocation, Receivable
+from ledger.models import Allocation, Receivable
 from ledger.money import Money
 
 REQUIRED = ("number", "customer_code", "issue_date", "due_date", "amount")

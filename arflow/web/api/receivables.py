@@ -27,12 +27,12 @@ from arflow.web.auth import Caller, customer_scope, ensure_visible, permitted
 from arflow.web.errors import ApiError, documented
 from arflow.web.pagination import PageOut, Paging, envelope
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
+from engine.stages import ALL_STAGES
 from ledger import api_store
-from ledger.models import CLOSED_STAGES, HELD_STAGES, OPEN_STAGES
 
 router = APIRouter(prefix="/receivables", tags=["receivables"], route_class=ExactRoute)
 Number = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00]+$")]
-Stage = Literal[(*OPEN_STAGES, *HELD_STAGES, *CLOSED_STAGES)]  # type: ignore[valid-type]
+Stage = Literal[ALL_STAGES]  # type: ignore[valid-type]
 
 
 def _detail(db: deps.DbSession, row: Any, today: date) -> dict[str, Any]:

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from ledger.models import OPEN_STAGES
+from engine.stages import ACTIVE_STAGES
 
 Money = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "exact, 2 decimals"})]
-ACTIVE = frozenset((*OPEN_STAGES, "disputed"))
+ACTIVE = frozenset(ACTIVE_STAGES)
 
 
 class CurrencyBalance(BaseModel):

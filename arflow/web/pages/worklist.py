@@ -21,8 +21,8 @@ from arflow.web.api.actions import NO_NUL, RowId, refused
 from arflow.web.auth import permitted
 from arflow.web.errors import ApiError
 from arflow.web.pages.render import back_to, page, translator
+from engine.stages import OPEN_STAGES
 from ledger import worklist
-from ledger.models import OPEN_STAGES
 from workflows.tasks import complete_task, reassign_task
 
 router = APIRouter(include_in_schema=False)
