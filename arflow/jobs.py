@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from arflow import mailing
 from arflow.settings import Settings, load_settings
@@ -19,6 +23,8 @@ from arflow.settings import Settings, load_settings
 log = logging.getLogger("arflow.jobs")
 STOP = asyncio.Event()  # set on Ctrl-C: the dispatcher finishes the message in hand
 DISPATCHING = asyncio.Lock()  # held while a dispatch runs, so a stop can wait for it
+# what a lost or stopped database raises: waited out, logged in one line, never the end
+UNREACHABLE = (DBAPIError, OSError)
 
 
 @cache
@@ -120,6 +126,168 @@ def cycle_time(settings: Settings) -> tuple[int, int]:
     return clock_time(text, "schedule.cycle_at")
 
 
+def seconds_setting(settings: Settings, key: str, default: float) -> float:
+    """A positive number of seconds in ``schedule``; SettingsError naming the key if not."""
+    value = settings.section("schedule").get(key)
+    try:
+        seconds = float(default if value is None else value)
+        if not seconds > 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        from arflow.settings import SettingsError
+
+        raise SettingsError(
+            f"settings.yaml schedule.{key}: not a positive number of seconds: {value!r}"
+        ) from None
+    return seconds
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Waits between attempts: ``initial`` doubling up to ``maximum``, each drawn within
+    ±20 %, so services that lost the same database do not all knock again in step."""
+
+    initial: float = 15.0
+    maximum: float = 300.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.initial
+        while True:
+            yield min(self.maximum, delay * random.uniform(0.8, 1.2))
+            delay = min(self.maximum, delay * 2)
+
+
+def retry_backoff(settings: Settings) -> Backoff:
+    """``schedule.retry_initial_seconds`` (15) and ``schedule.retry_max_seconds`` (300)."""
+    initial = seconds_setting(settings, "retry_initial_seconds", 15)
+    return Backoff(initial, max(initial, seconds_setting(settings, "retry_max_seconds", 300)))
+
+
+def check_every(settings: Settings) -> float:
+    """``schedule.check_every_seconds`` (120): how often the service checks that it still
+    leads (or can now) and that today's cycle, if due, has run."""
+    return seconds_setting(settings, "check_every_seconds", 120)
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's own message (not SQLAlchemy's wrapping of it), first line only."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def in_seconds(delay: float) -> str:
+    return f"{delay:.0f} s" if delay >= 10 else f"{delay:.1f} s"
+
+
+async def pause(seconds: float, *events: asyncio.Event) -> None:
+    """Sleep ``seconds``, or less if one of ``events`` is (or gets) set."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+class CycleKeeper:
+    """Runs a day's cycle until the day is complete: a failed run (the database lost, any
+    error but a refusal) is tried again after a backoff; the day is given up, with an
+    error, once the business day has moved on (the new day's cycle is due by then).
+
+    One cycle at a time in this process: the run of another day waits for the one in
+    hand. It lives in the asyncio loop; each attempt runs in a thread."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+        self._day: date | None = None
+        self._wake: asyncio.Event | None = None  # set: a waiting retry looks again now
+        self._stopping = False
+
+    def busy(self) -> bool:
+        """Whether a run (or a retry waiting for its turn) is in hand."""
+        return self._task is not None and not self._task.done()
+
+    def keep(self, day: date) -> asyncio.Task[None]:
+        """Run ``day`` until complete; while it is in hand, a second keep joins it."""
+        if self._task is not None and self.busy() and self._day == day:
+            return self._task
+        backoff = retry_backoff(_settings())
+        previous = self._task if self.busy() else None
+        if self._wake is not None:
+            self._wake.set()  # a retry of another day waiting: it gives up now
+        self._stopping = False
+        self._day, self._wake = day, asyncio.Event()
+        self._task = asyncio.create_task(
+            self._until_complete(day, backoff, previous, self._wake), name=f"arflow-cycle-{day}"
+        )
+        return self._task
+
+    async def stop(self) -> None:
+        """No more retries; a cycle in hand finishes (the day is one transaction anyway)."""
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
+        if self._task is not None:
+            await asyncio.wait({self._task})
+        self._task = self._day = self._wake = None
+
+    async def _until_complete(
+        self,
+        day: date,
+        backoff: Backoff,
+        previous: asyncio.Task[None] | None,
+        wake: asyncio.Event,
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait({previous})
+        delays = backoff.delays()
+        while not self._stopping:
+            try:
+                await asyncio.to_thread(daily_cycle, day)
+                return
+            except Exception as exc:
+                delay = next(delays)
+                _log_failure(f"cycle {day} failed", exc, f"trying again in {in_seconds(delay)}")
+            await pause(delay, wake)
+            if self._stopping:
+                return
+            if wake.is_set() or today() != day:  # another day's run was handed in
+                log.error("cycle %s given up: the business day is now %s, whose cycle is due",
+                          day, today())
+                return
+
+
+def _log_failure(what: str, exc: Exception, then: str) -> None:
+    """A lost database in one line (it says all); anything else with its traceback."""
+    if isinstance(exc, UNREACHABLE):
+        log.warning("%s: database unreachable (%s); %s", what, first_line(exc), then)
+    else:
+        log.error("%s (%s); %s", what, first_line(exc), then, exc_info=exc)
+
+
+KEEPER = CycleKeeper()  # the service's one keeper of the day's cycle
+
+
+async def scheduled_cycle() -> None:
+    """The daily-cycle job: hands today to the keeper and returns, so the job is never
+    "still running" (and skipped) when the next day's run is due."""
+    KEEPER.keep(today())
+
+
+async def complete_today() -> None:
+    """The periodic check (leader only): a day found incomplete (due, with no cycle run)
+    is run, unless a run or retry of it is already in hand. Raises if the database is
+    unreachable."""
+    if KEEPER.busy():
+        return
+    settings = _settings()
+    now = datetime.now(settings.tz())
+    day = await asyncio.to_thread(lambda: missed_cycle(_engine(), settings, now))
+    if day is not None and not KEEPER.busy():
+        log.warning("cycle %s is due and has not run: running it now", day)
+        KEEPER.keep(day)
+
+
 async def dispatch() -> None:
     """Send what is due; the notifier (and its connections) live for one run."""
     from notifiers.dispatcher import Dispatcher
@@ -141,6 +309,15 @@ async def dispatch() -> None:
         )
     elif summary.claimed:
         log.info("dispatch: %s", summary.as_dict())
+
+
+async def dispatch_job() -> None:
+    """The dispatch job: a failed run is logged and the next interval tries again; it
+    never ends the service (APScheduler would log it with a traceback every minute)."""
+    try:
+        await dispatch()
+    except Exception as exc:
+        _log_failure("dispatch failed", exc, "trying again at the next interval")
 
 
 # CronTrigger fields of each credit-review cadence; it runs at 06:00 local time

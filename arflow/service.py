@@ -5,6 +5,10 @@ APScheduler 3 rules from DESIGN.md: one scheduler process (the leader: on Postgr
 advisory lock decides; SQLite is one machine, one process), ``timezone=`` always, large
 ``misfire_grace_time`` for business jobs, fixed job ids with ``replace_existing``, jobs
 as importable functions. After downtime the missed cycle runs once on start.
+
+A lost database is never the end of the service: start-up waits for it, a failed cycle is
+run again with backoff until the day is complete, a failed dispatch waits for the next
+interval, and a leader whose lock went with its connection takes it again.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -32,6 +37,7 @@ log = logging.getLogger("arflow.service")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 LEADER_LOCK = 0x61726602  # "arf" 2; the key within it names the database and schema
+T = TypeVar("T")
 
 
 def try_leadership(engine: Engine) -> object | None:
@@ -39,12 +45,32 @@ def try_leadership(engine: Engine) -> object | None:
     if engine.dialect.name != "postgresql":
         return object()
     connection = engine.connect()
-    if connection.execute(
-        text(f"select pg_try_advisory_lock(:k, {LOCK_SCOPE})"), {"k": LEADER_LOCK}
-    ).scalar():
+    try:
+        held = connection.execute(
+            text(f"select pg_try_advisory_lock(:k, {LOCK_SCOPE})"), {"k": LEADER_LOCK}
+        ).scalar()
+        connection.commit()  # a session lock outlives it; an idle-in-transaction one may not
+    except BaseException:
+        with contextlib.suppress(Exception):
+            connection.close()
+        raise
+    if held:
         return connection
     connection.close()
     return None
+
+
+def still_leader(leader: object) -> bool:
+    """Whether the lock is still ours: its connection answers and holds it (a connection
+    lost in an outage took the lock with it; one silently replaced would not hold it)."""
+    if not isinstance(leader, Connection):
+        return True
+    held = leader.execute(text(
+        "select exists(select 1 from pg_locks where locktype = 'advisory' and granted"
+        f" and pid = pg_backend_pid() and classid = {LEADER_LOCK})"
+    )).scalar()
+    leader.commit()
+    return bool(held)
 
 
 def release_leadership(leader: object | None) -> None:
@@ -54,7 +80,8 @@ def release_leadership(leader: object | None) -> None:
             unlock = text(f"select pg_advisory_unlock(:k, {LOCK_SCOPE})")
             leader.execute(unlock, {"k": LEADER_LOCK})
             leader.commit()
-        leader.close()
+        with contextlib.suppress(Exception):
+            leader.close()
 
 
 # every job is business: fixed id replaced on restart, one run at a time, missed runs
@@ -67,20 +94,35 @@ BUSINESS_JOB: dict[str, Any] = {"replace_existing": True, "max_instances": 1,
 def build_scheduler(settings: Settings, leader: bool) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=settings.tz())
     every = int(settings.section("schedule").get("dispatch_every_seconds") or 60)
-    tz = settings.tz()
-    scheduler.add_job(jobs.dispatch, IntervalTrigger(seconds=every, timezone=tz),
+    scheduler.add_job(jobs.dispatch_job, IntervalTrigger(seconds=every, timezone=settings.tz()),
                       id="dispatch", **BUSINESS_JOB)
     if leader:
-        hour, minute = jobs.cycle_time(settings)
-        scheduler.add_job(jobs.daily_cycle, CronTrigger(hour=hour, minute=minute, timezone=tz),
-                          id="daily-cycle", **BUSINESS_JOB)
-        scheduler.add_job(jobs.credit_review,
-                          CronTrigger(**jobs.credit_review_schedule(settings), timezone=tz),
-                          id="credit-review", **BUSINESS_JOB)
-        scheduler.add_job(jobs.weekly_summary,
-                          CronTrigger(**jobs.summary_schedule(settings), timezone=tz),
-                          id="weekly-summary", **BUSINESS_JOB)
+        add_leader_jobs(scheduler, settings)
     return scheduler
+
+
+LEADER_JOBS = ("daily-cycle", "credit-review", "weekly-summary")
+
+
+def add_leader_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> None:
+    """The jobs only the leader runs (on taking the lock, or taking it again)."""
+    tz = settings.tz()
+    hour, minute = jobs.cycle_time(settings)
+    scheduler.add_job(jobs.scheduled_cycle, CronTrigger(hour=hour, minute=minute, timezone=tz),
+                      id="daily-cycle", **BUSINESS_JOB)
+    scheduler.add_job(jobs.credit_review,
+                      CronTrigger(**jobs.credit_review_schedule(settings), timezone=tz),
+                      id="credit-review", **BUSINESS_JOB)
+    scheduler.add_job(jobs.weekly_summary,
+                      CronTrigger(**jobs.summary_schedule(settings), timezone=tz),
+                      id="weekly-summary", **BUSINESS_JOB)
+
+
+def remove_leader_jobs(scheduler: AsyncIOScheduler) -> None:
+    """On losing the lock: another arflow may lead now, and two must not run the day."""
+    for job_id in LEADER_JOBS:
+        with contextlib.suppress(JobLookupError):
+            scheduler.remove_job(job_id)
 
 
 class _QuietServer(uvicorn.Server):
@@ -159,34 +201,152 @@ async def serve(
     log.info("arflow stopped")
 
 
+class Stopped(Exception):
+    """Ctrl-C while start-up waited for the database."""
+
+
+async def until_reachable(
+    attempt: Callable[[], Awaitable[T]], stopped: asyncio.Event, backoff: jobs.Backoff
+) -> T:
+    """``attempt()`` again and again, with backoff, while the database is unreachable, so a
+    database that is down (or not up yet) at start is waited for, not the end of serve."""
+    delays = backoff.delays()
+    while not stopped.is_set():
+        try:
+            return await attempt()
+        except jobs.UNREACHABLE as exc:
+            delay = next(delays)
+            log.warning("database unreachable (%s); trying again in %s",
+                        jobs.first_line(exc), jobs.in_seconds(delay))
+        await jobs.pause(delay, stopped)
+    raise Stopped
+
+
+def in_thread(function: Callable[..., T], *args: Any) -> Callable[[], Awaitable[T]]:
+    return lambda: asyncio.to_thread(function, *args)
+
+
+class Leadership:
+    """This process's hold on the scheduler lock and the leader's jobs that go with it.
+
+    On PostgreSQL the lock lives on one connection; an outage that kills the connection
+    frees the lock. ``watch`` (every ``schedule.check_every_seconds``) notices, drops the
+    leader's jobs, and takes the lock again once the database is back (or a follower takes
+    it when the leader is gone); the leader then completes today's cycle if it is due.
+    """
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.held: object | None = None
+        self.closed = False
+
+    def take(self) -> bool:
+        held = try_leadership(self.engine)
+        if self.closed:  # stopped while this thread took it: give it back at once
+            release_leadership(held)
+            return False
+        self.held = held
+        return held is not None
+
+    def release(self) -> None:
+        release_leadership(self.held)
+        self.held = None
+
+    def close(self) -> None:
+        """On stop: give the lock back, and any lock taken after this, too."""
+        self.closed = True
+        self.release()
+
+    async def watch(self, scheduler: AsyncIOScheduler) -> None:
+        """The periodic check: still leading (or now able to), and as leader today's cycle
+        done if due; a database still unreachable is one line, and tried next time."""
+        if self.held is not None and not await self._still_held():
+            log.warning("this arflow stops leading until it can take the scheduler lock again")
+            await asyncio.to_thread(self.release)
+            remove_leader_jobs(scheduler)
+        try:
+            if self.held is None:
+                if not await asyncio.to_thread(self.take):
+                    return
+                log.warning("took the scheduler lock: this arflow runs the cycle now")
+                add_leader_jobs(scheduler, self.settings)
+            await jobs.complete_today()
+        except jobs.UNREACHABLE as exc:
+            log.warning("database unreachable (%s); checking again in %s",
+                        jobs.first_line(exc), jobs.in_seconds(jobs.check_every(self.settings)))
+
+    async def _still_held(self) -> bool:
+        try:
+            if await asyncio.to_thread(still_leader, self.held):
+                return True
+            log.warning("the scheduler lock is no longer held")
+        except jobs.UNREACHABLE as exc:
+            log.warning("the scheduler lock's connection is lost (%s)", jobs.first_line(exc))
+        return False
+
+
 async def _schedule(settings: Settings, engine: Engine, stopped: asyncio.Event) -> None:
-    """The scheduler until ``stopped``; then the dispatcher finishes the message in hand."""
-    leader = try_leadership(engine)
-    if leader is None:
-        log.warning("another arflow holds the scheduler lock: this one only dispatches mail")
+    """The scheduler until ``stopped``; then the dispatcher finishes the message in hand.
+
+    Start-up waits for the database (migration, the lock, the catch-up, the first
+    dispatch) instead of exiting; after that a lost database is logged and retried."""
+    backoff = jobs.retry_backoff(settings)
+    leadership = Leadership(engine, settings)
+    scheduler: AsyncIOScheduler | None = None
     try:
-        missed = (
-            jobs.missed_cycle(engine, settings, datetime.now(settings.tz()))
-            if leader is not None
-            else None
-        )
-        if missed is not None:
-            log.info("catching up: running the missed cycle for %s once", missed)
-            await asyncio.to_thread(jobs.daily_cycle, missed)
-        if leader is not None and jobs.summary_due(settings, datetime.now(settings.tz())):
-            await asyncio.to_thread(jobs.weekly_summary)  # once per week: a no-op if it went
-        scheduler = build_scheduler(settings, leader is not None)
+        await until_reachable(in_thread(jobs._engine), stopped, backoff)
+        if not await until_reachable(in_thread(leadership.take), stopped, backoff):
+            log.warning("another arflow holds the scheduler lock: this one only dispatches mail")
+        else:
+            await _catch_up(settings, engine, stopped, backoff)
+        scheduler = build_scheduler(settings, leadership.held is not None)
+        scheduler.add_job(leadership.watch, IntervalTrigger(
+            seconds=jobs.check_every(settings), timezone=settings.tz()),
+            args=(scheduler,), id="watch", **BUSINESS_JOB)
         scheduler.start()
-        await jobs.dispatch()
+        await _first_dispatch(stopped, backoff)
         log.info(
             "arflow serving: cycle at %02d:%02d %s, dispatch every minute",
             *jobs.cycle_time(settings),
             settings.timezone,
         )
         await stopped.wait()
+    except Stopped:
+        log.info("stopped while waiting for the database")
+    finally:
         jobs.STOP.set()
-        scheduler.shutdown(wait=False)
+        if scheduler is not None:
+            scheduler.pause()  # no new runs; shutdown would cancel the dispatch in hand
+        await jobs.KEEPER.stop()
         async with jobs.DISPATCHING:  # a running dispatch finishes its message, releases the rest
             pass
-    finally:
-        release_leadership(leader)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        leadership.close()
+
+
+async def _first_dispatch(stopped: asyncio.Event, backoff: jobs.Backoff) -> None:
+    """Mail due now, once the database answers; any other failure is logged and left to
+    the dispatch job's next run, never the end of the service."""
+    try:
+        await until_reachable(jobs.dispatch, stopped, backoff)
+    except Stopped:
+        raise
+    except Exception:
+        log.exception("dispatch failed; trying again at the next interval")
+
+
+async def _catch_up(
+    settings: Settings, engine: Engine, stopped: asyncio.Event, backoff: jobs.Backoff
+) -> None:
+    """The leader on start: today's missed cycle (to the keeper, which retries it until the
+    day is complete) and this week's summary if its slot has passed."""
+    now = datetime.now(settings.tz())
+    missed = await until_reachable(in_thread(jobs.missed_cycle, engine, settings, now),
+                                   stopped, backoff)
+    if missed is not None:
+        log.info("catching up: running the missed cycle for %s", missed)
+        jobs.KEEPER.keep(missed)
+    if jobs.summary_due(settings, datetime.now(settings.tz())):
+        await asyncio.to_thread(jobs.weekly_summary)  # once per week: a no-op if it went

@@ -17,13 +17,15 @@ PORT = typer.Option(8000, "--port", min=0, max=65535, help="Port of the web app 
 def serve_command(host: str = HOST, port: int = PORT) -> None:
     """Run the service: the daily cycle at the configured time, mail every minute, and the
     web app at http://HOST:PORT/ and the API at /api/v1."""
-    from arflow.jobs import cycle_time
+    from arflow.jobs import check_every, cycle_time, retry_backoff
     from arflow.service import listen, serve
     from arflow.settings import SettingsError
 
     config = settings()
     try:
         cycle_time(config)
+        retry_backoff(config)
+        check_every(config)
     except SettingsError as exc:
         fail(str(exc))
     try:
@@ -31,4 +33,5 @@ def serve_command(host: str = HOST, port: int = PORT) -> None:
     except OSError as exc:
         fail(f"--host/--port: cannot listen on {host}:{port}: {exc.strerror or exc}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(serve(config, database(), sock=sock))
+    # not migrated here: a database down at start is waited for by serve, not an exit
+    asyncio.run(serve(config, database(migrate=False), sock=sock))
