@@ -24,7 +24,9 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlmodel import Session
 
 from ledger.cycle_store import activity, insert_activities, insert_tasks
-from ledger.models import Customer, Outbox, Reminder, Task
+from ledger.models import Outbox, Reminder
+from ledger.people_store import assigned_to
+from ledger.task_store import has_open_task, task_row
 
 
 @dataclass(frozen=True)
@@ -195,33 +197,11 @@ def unsettled(session: Session, ids: Collection[int]) -> dict[int, Claimed]:
 
 
 def open_contact_task(session: Session, customer_id: int, on: date, kind: str, note: str) -> None:
-    collector = session.execute(
-        select(Customer.collector).where(Customer.id == customer_id)
-    ).scalar()
-    exists = session.execute(
-        select(Task.id).where(
-            Task.customer_id == customer_id, Task.kind == kind, Task.status == "open"
-        )
-    ).first()
-    if exists is None:
-        insert_tasks(
-            session,
-            [
-                {
-                    "kind": kind,
-                    "status": "open",
-                    "customer_id": customer_id,
-                    "receivable_id": None,
-                    "assignee": collector or "",
-                    "due_date": on,
-                    "rule_id": "mail:failed",
-                    "policy_hash": "",
-                    "created_on": on,
-                    "closed_on": None,
-                    "note": note[:1000],
-                }
-            ],
-        )
+    if not has_open_task(session, customer_id, kind):
+        insert_tasks(session, [task_row(
+            kind, customer_id=customer_id, receivable_id=None,
+            assignee=assigned_to(session, customer_id) or "", due_date=on,
+            rule_id="mail:failed", policy_hash="", created_on=on, note=note[:1000])])
 
 
 def release(session: Session, rows: list[Claimed], token: str) -> None:

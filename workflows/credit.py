@@ -22,6 +22,7 @@ from ledger.credit_facts import scorecard_factors
 from ledger.cycle_store import activity, insert_activities
 from ledger.facts import customer_facts
 from ledger.models import Activity, Customer, Guarantee, Task
+from ledger.task_store import task_row
 
 ACTOR = "scorecard"
 TASK_KIND = "review_credit"
@@ -161,14 +162,11 @@ def apply(
                                   p.changes)}))
         if p.rating_drop >= DROP_GRADES and p.customer_id not in open_tasks:
             open_tasks.add(p.customer_id)
-            tasks.append({
-                "kind": TASK_KIND, "status": "open", "customer_id": p.customer_id,
-                "receivable_id": None, "assignee": TASK_ASSIGNEE,
-                "due_date": as_of + timedelta(days=TASK_DUE_DAYS), "rule_id": TASK_RULE,
-                "policy_hash": getattr(policy, "hash", ""), "created_on": as_of,
-                "closed_on": None,
-                "note": f"rating {p.old['rating']} -> {p.rating} (score {p.score})",
-            })
+            tasks.append(task_row(
+                TASK_KIND, customer_id=p.customer_id, receivable_id=None,
+                assignee=TASK_ASSIGNEE, due_date=as_of + timedelta(days=TASK_DUE_DAYS),
+                rule_id=TASK_RULE, policy_hash=getattr(policy, "hash", ""), created_on=as_of,
+                note=f"rating {p.old['rating']} -> {p.rating} (score {p.score})"))
     store.update_files(session, files)
     store.insert_changes(session, changes)
     store.insert_rows(session, Activity.__table__, audit)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from ledger import task_store
 from workflows.lifecycle import FORWARD, StageRow, advance, fire, furthest
 
 SETTLE_RULE = "balance-zero"
@@ -100,19 +101,10 @@ def task_row(
 ) -> dict[str, Any]:
     """An on_enter task: ``assign: collector`` means the customer's collector."""
     assignee = (collector or "") if spec.assign == "collector" else spec.assign
-    return {
-        "kind": spec.kind,
-        "status": "open",
-        "customer_id": customer_id,
-        "receivable_id": receivable_id,
-        "assignee": assignee,
-        "due_date": as_of + timedelta(days=spec.due_in_days),
-        "rule_id": rule_id,
-        "policy_hash": policy_hash,
-        "created_on": as_of,
-        "closed_on": None,
-        "note": "",
-    }
+    return task_store.task_row(
+        spec.kind, customer_id=customer_id, receivable_id=receivable_id, assignee=assignee,
+        due_date=as_of + timedelta(days=spec.due_in_days), rule_id=rule_id,
+        policy_hash=policy_hash, created_on=as_of)
 
 
 def stage_index(stage: str) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 
 from engine import Policy, ReminderStep
 from ledger.reminder_store import Contact
+from ledger.task_store import task_row
 from notifiers.base import message_id_for
 from notifiers.templates import Templates
 from workflows.calendar import BusinessCalendar
@@ -197,19 +198,11 @@ class ReminderPlanner:
         return addresses
 
     def _fix_task(self, contact: Contact) -> dict[str, Any]:
-        return {
-            "kind": FIX_CONTACT,
-            "status": "open",
-            "customer_id": contact.id,
-            "receivable_id": None,
-            "assignee": contact.collector or "",
-            "due_date": self.as_of + timedelta(days=1),
-            "rule_id": "reminder:no-email",
-            "policy_hash": self.policy.hash,
-            "created_on": self.as_of,
-            "closed_on": None,
-            "note": "no email address: reminders cannot be sent",
-        }
+        return task_row(
+            FIX_CONTACT, customer_id=contact.id, receivable_id=None,
+            assignee=contact.collector or "", due_date=self.as_of + timedelta(days=1),
+            rule_id="reminder:no-email", policy_hash=self.policy.hash, created_on=self.as_of,
+            note="no email address: reminders cannot be sent")
 
 
 def _totals(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

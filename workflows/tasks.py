@@ -8,29 +8,34 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from ledger import cycle_store as store
-from ledger.models import Customer, Receivable, Task
+from ledger import task_store
+from ledger.models import Task
 from ledger.people_store import find_user
+from workflows.errors import Forbidden, NotFound, Refused
 
 # who may be given a task: people who work tasks (a credit manager may take one over)
 ASSIGNABLE_ROLES = ("collector", "credit_manager")
 
 
-class TaskRefused(ValueError):
-    """The task cannot change that way; ``code`` is stable (the API returns it)."""
+class TaskRefused(Refused):
+    """The task cannot change that way; ``code`` is stable (the API returns it): 409 for a
+    task already closed, 422 for a wrong assignee."""
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.field = code, field
+        super().__init__(message, code=code, field=field)
+
+    @property
+    def status(self) -> int:  # type: ignore[override]
+        return 409 if self.code == "task_closed" else 422
 
 
 def _open_task(session: Session, task_id: int) -> Task:
-    task = session.get(Task, task_id, with_for_update=True)
+    task = task_store.held_task(session, task_id)
     if task is None:
-        raise LookupError(f"no task {task_id}")
+        raise NotFound(f"no task {task_id}")
     if task.status != "open":
         raise TaskRefused("task_closed", f"task {task_id} is already {task.status}")
     return task
@@ -40,15 +45,11 @@ def _audit(session: Session, task: Task, action: str, on_date: date, actor: str,
            details: dict[str, object]) -> None:
     if task.receivable_id is not None:
         entity, entity_id = "receivable", task.receivable_id
-        subject = session.execute(
-            select(Receivable.number).where(Receivable.id == task.receivable_id)).scalar()
     else:
         entity, entity_id = "customer", task.customer_id
-        subject = session.execute(
-            select(Customer.code).where(Customer.id == task.customer_id)).scalar()
     store.insert_activities(session, [store.activity(
-        on_date, actor, action, entity, entity_id, subject or "", task.rule_id,
-        task.policy_hash, {"task_id": task.id, "kind": task.kind, **details})])
+        on_date, actor, action, entity, entity_id, task_store.subject_of(session, task),
+        task.rule_id, task.policy_hash, {"task_id": task.id, "kind": task.kind, **details})])
 
 
 def complete_task(session: Session, task_id: int, note: str, on_date: date, actor: str) -> Task:
@@ -68,7 +69,7 @@ def reassign_task(session: Session, task_id: int, assignee: str, on_date: date, 
     None lets them reassign any (a credit manager)."""
     task = _open_task(session, task_id)
     if only_from is not None and task.assignee != only_from:
-        raise PermissionError(f"task {task_id} is assigned to {task.assignee or 'nobody'}, "
+        raise Forbidden(f"task {task_id} is assigned to {task.assignee or 'nobody'}, "
                               "not to you")
     user = find_user(session, assignee)
     if user is None or not user.active or user.role not in ASSIGNABLE_ROLES:

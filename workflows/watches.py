@@ -26,6 +26,7 @@ from sqlmodel import Session
 from engine import Policy
 from ledger import insurer_store, order_store
 from ledger import prepayments as prepayment_store
+from ledger.task_store import task_row
 
 BUILTIN_LEVELS: dict[str, str] = {
     "over-insured-limit": "orange",
@@ -70,16 +71,8 @@ def load_watches(
 
 
 def insurer_task(report: dict[str, Any], policy_hash: str, as_of: date) -> dict[str, Any]:
-    return {
-        "kind": insurer_store.TASK_KIND,
-        "status": "open",
-        "customer_id": report["customer_id"],
-        "receivable_id": report["id"],
-        "assignee": INSURER_ASSIGNEE,
-        "due_date": report["deadline"],
-        "rule_id": INSURER_RULE,
-        "policy_hash": policy_hash,
-        "created_on": as_of,
-        "closed_on": None,
-        "note": f"report {report['number']} overdue to the credit insurer by {report['deadline']}",
-    }
+    return task_row(
+        insurer_store.TASK_KIND, customer_id=report["customer_id"], receivable_id=report["id"],
+        assignee=INSURER_ASSIGNEE, due_date=report["deadline"], rule_id=INSURER_RULE,
+        policy_hash=policy_hash, created_on=as_of,
+        note=f"report {report['number']} overdue to the credit insurer by {report['deadline']}")
