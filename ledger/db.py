@@ -68,8 +68,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # TCP keepalives both ways: a client host that dies mid-cycle (not a killed process,
     # whose socket its kernel closes) would otherwise leave its session holding the cycle
     # lock and the day's row locks for hours; a server that vanished, a client waiting
+    # connect_timeout: a server that does not answer (a blackholed network) costs 10 s per
+    # attempt, not the kernel's minutes, so the service's retries keep their rhythm
     connect_args = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
-                    "keepalives_count": 3, **kwargs.pop("connect_args", {})}
+                    "keepalives_count": 3, "connect_timeout": 10,
+                    **kwargs.pop("connect_args", {})}
     engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     event.listen(engine, "connect", _postgres_keepalives)
     return engine
