@@ -290,16 +290,8 @@ async def complete_today() -> None:
 
 async def dispatch() -> None:
     """Send what is due; the notifier (and its connections) live for one run."""
-    from notifiers.dispatcher import Dispatcher
-
     settings = _settings()
-    dispatcher = Dispatcher(
-        engine=_engine(),
-        notifier=mailing.notifier(settings),
-        sender=mailing.sender_address(settings),
-        clock=lambda: mailing.now(settings),
-        today=lambda moment: mailing.business_day(settings, moment),
-    )
+    dispatcher = mailing.dispatcher(settings, _engine())
     async with DISPATCHING, dispatcher.notifier:
         summary = await dispatcher.run_once(STOP)
     if summary.configuration_error:
@@ -307,7 +299,12 @@ async def dispatch() -> None:
             "mail server refused our sender or login, mail stays queued: %s",
             summary.configuration_error,
         )
-    elif summary.claimed:
+    for key, what in (("server_error", "mail server unavailable"),
+                      ("database_error", "database lost mid-run")):
+        if getattr(summary, key):
+            log.warning("dispatch: %s (%s); the rest is tried on the next run",
+                        what, getattr(summary, key))
+    if summary.claimed or summary.reconciled:
         log.info("dispatch: %s", summary.as_dict())
 
 
