@@ -93,3 +93,15 @@ def db(db_url: str) -> Iterator[Engine]:
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def smtp():
+    """A real aiosmtpd server on 127.0.0.1 (tests/smtpserver.py), stopped after the test."""
+    from tests.smtpserver import MailServer
+
+    server = MailServer()
+    server.start()
+    yield server
+    if server._thread is not None:  # a test may have stopped it to simulate an outage
+        server.stop()

@@ -9,6 +9,11 @@ from sqlalchemy import Engine
 from ledger.db import session_scope
 from ledger.importers import ImportResult, import_file
 from ledger.importers.source import Mapping
+from notifiers.templates import Templates
+from workflows.calendar import BusinessCalendar
+from workflows.reminders import MailSetup
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CUSTOMERS = (
     "code,name,email,language,segment,country,credit_limit,payment_terms_days,collector\n"
@@ -29,3 +34,21 @@ def load(engine: Engine, kind: str, path: Path, mapping: Mapping | None = None) 
 
 def seed_customers(engine: Engine, tmp_path: Path) -> None:
     load(engine, "customers", write(tmp_path / "customers.csv", CUSTOMERS))
+
+
+def mail_setup() -> MailSetup:
+    """The sender, collectors and templates the reminder tests write with."""
+    return MailSetup(
+        templates=Templates(ROOT / "config" / "templates"),
+        calendar=BusinessCalendar("CN"),
+        sender={
+            "company": "示例贸易有限公司",
+            "email": "ar@example.com",
+            "phone": "021-5555",
+            "bank_name": "工商银行",
+            "bank_account": "1001",
+            "account_name": "示例贸易",
+        },
+        people={"li.na": "li.na@example.com", "wang.wei": "wang.wei@example.com"},
+        domain="example.com",
+    )

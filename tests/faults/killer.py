@@ -30,26 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from engine import load_policy
-from notifiers.templates import Templates
-from workflows.calendar import BusinessCalendar
-from workflows.reminders import MailSetup
+from tests.factories import mail_setup
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = load_policy(ROOT / "rules")
-MAIL = MailSetup(
-    templates=Templates(ROOT / "config" / "templates"),
-    calendar=BusinessCalendar("CN"),
-    sender={
-        "company": "示例贸易有限公司",
-        "email": "ar@example.com",
-        "phone": "021-5555",
-        "bank_name": "工商银行",
-        "bank_account": "1001",
-        "account_name": "示例贸易",
-    },
-    people={"li.na": "li.na@example.com", "wang.wei": "wang.wei@example.com"},
-    domain="example.com",
-)
+MAIL = mail_setup()
 WRITES = ("insert", "update", "delete")
 MODES = ("count", "statement", "before-commit", "after-commit")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy.exc import OperationalError
 
 from notifiers.dispatcher import Backoff
@@ -23,17 +22,8 @@ from tests.faults.mailbox import (
     rows,
     run,
 )
-from tests.smtpserver import MailServer
 
 CUSTOMER, COLLECTOR = "ap@huadong.example.cn", "li.na@example.com"
-
-
-@pytest.fixture
-def smtp():
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_a_greylisted_customer_is_retried_alone_and_the_cc_gets_one_copy(db, tmp_path, smtp):

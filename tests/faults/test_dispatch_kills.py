@@ -4,8 +4,6 @@ row ends sent once. On SQLite and PostgreSQL, against a real aiosmtpd server."""
 
 from __future__ import annotations
 
-import pytest
-
 from notifiers.journal import SendJournal
 from tests.faults.dispatch_kills import (
     deliveries,
@@ -15,17 +13,8 @@ from tests.faults.dispatch_kills import (
     run_dispatch,
 )
 from tests.faults.mailbox import queue_messages, rows
-from tests.smtpserver import MailServer
 
 CONCURRENCY = 4
-
-
-@pytest.fixture
-def smtp():
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _all_sent_once(db, smtp, count: int) -> None:

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
@@ -23,31 +22,14 @@ from ledger.models import Outbox, Reminder, Task
 from notifiers.dispatcher import Backoff, Dispatcher
 from notifiers.settings import SmtpSettings
 from notifiers.smtp import SmtpNotifier
-from notifiers.templates import Templates
-from tests.factories import load, write
-from tests.smtpserver import MailServer
+from tests.factories import load, mail_setup, write
 from workflows.actions import open_dispute, pause_reminders, record_promise
-from workflows.calendar import BusinessCalendar
 from workflows.cycle import run_cycle
-from workflows.reminders import MailSetup
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = load_policy(ROOT / "rules")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MAIL = MailSetup(
-    templates=Templates(ROOT / "config" / "templates"),
-    calendar=BusinessCalendar("CN"),
-    sender={
-        "company": "示例贸易有限公司",
-        "email": "ar@example.com",
-        "phone": "021-5555",
-        "bank_name": "工商银行",
-        "bank_account": "1001",
-        "account_name": "示例贸易",
-    },
-    people={"li.na": "li.na@example.com", "wang.wei": "wang.wei@example.com"},
-    domain="example.com",
-)
+MAIL = mail_setup()
 CUSTOMERS = (
     "code,name,email,language,segment,country,credit_limit,payment_terms_days,collector\n"
     "C001,上海华东机电有限公司,ap@huadong.example.cn,zh-CN,manufacturing,CN,500000,45,li.na\n"
@@ -61,14 +43,6 @@ RECEIVABLES = (
     "R-3,C002,2026-08-20,2026-10-03,800.00,USD\n"
     "R-4,C002,2026-08-20,2026-09-30,1.00,USD\n"
 )
-
-
-@pytest.fixture
-def smtp():
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _setup(engine: Engine, tmp_path: Path, receivables: str = RECEIVABLES) -> None:
