@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -17,7 +17,6 @@ from ledger.models import (
     Customer,
     CycleRun,
     PolicyVersion,
-    Promise,
     Receivable,
     RiskWarning,
     StageChange,
@@ -47,55 +46,6 @@ def open_warnings(session: Session) -> dict[tuple[str, str, str], OpenWarning]:
         t.c.id, t.c.rule_id, t.c.scope, t.c.subject, t.c.customer_id, t.c.receivable_id
     ).where(t.c.closed_on.is_(None))
     return {(r.scope, r.subject, r.rule_id): OpenWarning(*r) for r in session.execute(stmt)}
-
-
-def expire_promises(session: Session, as_of: date, actor: str) -> tuple[int, int]:
-    """Open promises whose date has passed: kept if the receivable is paid, or a promise
-    of an amount saw the balance fall by that amount; else broken (on the day after its
-    date). Returns (kept, broken)."""
-    p = Promise.__table__
-    r = Receivable.__table__
-    stmt = (
-        select(
-            p.c.id,
-            p.c.receivable_id,
-            p.c.promised_date,
-            p.c.amount,
-            p.c.balance_at_promise,
-            r.c.balance,
-            r.c.number,
-        )
-        .select_from(p.join(r, r.c.id == p.c.receivable_id))
-        .where(p.c.status == "open", p.c.promised_date < as_of)
-    )
-    kept = broken = 0
-    activities = []
-    for row in session.execute(stmt).all():
-        paid_since = (
-            row.balance_at_promise - row.balance if row.balance_at_promise is not None else None
-        )
-        if row.balance == 0 or (
-            row.amount is not None and paid_since is not None and paid_since >= row.amount
-        ):
-            values: dict[str, Any] = {"status": "kept"}
-            kept += 1
-        else:
-            values = {"status": "broken", "broken_on": row.promised_date + timedelta(days=1)}
-            broken += 1
-        session.execute(update(p).where(p.c.id == row.id).values(**values))
-        activities.append(
-            activity(
-                as_of,
-                actor,
-                f"promise_{values['status']}",
-                "receivable",
-                row.receivable_id,
-                row.number,
-                details={"promised_date": row.promised_date.isoformat()},
-            )
-        )
-    insert_activities(session, activities)
-    return kept, broken
 
 
 def activity(

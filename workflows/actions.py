@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from engine.policy import TaskSpec
 from ledger import cycle_store as store
-from ledger import outbox_store
-from ledger.models import Customer, Promise, Receivable
+from ledger import outbox_store, promise_store, receivable_store
+from ledger.models import Customer, Receivable
+from ledger.people_store import assigned_to
 from ledger.worklist import refresh_priorities
-from workflows.decisions import SETTLE_RULE, task_row
+from workflows.decisions import SETTLE_RULE, stage_rows, task_row
+from workflows.errors import Invalid, NotFound
 from workflows.lifecycle import ACTIVE, FORWARD, IllegalMove, StageRow, advance, fire
 
 
@@ -31,31 +32,14 @@ def _apply(
     details: dict[str, object],
 ) -> None:
     """Fire ``event`` on each receivable through the machine, then write all in bulk."""
-    stage_rows, changes, audit = [], [], []
+    updates, changes, audit = [], [], []
     for receivable, on_date in receivables:
         row = StageRow(receivable.id or 0, receivable.stage, receivable.resume_stage)
         fire(row, event)
-        stage_rows.append(
-            {
-                "rid": row.id,
-                "old_stage": receivable.stage,
-                "stage": row.stage,
-                "resume_stage": row.resume_stage,
-                "stage_since": on_date,
-            }
-        )
-        changes.extend(
-            {
-                "receivable_id": row.id,
-                "from_stage": src,
-                "to_stage": dest,
-                "on_date": on_date,
-                "rule_id": rule_id,
-                "policy_hash": "",
-                "actor": actor,
-            }
-            for src, dest in row.steps
-        )
+        update, history = stage_rows(row, receivable.stage, on_date, rule_id=rule_id,
+                                     policy_hash="", actor=actor)
+        updates.append(update)
+        changes.extend(history)
         audit.append(
             store.activity(
                 on_date,
@@ -68,25 +52,18 @@ def _apply(
                 details={"from": receivable.stage, "to": row.stage, **details},
             )
         )
-    store.set_stages(session, stage_rows)
+    store.set_stages(session, updates)
     store.insert_stage_changes(session, changes)
     store.insert_activities(session, audit)
     if receivables:  # the worklist's stage filter and ranking follow at once
         refresh_priorities(session, max(day for _, day in receivables),
-                           [row["rid"] for row in stage_rows])
+                           [row["rid"] for row in updates])
 
 
 def settle_paid(session: Session, touched: dict[int, date | None], today: date, actor: str) -> int:
     """Settle every touched active receivable whose balance reached zero; return how many."""
     ids = sorted(touched)
-    due: list[tuple[Receivable, date]] = []
-    for start in range(0, len(ids), 900):
-        stmt = select(Receivable).where(
-            Receivable.id.in_(ids[start : start + 900]),  # type: ignore[union-attr]
-            Receivable.balance == 0,
-            Receivable.stage.in_(ACTIVE),  # type: ignore[attr-defined]
-        )
-        due.extend((r, touched[r.id or 0] or today) for r in session.execute(stmt).scalars())
+    due = [(r, touched[r.id or 0] or today) for r in receivable_store.paid_active(session, ids)]
     _apply(session, due, "settle", actor, SETTLE_RULE, {})
     _withdraw(session, [r.id or 0 for r, _ in due], today, actor, "paid")
     if due:  # a paid invoice is not chased until tomorrow's cycle closes its warnings
@@ -111,25 +88,15 @@ def reopen_unpaid(
     session: Session, touched: dict[int, date | None], today: date, actor: str
 ) -> int:
     """Reopen touched receivables marked paid that owe money again; return how many."""
-    ids = sorted(touched)
-    due: list[tuple[Receivable, date]] = []
-    for start in range(0, len(ids), 900):
-        stmt = select(Receivable).where(
-            Receivable.id.in_(ids[start : start + 900]),  # type: ignore[union-attr]
-            Receivable.balance > 0,
-            Receivable.stage == "paid",
-        )
-        due.extend((r, today) for r in session.execute(stmt).scalars())
+    due = [(r, today) for r in receivable_store.owing_paid(session, touched)]
     _apply(session, due, "reopen", actor, "balance-reopened", {})
     return len(due)
 
 
 def _find(session: Session, number: str) -> Receivable:
-    receivable = session.execute(
-        select(Receivable).where(Receivable.number == number)
-    ).scalar_one_or_none()
+    receivable = receivable_store.find_receivable(session, number)
     if receivable is None:
-        raise LookupError(f"no receivable {number!r}")
+        raise NotFound(f"no receivable {number!r}")
     return receivable
 
 
@@ -151,9 +118,9 @@ def resolve_dispute(
 
 
 def _customer(session: Session, code: str) -> Customer:
-    customer = session.execute(select(Customer).where(Customer.code == code)).scalar_one_or_none()
+    customer = receivable_store.find_customer(session, code)
     if customer is None:
-        raise LookupError(f"no customer {code!r}")
+        raise NotFound(f"no customer {code!r}")
     return customer
 
 
@@ -162,7 +129,7 @@ def pause_reminders(
 ) -> None:
     """No reminders for the customer until ``until`` (they resume that day) or a resume."""
     if until is not None and until <= on_date:
-        raise ValueError(f"--until {until} is not after {on_date}")
+        raise Invalid(f"--until {until} is not after {on_date}", field="until")
     customer = _customer(session, code)
     customer.reminders_paused = True
     customer.reminders_paused_until = until
@@ -189,7 +156,7 @@ def pause_reminders(
 def resume_reminders(session: Session, code: str, on_date: date, actor: str) -> None:
     customer = _customer(session, code)
     if not customer.reminders_paused:
-        raise ValueError(f"reminders for {code} are not paused")
+        raise Invalid(f"reminders for {code} are not paused")  # the API: 422 invalid_input
     customer.reminders_paused = False
     customer.reminders_paused_until = None
     customer.pause_reason = ""
@@ -213,25 +180,15 @@ def record_promise(
     if receivable.stage not in ACTIVE:
         raise IllegalMove(f"{number} is {receivable.stage}: nothing to promise")
     if promised_date < on_date:
-        raise ValueError(f"--date {promised_date} is in the past")
+        raise Invalid(f"--date {promised_date} is in the past", field="date")
     if amount is not None and (amount <= 0 or amount > receivable.balance):
-        raise ValueError(
-            f"--amount {amount} must be between 0 and the balance {receivable.balance}"
+        raise Invalid(
+            f"--amount {amount} must be between 0 and the balance {receivable.balance}",
+            field="amount",
         )
-    for open_promise in session.execute(
-        select(Promise).where(Promise.receivable_id == receivable.id, Promise.status == "open")
-    ).scalars():
-        open_promise.status = "cancelled"  # superseded by the new promise
-        session.add(open_promise)
-    session.add(
-        Promise(
-            receivable_id=receivable.id or 0,
-            promised_date=promised_date,
-            amount=amount,
-            balance_at_promise=receivable.balance,
-            status="open",
-            created_on=on_date,
-        )
+    promise_store.cancel_open(session, receivable.id or 0)  # superseded by the new promise
+    promise_store.add_promise(
+        session, receivable.id or 0, promised_date, amount, receivable.balance, on_date
     )
     _withdraw(session, [receivable.id or 0], on_date, actor, f"promise to pay {number}")
     store.insert_activities(
@@ -272,7 +229,8 @@ def log_call(
 ) -> None:
     """A call made about a receivable: only the audit row (it changes no state)."""
     if outcome not in CALL_OUTCOMES:
-        raise ValueError(f"outcome must be one of {', '.join(CALL_OUTCOMES)}, got {outcome!r}")
+        raise Invalid(f"outcome must be one of {', '.join(CALL_OUTCOMES)}, got {outcome!r}",
+                      field="outcome")
     _note_activity(session, _find(session, number), "call_logged", on_date, actor,
                    {"outcome": outcome, "note": note.strip()})
 
@@ -280,7 +238,7 @@ def log_call(
 def add_note(session: Session, number: str, text: str, on_date: date, actor: str) -> None:
     """A free-text note on the receivable's timeline."""
     if not text.strip():
-        raise ValueError("the note is empty")
+        raise Invalid("the note is empty", field="text")
     _note_activity(session, _find(session, number), "note_added", on_date, actor,
                    {"note": text.strip()})
 
@@ -302,17 +260,12 @@ def hand_over_to_legal(
         raise IllegalMove(f"{number} is {receivable.stage}: cannot hand over to legal")
     row = StageRow(receivable.id or 0, receivable.stage, receivable.resume_stage)
     advance(row, "legal")
-    store.set_stages(session, [{"rid": row.id, "old_stage": receivable.stage, "stage": row.stage,
-                                "resume_stage": row.resume_stage, "stage_since": on_date}])
-    store.insert_stage_changes(session, [
-        {"receivable_id": row.id, "from_stage": src, "to_stage": dest, "on_date": on_date,
-         "rule_id": LEGAL_RULE, "policy_hash": "", "actor": actor}
-        for src, dest in row.steps
-    ])
+    update, history = stage_rows(row, receivable.stage, on_date, rule_id=LEGAL_RULE,
+                                 policy_hash="", actor=actor)
+    store.set_stages(session, [update])
+    store.insert_stage_changes(session, history)
     refresh_priorities(session, on_date, [row.id])
-    collector = session.execute(
-        select(Customer.collector).where(Customer.id == receivable.customer_id)
-    ).scalar()
+    collector = assigned_to(session, receivable.customer_id)
     opened = [
         task_row(spec, customer_id=receivable.customer_id, receivable_id=row.id,
                  collector=collector, rule_id=LEGAL_RULE, policy_hash="", as_of=on_date)

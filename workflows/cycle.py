@@ -39,6 +39,7 @@ from workflows.planner import (
     plan_insurer_tasks,
     plan_receivables,
 )
+from workflows.promises import expire_promises
 from workflows.reminders import FIX_CONTACT, MailSetup, ReminderPlanner
 from workflows.watches import load_watches
 
@@ -144,7 +145,7 @@ def _run_cycle(
         if last is not None and as_of < last and not force:
             raise CycleRefused(f"the cycle already ran for {last}; {as_of} is earlier")
         if not dry_run:
-            summary.promises_kept, summary.promises_broken = store.expire_promises(
+            summary.promises_kept, summary.promises_broken = expire_promises(
                 session, as_of, ACTOR
             )
         customers = customer_facts(session, as_of)

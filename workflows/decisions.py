@@ -89,6 +89,34 @@ def _path(
     return tuple(probe.steps), probe.stage, probe.resume_stage
 
 
+def stage_rows(
+    row: StageRow, old_stage: str, on_date: date, *, rule_id: str, policy_hash: str, actor: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What a move through the machine writes: the receivable's new stage (``set_stages``
+    sets it only if the receivable is still at ``old_stage``) and one history row per step
+    taken (``insert_stage_changes``)."""
+    update = {
+        "rid": row.id,
+        "old_stage": old_stage,
+        "stage": row.stage,
+        "resume_stage": row.resume_stage,
+        "stage_since": on_date,
+    }
+    history = [
+        {
+            "receivable_id": row.id,
+            "from_stage": src,
+            "to_stage": dest,
+            "on_date": on_date,
+            "rule_id": rule_id,
+            "policy_hash": policy_hash,
+            "actor": actor,
+        }
+        for src, dest in row.steps
+    ]
+    return update, history
+
+
 def task_row(
     spec: Any,
     *,

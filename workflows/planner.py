@@ -13,7 +13,14 @@ from engine import Policy, RuleEngine
 from ledger import cycle_store as store
 from ledger import reminder_store
 from ledger.facts import receivable_facts
-from workflows.decisions import DayPlan, far_stage_local, target_stage, task_row, walk
+from workflows.decisions import (
+    DayPlan,
+    far_stage_local,
+    stage_rows,
+    target_stage,
+    task_row,
+    walk,
+)
 from workflows.lifecycle import StageRow
 from workflows.reminders import ReminderPlanner
 from workflows.watches import BUILTIN_LEVELS, Watches, insurer_task
@@ -132,27 +139,12 @@ def _plan_move(
     walk(stage_row, target)
     plan.moved += 1
     plan.settled += target == "paid"
-    plan.stage_rows.append(
-        {
-            "rid": row["id"],
-            "old_stage": row["stage"],
-            "stage": stage_row.stage,
-            "resume_stage": stage_row.resume_stage,
-            "stage_since": ctx.as_of,
-        }
+    update, history = stage_rows(
+        stage_row, row["stage"], ctx.as_of, rule_id=rule_id, policy_hash=ctx.policy.hash,
+        actor=ACTOR,
     )
-    for src, dest in stage_row.steps:
-        plan.stage_changes.append(
-            {
-                "receivable_id": row["id"],
-                "from_stage": src,
-                "to_stage": dest,
-                "on_date": ctx.as_of,
-                "rule_id": rule_id,
-                "policy_hash": ctx.policy.hash,
-                "actor": ACTOR,
-            }
-        )
+    plan.stage_rows.append(update)
+    plan.stage_changes.extend(history)
     # Tasks open for the stage it lands on; a stage passed through on the way opens none.
     # The stage change's audit row names them: the task rows carry rule and policy too.
     tasks = [
