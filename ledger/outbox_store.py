@@ -217,98 +217,32 @@ def release(session: Session, rows: list[Claimed], token: str) -> None:
         )
 
 
-def decide(session: Session, outbox_id: int, *, approve: bool, actor: str, on: date) -> str:
-    """A collector approves (review -> pending) or cancels (review/pending -> cancelled)."""
-    if approve:
-        _move(
-            session,
-            outbox_id,
-            ("review",),
-            {"status": "pending"},
-            "approved",
-            "mail_approved",
-            actor,
-            on,
-        )
-        return "pending"
-    _move(
-        session,
-        outbox_id,
-        ("review", "pending"),
-        {"status": "cancelled"},
-        "cancelled",
-        "mail_cancelled",
-        actor,
-        on,
-    )
-    return "cancelled"
+@dataclass(frozen=True)
+class MessageState:
+    status: str
+    key: str
+    customer_id: int
 
 
-def requeue(session: Session, outbox_id: int, *, actor: str, on: date) -> None:
-    """Put a failed message back in the queue (e.g. after fixing the SMTP settings)."""
-    _move(
-        session,
-        outbox_id,
-        ("failed",),
-        {
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": None,
-            "claimed_by": "",
-            "lease_until": None,
-        },
-        "retried",
-        "mail_requeued",
-        actor,
-        on,
-    )
-
-
-def _move(
-    session: Session,
-    outbox_id: int,
-    allowed: tuple[str, ...],
-    values: dict[str, Any],
-    verb: str,
-    action: str,
-    actor: str,
-    on: date,
-) -> None:
-    """A person's change of one message's status, only from ``allowed``, audited.
-
-    The update re-checks the status, so a dispatcher claiming the row in between wins
-    and the person is told, instead of a sent message ending up marked cancelled.
-    """
+def message_state(session: Session, outbox_id: int) -> MessageState | None:
+    """One message's status and what its audit rows name (None: no such message)."""
     t = Outbox.__table__
     row = session.execute(
         select(t.c.status, t.c.key, t.c.customer_id).where(t.c.id == outbox_id)
     ).first()
-    if row is None:
-        raise LookupError(f"no message {outbox_id}")
-    if row.status not in allowed:
-        raise ValueError(
-            f"message {outbox_id} is {row.status}; only "
-            f"{' or '.join(allowed)} messages can be {verb}"
-        )
+    return MessageState(*row) if row is not None else None
+
+
+def set_if_status(
+    session: Session, outbox_id: int, allowed: Collection[str], values: dict[str, Any]
+) -> bool:
+    """Change one message only while its status is one of ``allowed``; False if it was
+    not (a dispatcher claimed or settled it meanwhile)."""
+    t = Outbox.__table__
     changed = session.execute(
-        update(t).where(t.c.id == outbox_id, t.c.status.in_(allowed)).values(**values)
+        update(t).where(t.c.id == outbox_id, t.c.status.in_(tuple(allowed))).values(**values)
     )
-    if not changed.rowcount:
-        raise ValueError(f"message {outbox_id} changed meanwhile; look at it again")
-    insert_activities(
-        session,
-        [
-            activity(
-                on,
-                actor,
-                action,
-                "customer",
-                row.customer_id,
-                row.key,
-                details={"outbox_id": outbox_id},
-            )
-        ],
-    )
+    return bool(changed.rowcount)
 
 
 def waiting_messages(

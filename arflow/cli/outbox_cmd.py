@@ -113,7 +113,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def _decide(message_id: int, approve: bool) -> None:
     from ledger.db import session_scope
-    from ledger.outbox_store import decide
+    from workflows.outbox import decide
 
     try:
         with session_scope(database()) as session:
@@ -139,7 +139,7 @@ def outbox_cancel(message_id: int = typer.Argument(...)) -> None:
 def outbox_retry(message_id: int = typer.Argument(...)) -> None:
     """Queue a failed message again (after fixing the address or the SMTP settings)."""
     from ledger.db import session_scope
-    from ledger.outbox_store import requeue
+    from workflows.outbox import requeue
 
     try:
         with session_scope(database()) as session:

@@ -23,6 +23,7 @@ from notifiers.dispatcher import Backoff, Dispatcher
 from notifiers.settings import SmtpSettings
 from notifiers.smtp import SmtpNotifier
 from tests.factories import load, mail_setup, write
+from workflows import outbox
 from workflows.actions import open_dispute, pause_reminders, record_promise
 from workflows.cycle import run_cycle
 
@@ -219,7 +220,7 @@ def test_review_step_waits_for_approval(db, tmp_path, smtp):
     assert [r.rcpt_tos for r in smtp.received] == [["billing@acme.example.com"]]
     with session_scope(db) as s:
         waiting = s.execute(select(Outbox).where(Outbox.status == "review")).scalar_one()
-        outbox_store.decide(s, waiting.id, approve=True, actor="li.na", on=date(2026, 10, 12))
+        outbox.decide(s, waiting.id, approve=True, actor="li.na", on=date(2026, 10, 12))
     _dispatch(db, smtp.port, clock)
     assert len(smtp.received) == 2
 
@@ -327,7 +328,7 @@ def test_refused_customer_address_fails_even_if_the_cc_was_accepted(db, tmp_path
         failed = s.execute(select(Outbox).where(Outbox.status == "failed")).scalar_one()
     assert failed.customer_id == 1 and "no such user" in failed.last_error
     with session_scope(db) as s:  # fixed: queue it again
-        outbox_store.requeue(s, failed.id, actor="li.na", on=date(2026, 10, 13))
+        outbox.requeue(s, failed.id, actor="li.na", on=date(2026, 10, 13))
     del smtp.handler.rcpt_replies["ap@huadong.example.cn"]
     assert _dispatch(db, smtp.port, [_at(date(2026, 10, 13))]).sent == 1
 

@@ -1,0 +1,81 @@
+"""What a person does to one outbox message: approve it (review -> pending), cancel it
+(review or pending -> cancelled), or queue a failed one again (failed -> pending).
+
+Each is allowed only from its statuses and audited on the message's customer. The change
+re-checks the status as it writes, so a dispatcher claiming the row in between wins and
+the person is told, instead of a sent message ending up marked cancelled. The sending
+itself (claim, settle, release) is the dispatcher's (notifiers/dispatcher.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from ledger import cycle_store, outbox_store
+from workflows.errors import NotFound, Refused
+
+
+@dataclass(frozen=True)
+class _Move:
+    allowed: tuple[str, ...]  # the statuses it may leave
+    values: dict[str, Any]  # what it writes
+    verb: str  # "only review messages can be approved"
+    action: str  # the audit row's action
+
+
+_APPROVE = _Move(("review",), {"status": "pending"}, "approved", "mail_approved")
+_CANCEL = _Move(("review", "pending"), {"status": "cancelled"}, "cancelled", "mail_cancelled")
+_REQUEUE = _Move(
+    ("failed",),
+    {"status": "pending", "attempts": 0, "next_attempt_at": None, "claimed_by": "",
+     "lease_until": None},
+    "retried",
+    "mail_requeued",
+)
+
+
+def approve(session: Session, outbox_id: int, *, actor: str, on: date) -> str:
+    """Release a message waiting for review; it goes out with the next dispatch."""
+    _move(session, outbox_id, _APPROVE, actor, on)
+    return "pending"
+
+
+def cancel(session: Session, outbox_id: int, *, actor: str, on: date) -> str:
+    """Cancel a message that has not gone out (in review or pending)."""
+    _move(session, outbox_id, _CANCEL, actor, on)
+    return "cancelled"
+
+
+def decide(session: Session, outbox_id: int, *, approve: bool, actor: str, on: date) -> str:
+    """A collector approves (review -> pending) or cancels (review/pending -> cancelled);
+    returns the new status."""
+    _move(session, outbox_id, _APPROVE if approve else _CANCEL, actor, on)
+    return "pending" if approve else "cancelled"
+
+
+def requeue(session: Session, outbox_id: int, *, actor: str, on: date) -> str:
+    """Put a failed message back in the queue (e.g. after fixing the SMTP settings)."""
+    _move(session, outbox_id, _REQUEUE, actor, on)
+    return "pending"
+
+
+def _move(session: Session, outbox_id: int, move: _Move, actor: str, on: date) -> None:
+    message = outbox_store.message_state(session, outbox_id)
+    if message is None:
+        raise NotFound(f"no message {outbox_id}")
+    if message.status not in move.allowed:
+        raise Refused(
+            f"message {outbox_id} is {message.status}; only "
+            f"{' or '.join(move.allowed)} messages can be {move.verb}",
+            code="wrong_status",
+        )
+    if not outbox_store.set_if_status(session, outbox_id, move.allowed, move.values):
+        raise Refused(f"message {outbox_id} changed meanwhile; look at it again",
+                      code="changed_meanwhile")
+    cycle_store.insert_activities(session, [cycle_store.activity(
+        on, actor, move.action, "customer", message.customer_id, message.key,
+        details={"outbox_id": outbox_id})])
