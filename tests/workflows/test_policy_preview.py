@@ -16,13 +16,13 @@ from engine import PolicyError, load_policy, load_policy_texts
 from ledger import policy_store
 from ledger.db import session_scope
 from ledger.models import Activity, PolicyDraft, PolicyVersion, Receivable, StageChange
-from tests.factories import load, seed_customers, write
-from tests.workflows.test_reminders import MAIL
+from tests.factories import load, mail_setup, seed_customers, write
 from workflows import orders
 from workflows.policy_preview import preview
 from workflows.policy_publish import DraftClosed, DraftStale, create_draft, discard, publish
 
 ROOT = Path(__file__).resolve().parents[2]
+MAIL = mail_setup()
 ACTIVE = load_policy(ROOT / "rules")
 AS_OF = date(2026, 3, 10)  # a Tuesday
 RECEIVABLES = (
