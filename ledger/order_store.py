@@ -26,6 +26,24 @@ def order_exists(session: Session, number: str) -> bool:
     return session.execute(stmt).first() is not None
 
 
+def customer_collector(session: Session, code: str) -> str | None:
+    """The collector assigned to the customer ``code`` (None: none assigned, or no such
+    customer: a caller that must not tell the two apart need not)."""
+    stmt = select(Customer.collector).where(Customer.code == code)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def order_with_customer(session: Session, number: str
+                        ) -> tuple[SalesOrder, str, str | None] | None:
+    """The order ``number`` with its customer's code and collector, if it exists."""
+    row = session.execute(
+        select(SalesOrder, Customer.code, Customer.collector)
+        .join(Customer, Customer.id == SalesOrder.customer_id)
+        .where(SalesOrder.number == number)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 def receivable_by_number(session: Session, number: str) -> Receivable:
     stmt = select(Receivable).where(Receivable.number == number)
     receivable = session.execute(stmt).scalar_one_or_none()

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from arflow.jsonout import dumps
+
+__all__ = ["console", "dumps", "emit_json", "money", "table"]
+
 console = Console(highlight=False)
-
-
-_DECIMAL = "\u0000decimal:"
-_DECIMAL_TOKEN = re.compile(r'"\\u0000decimal:(-?[0-9]+(?:\.[0-9]+)?)"')
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{_DECIMAL}{value:f}"  # written back as a bare JSON number, digit for digit
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON: {type(value).__name__}")
-
-
-def dumps(data: Any) -> str:
-    """JSON with money as exact numbers: 90071992547409.93 stays that, never a float's guess."""
-    text = json.dumps(data, default=_default, ensure_ascii=False, indent=2)
-    return _DECIMAL_TOKEN.sub(r"\1", text)
 
 
 def emit_json(data: Any) -> None:

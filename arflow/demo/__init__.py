@@ -11,17 +11,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, func, select, type_coerce
+from typing import TYPE_CHECKING, Any
 
 from arflow.demo.files import write_customers, write_payments, write_receivables
 from arflow.demo.payments import DemoPayment, choose_disputed, make_payments
 from arflow.demo.portfolio import DemoCustomer, DemoInvoice, make_customers, make_invoices
+from ledger.totals import open_totals
 
-__all__ = ["DemoBook", "build_demo", "generate", "write_files"]
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+__all__ = ["DemoBook", "build_demo", "generate", "open_totals", "write_files"]
 
 
 @dataclass
@@ -96,23 +97,3 @@ def _import(engine: Engine, kind: str, path: Path, as_of: date) -> int:
         if kind != "payments":
             return 0
         return settle_paid(session, result.touched_receivables, as_of, actor="demo")
-
-
-def open_totals(engine: Engine) -> tuple[int, dict[str, Decimal]]:
-    """How many receivables are open (active, balance > 0) and their balance per currency.
-
-    Per currency because CNY and USD do not add up without a rate.
-    """
-    from ledger.facts import ACTIVE_STAGES
-    from ledger.models import Receivable
-    from ledger.money import Money
-
-    r = Receivable.__table__
-    stmt = (select(r.c.currency, func.count(), type_coerce(func.sum(r.c.balance), Money()))
-            .where(r.c.stage.in_(ACTIVE_STAGES), r.c.balance > 0)
-            .group_by(r.c.currency).order_by(r.c.currency))
-    with engine.connect() as connection:
-        rows = connection.execute(stmt).all()
-    totals = {"CNY": Decimal("0.00"), "USD": Decimal("0.00")}  # stable keys, even when zero
-    totals.update({currency: total for currency, _, total in rows})
-    return sum(n for _, n, _ in rows), totals

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from arflow.settings import Settings
 from arflow.web import api, errors, health, orders, pages
+from arflow.web.pages.problems import problem_page
 from arflow.web.responses import MoneyJSONResponse
 from engine import Policy
 
@@ -52,7 +53,7 @@ def create_app(settings: Settings, engine: Engine, policy: Policy | None = None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.policy = policy if policy is not None else load_policy_in_force(settings, engine)
-    errors.install(app)
+    errors.install(app, problem_page)
     app.include_router(health.router, prefix=API)
     app.include_router(orders.router, prefix=API)
     app.include_router(api.router, prefix=API)

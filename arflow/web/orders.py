@@ -9,6 +9,8 @@ with anything else is 409 ``conflict``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -16,16 +18,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.web import deps
 from arflow.web.auth import ensure_visible, permitted
-from arflow.web.errors import ApiError, documented
+from arflow.web.errors import ApiError, documented, refused
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
-from ledger.models import Customer, SalesOrder
+from ledger import order_store
+from ledger.models import SalesOrder
 from ledger.money import CENT, to_cents
 
 router = APIRouter(prefix="/orders", tags=["orders"], route_class=ExactRoute)
@@ -104,9 +106,21 @@ class OrderOut(OrderCheckOut):
     created_on: date
 
 
-def _unknown_customer(exc: LookupError) -> ApiError:
-    return ApiError(404, "unknown_customer", str(exc.args[0]) if exc.args else "no customer",
-                    "customer")
+def _unknown_customer(message: str) -> ApiError:
+    return ApiError(404, "unknown_customer", message or "no customer", "customer")
+
+
+@contextmanager
+def _order_refusals(session: Session) -> Iterator[None]:
+    """``refused``, with the order endpoints' own code for the one thing that can be
+    missing here: the customer (404 ``unknown_customer``)."""
+    try:
+        with refused(session):
+            yield
+    except ApiError as exc:
+        if exc.status == 404 and exc.code == "not_found":
+            raise _unknown_customer(exc.message) from None
+        raise
 
 
 def _ensure_customer_visible(session: Session, who: Principal, code: str) -> None:
@@ -114,9 +128,8 @@ def _ensure_customer_visible(session: Session, who: Principal, code: str) -> Non
     unknown customer does (nothing about it, its exposure or its orders is shown)."""
     if who.sees_all:
         return
-    collector = session.execute(select(Customer.collector).where(Customer.code == code)
-                                ).scalar_one_or_none()
-    ensure_visible(who, collector, _unknown_customer(LookupError(f"no customer {code!r}")))
+    collector = order_store.customer_collector(session, code)
+    ensure_visible(who, collector, _unknown_customer(f"no customer {code!r}"))
 
 
 @router.post("/check", response_model=OrderCheckOut,
@@ -132,12 +145,8 @@ def check_order(
     from workflows.orders import check
 
     _ensure_customer_visible(session, who, body.customer)
-    try:
+    with _order_refusals(session):
         result = check(session, policy, body.customer, body.amount, body.currency, today)
-    except LookupError as exc:
-        raise _unknown_customer(exc) from None
-    except ValueError as exc:
-        raise ApiError(422, "invalid_input", str(exc)) from None
     return MoneyJSONResponse(result.as_dict())
 
 
@@ -152,11 +161,7 @@ def _order_out(order: SalesOrder, code: str) -> dict[str, Any]:
 
 def _existing(session: Session, body: OrderIn, who: Principal) -> MoneyJSONResponse | None:
     """The order already recorded under this number (200), 409 if it differs, else None."""
-    row = session.execute(
-        select(SalesOrder, Customer.code, Customer.collector)
-        .join(Customer, Customer.id == SalesOrder.customer_id)
-        .where(SalesOrder.number == body.number)
-    ).first()
+    row = order_store.order_with_customer(session, body.number)
     if row is None:
         return None
     order, code, collector = row
@@ -187,18 +192,17 @@ def add_order(
     if again is not None:
         return again
     try:
-        order = add(session, policy, body.customer, body.amount, body.number, today, who.actor,
-                    body.currency)
-        out = _order_out(order, body.customer)
-        session.commit()
-    except LookupError as exc:
-        raise _unknown_customer(exc) from None
-    except (ValueError, IntegrityError) as exc:
+        with _order_refusals(session):
+            order = add(session, policy, body.customer, body.amount, body.number, today,
+                        who.actor, body.currency)
+            out = _order_out(order, body.customer)
+            session.commit()
+    except (ApiError, IntegrityError) as exc:
+        if isinstance(exc, ApiError) and exc.code == "unknown_customer":
+            raise
         session.rollback()  # the same number recorded meanwhile by a concurrent request?
         again = _existing(session, body, who)
         if again is not None:
             return again
-        if isinstance(exc, IntegrityError):
-            raise
-        raise ApiError(422, "invalid_input", str(exc)) from None
+        raise
     return MoneyJSONResponse(out, status_code=201)

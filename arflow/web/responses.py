@@ -1,4 +1,4 @@
-"""JSON responses with money as exact numbers (the same encoder as the CLI's --json)."""
+"""JSON responses with money as exact numbers (arflow/jsonout.py, as the CLI's --json)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from arflow.cli.output import dumps
+from arflow.jsonout import dumps
 
 
 class MoneyJSONResponse(JSONResponse):

@@ -1,5 +1,5 @@
-"""/api/v1 collector actions on receivables and customers, and the one place that turns
-a workflow's refusal into an API error (the pages call the same ``act_*`` functions).
+"""/api/v1 collector actions on receivables and customers (the pages call the same
+``act_*`` functions); a workflow's refusal becomes an API error in ``arflow.web.errors``.
 
 Each action checks the caller may see the customer (404 otherwise, as if it did not
 exist), runs the workflow function, and commits with its audit row (actor ``api:erp`` or
@@ -9,8 +9,7 @@ exist), runs the workflow function, and commits with its audit row (actor ``api:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -21,12 +20,10 @@ from sqlmodel import Session
 from arflow.auth import Principal
 from arflow.web import deps
 from arflow.web.auth import ensure_visible, permitted
-from arflow.web.errors import ApiError, documented
+from arflow.web.errors import ApiError, documented, refused
 from arflow.web.orders import Amount, Money
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from workflows import actions
-from workflows.lifecycle import IllegalMove
-from workflows.tasks import TaskRefused
 
 router = APIRouter(tags=["actions"], route_class=ExactRoute)
 Outcome = Literal["reached", "no_answer", "left_message", "wrong_number"]
@@ -34,32 +31,6 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL in text
 Number = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00]+$")]
 Code = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00]+$")]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a task or message id (INTEGER)
-
-
-@contextmanager
-def refused(db: Session) -> Iterator[None]:
-    """Workflow refusals as API errors with stable codes; nothing half-written."""
-    try:
-        yield
-    except ApiError:
-        db.rollback()
-        raise
-    except LookupError as exc:
-        db.rollback()
-        raise ApiError(404, "not_found", str(exc).strip("'\"")) from None
-    except PermissionError as exc:
-        db.rollback()
-        raise ApiError(403, "forbidden", str(exc)) from None
-    except IllegalMove as exc:
-        db.rollback()
-        raise ApiError(409, "illegal_move", str(exc)) from None
-    except TaskRefused as exc:
-        db.rollback()
-        raise ApiError(409 if exc.code == "task_closed" else 422, exc.code, str(exc),
-                       exc.field) from None
-    except ValueError as exc:
-        db.rollback()
-        raise ApiError(422, "invalid_input", str(exc)) from None
 
 
 def visible_receivable(db: Session, who: Principal, number: str, today: date

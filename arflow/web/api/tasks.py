@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from arflow.auth import Principal
 from arflow.web import deps
-from arflow.web.api.actions import RowId, refused
+from arflow.web.api.actions import RowId
 from arflow.web.auth import permitted
-from arflow.web.errors import ApiError, documented
+from arflow.web.errors import ApiError, documented, refused
 from arflow.web.orders import Money
 from arflow.web.pagination import PageOut, Paging, envelope
 from arflow.web.responses import ExactRoute, MoneyJSONResponse

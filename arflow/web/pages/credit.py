@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
-from arflow.web.errors import ApiError
+from arflow.web.errors import ApiError, refused
 from arflow.web.pages.render import back_to, page, translator
 from engine import LEVELS
 from ledger.facts import customer_facts
@@ -56,13 +56,14 @@ def held_orders(request: Request, who: Credit, db: DbSession, today: Today) -> R
     return page(request, "credit/held.html", who, orders=rows)
 
 
+# an order that cannot be decided now (not held any more) was a 409 before refusals were
+# typed; a typed refusal brings its own status
+ORDER_CONFLICT = (409, "conflict")
+
+
 def _decided(request: Request, who: Any, number: str, action: Any) -> Response:
-    try:
+    with refused(plain_value=ORDER_CONFLICT):
         action()
-    except LookupError as exc:
-        raise ApiError(404, "not_found", str(exc.args[0])) from None
-    except ValueError as exc:
-        raise ApiError(409, "conflict", str(exc.args[0])) from None
     t = translator(request, who)
     return back_to("/orders/held", done=t("orders.done", number=number))
 
@@ -116,10 +117,8 @@ def credit_file(request: Request, code: str, who: Credit, db: DbSession, today: 
                 ) -> Response:
     from workflows import credit
 
-    try:
+    with refused():
         file = credit.credit_file(db, code, today)
-    except LookupError:
-        raise ApiError(404, "not_found", f"no customer {code!r}") from None
     factors, live = file["factors"], False
     policy = request.app.state.policy
     if not factors and policy is not None and policy.credit is not None:
@@ -173,9 +172,5 @@ def clear_override(request: Request, code: str, who: Credit, db: DbSession, toda
 
 
 def _credit_change(action: Any) -> None:
-    try:
+    with refused():
         action()
-    except LookupError as exc:
-        raise ApiError(404, "not_found", str(exc.args[0])) from None
-    except ValueError as exc:
-        raise ApiError(422, "invalid_input", str(exc.args[0])) from None

@@ -53,7 +53,7 @@ def _wants_json(download: str | None) -> bool:
 
 def _json(name: str, data: dict[str, Any]) -> Response:
     """The report as ``arflow report ... --format json`` writes it (money exact)."""
-    from arflow.cli.output import dumps
+    from arflow.jsonout import dumps
 
     return Response(dumps(data) + "\n", media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}.json"'})

@@ -1,4 +1,6 @@
-"""Errors on pages: the same ApiError a route raises, shown as a page (sign-in for 401)."""
+"""Errors on pages: the same ApiError a route raises, or a workflow's refusal mapped by
+``arflow.web.errors.refused``, shown as a page (sign-in for 401). The app hands
+``problem_page`` to ``arflow.web.errors.install``."""
 
 from __future__ import annotations
 
@@ -7,12 +9,10 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from arflow.web.errors import wants_page
 from arflow.web.pages.render import page
 
-
-def wants_page(request: Request) -> bool:
-    """Everything outside /api/ is a page for people."""
-    return not request.url.path.startswith("/api/")
+__all__ = ["problem_page", "wants_page"]
 
 
 async def problem_page(request: Request, status: int, code: str, message: str) -> Response:

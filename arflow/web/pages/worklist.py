@@ -17,9 +17,9 @@ from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.web import deps
-from arflow.web.api.actions import NO_NUL, RowId, refused
+from arflow.web.api.actions import NO_NUL, RowId
 from arflow.web.auth import permitted
-from arflow.web.errors import ApiError
+from arflow.web.errors import ApiError, refused
 from arflow.web.pages.render import back_to, page, translator
 from engine.stages import OPEN_STAGES
 from ledger import worklist
