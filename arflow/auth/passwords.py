@@ -1,16 +1,25 @@
-"""Password hashing with argon2-cffi (Argon2id, the library's maintained defaults)."""
+"""Password hashing with argon2-cffi (Argon2id, the library's maintained defaults).
+
+``hash_password`` is the ``hasher`` the shells hand to workflows/people.py."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from workflows.errors import Invalid
+
 _HASHER = PasswordHasher()
 MIN_LENGTH = 8
 
 
-class WeakPassword(ValueError):
-    """A password too short to be set."""
+class WeakPassword(Invalid):
+    """A password too short to be set (a ValueError, as every ``Invalid`` is)."""
+
+    code = "weak_password"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="password")
 
 
 def hash_password(password: str) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("collector", "credit_manager", "admin")
-TOKEN_ROLES = ("system", *ROLES)
+from workflows.people import ROLES, TOKEN_ROLES  # the role names: one list, for every layer
+
+__all__ = ["ANONYMOUS", "GRANTS", "PERMISSIONS", "ROLES", "TOKEN_ROLES", "Principal", "allowed"]
+
 
 # permission -> what it lets a caller do
 PERMISSIONS: dict[str, str] = {
