@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 
 import typer
 
-from arflow.cli.context import database, fail, parse_day, today
+from arflow.cli.context import actor, fail, parse_day, run_in_session, today
 from arflow.cli.output import console
 
 
 def _act(action: Callable[..., None], message: str, **kwargs: object) -> None:
     """Run one audited action in its own transaction; a refusal is a one-line exit 2."""
-    from ledger.db import session_scope
-    from workflows.lifecycle import IllegalMove
-
-    try:
-        with session_scope(database()) as session:
-            action(session, on_date=today(), actor=f"cli:{getpass.getuser()}", **kwargs)
-    except (LookupError, ValueError, IllegalMove) as exc:
-        fail(str(exc).strip("'\""))
+    run_in_session(lambda session: action(session, on_date=today(), actor=actor(), **kwargs))
     console.print(message)
 
 

@@ -1,11 +1,16 @@
-"""What every command needs: settings, a migrated database, dates, and the exit-2 rule."""
+"""What every command needs: settings, a migrated database, dates, the actor, and the
+exit-2 rule: bad input, and every refusal of a workflow, is one line on stderr and exit 2
+(``fail``; ``refusals`` maps a refusal to it, in one place for every command)."""
 
 from __future__ import annotations
 
+import getpass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -13,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from arflow.settings import Settings, SettingsError, load_settings
+from workflows.errors import Refusal
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -23,6 +29,40 @@ def fail(message: str) -> NoReturn:
     """Bad input: one clear line on stderr and exit code 2."""
     err_console.print(f"arflow: {message}", markup=False)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def actor() -> str:
+    """How the audit log names whoever runs a command: ``cli:<os user>``."""
+    return f"cli:{getpass.getuser()}"
+
+
+def reason(exc: BaseException, options: Mapping[str, str] | None = None) -> str:
+    """A refusal's one line: its message, after the option it is about when the command
+    names one for the refusal's ``field`` (``--role: 'boss' is not one of …``)."""
+    if isinstance(exc, Refusal):
+        option = (options or {}).get(exc.field or "")
+        return f"{option}: {exc.message}" if option else exc.message
+    return str(exc.args[0]) if exc.args else type(exc).__name__  # a KeyError's, unquoted
+
+
+@contextmanager
+def refusals(options: Mapping[str, str] | None = None) -> Iterator[None]:
+    """A workflow's refusal (workflows/errors.py) is one line and exit 2; so, until every
+    workflow raises the typed ones, is a plain ``LookupError`` or ``ValueError``.
+    ``options``: field -> the command's option, to name it in the line."""
+    try:
+        yield
+    except (Refusal, LookupError, ValueError) as exc:
+        fail(reason(exc, options))
+
+
+def run_in_session(action: Callable[[Any], Any], options: Mapping[str, str] | None = None
+                   ) -> Any:
+    """``action(session)`` in one transaction; a refusal rolls it back and exits 2."""
+    from ledger.db import session_scope
+
+    with refusals(options), session_scope(database()) as session:
+        return action(session)
 
 
 @cache

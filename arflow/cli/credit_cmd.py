@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import typer
 
-from arflow.cli.context import database, fail, load_policy_or_fail, parse_day, today
+from arflow.cli.context import actor, fail, load_policy_or_fail, parse_day, run_in_session, today
 from arflow.cli.output import console, emit_json, money, table
 
 credit_app = typer.Typer(help="Credit reviews, limit overrides and guarantees.",
                          no_args_is_help=True)
 customer_app = typer.Typer(help="The customer's credit file.", no_args_is_help=True)
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def _amount(value: str, option: str) -> Decimal:
@@ -33,13 +28,7 @@ def _amount(value: str, option: str) -> Decimal:
 
 def _run(action: Callable[..., Any], **kwargs: Any) -> Any:
     """One transaction; a refusal (unknown customer, bad value) is one line and exit 2."""
-    from ledger.db import session_scope
-
-    try:
-        with session_scope(database()) as session:
-            return action(session, **kwargs)
-    except (LookupError, ValueError) as exc:
-        fail(str(exc.args[0]) if exc.args else str(exc))
+    return run_in_session(lambda session: action(session, **kwargs))
 
 
 def _arrow(old: Any, new: Any, fmt: Callable[[Any], str] = str) -> str:
@@ -117,7 +106,7 @@ def override_command(
     if clear:
         if limit is not None or until is not None:
             fail("--clear takes no --limit or --until")
-        _run(credit.clear_override, code=customer, on_date=today(), actor=_actor())
+        _run(credit.clear_override, code=customer, on_date=today(), actor=actor())
         console.print(f"{customer}: limit override cleared; the next review sets the limit")
         return
     if limit is None or reason is None or until is None:
@@ -125,7 +114,7 @@ def override_command(
     amount = _amount(limit, "--limit")
     day = parse_day(until, "--until")
     _run(credit.set_override, code=customer, limit=amount, reason=reason, until=day,
-         on_date=today(), actor=_actor())
+         on_date=today(), actor=actor())
     console.print(f"{customer}: credit limit {money(amount)} until {day} ({reason})")
 
 
@@ -144,7 +133,7 @@ def guarantee_command(
     value = _amount(amount, "--amount")
     day = parse_day(expires, "--expires")
     _run(credit.add_guarantee, code=customer, kind=kind, amount=value, currency=currency,
-         expires=day, note=note, on_date=today(), actor=_actor())
+         expires=day, note=note, on_date=today(), actor=actor())
     console.print(f"{customer}: {kind} guarantee of {money(value)} {currency.upper()} recorded")
 
 

@@ -3,16 +3,19 @@ orders checked against the policy's order_checks before they become receivables.
 
 from __future__ import annotations
 
-import getpass
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import typer
-from sqlmodel import Session
 
-from arflow.cli.context import database, fail, load_policy_or_fail, today
+from arflow.cli.context import (
+    actor,
+    database,
+    fail,
+    load_policy_or_fail,
+    run_in_session,
+    today,
+)
 from arflow.cli.output import console, emit_json, money, table
 
 app = typer.Typer(help="Sales orders: credit checks, holds, releases.", no_args_is_help=True)
@@ -30,26 +33,6 @@ def parse_amount(value: str, what: str = "AMOUNT") -> Decimal:
     if not amount.is_finite():
         fail(f"{what}: not an amount: {value!r}")
     return amount
-
-
-def actor() -> str:
-    return f"cli:{getpass.getuser()}"
-
-
-@contextmanager
-def refusals() -> Iterator[None]:
-    """A refusal from the workflow (unknown order, wrong status…) is one line, exit 2."""
-    try:
-        yield
-    except (LookupError, ValueError) as exc:
-        fail(str(exc.args[0]) if exc.args else type(exc).__name__)
-
-
-def run_in_session(action: Callable[[Session], Any]) -> Any:
-    from ledger.db import session_scope
-
-    with refusals(), session_scope(database()) as session:
-        return action(session)
 
 
 def _print_decision(code: str, amount: Decimal, currency: str, result: Any) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import typer
 
-from arflow.cli.context import database, err_console, fail, settings, today
+from arflow.cli.context import database, err_console, fail, refusals, settings, today
 from arflow.cli.output import console, emit_json, table
 
 app = typer.Typer(help="Reminder emails waiting, sent or failed.", invoke_without_command=True)
@@ -115,11 +115,8 @@ def _decide(message_id: int, approve: bool) -> None:
     from ledger.db import session_scope
     from workflows.outbox import decide
 
-    try:
-        with session_scope(database()) as session:
-            status = decide(session, message_id, approve=approve, actor=_actor(), on=today())
-    except (LookupError, ValueError) as exc:
-        fail(str(exc))
+    with refusals(), session_scope(database()) as session:
+        status = decide(session, message_id, approve=approve, actor=_actor(), on=today())
     console.print(f"message {message_id}: {status}")
 
 
@@ -141,11 +138,8 @@ def outbox_retry(message_id: int = typer.Argument(...)) -> None:
     from ledger.db import session_scope
     from workflows.outbox import requeue
 
-    try:
-        with session_scope(database()) as session:
-            requeue(session, message_id, actor=_actor(), on=today())
-    except (LookupError, ValueError) as exc:
-        fail(str(exc))
+    with refusals(), session_scope(database()) as session:
+        requeue(session, message_id, actor=_actor(), on=today())
     console.print(f"message {message_id}: pending")
 
 

@@ -1,4 +1,6 @@
-"""`arflow user add|list|set|disable` and `arflow token create|list|revoke`."""
+"""`arflow user add|list|set` and `arflow token create|list|revoke`: the commands of
+workflows/people.py, the same the admin pages run, validated there and audited with
+``cli:<os user>``."""
 
 from __future__ import annotations
 
@@ -6,34 +8,23 @@ import sys
 
 import typer
 
-from arflow.auth import ROLES, TOKEN_ROLES
-from arflow.cli.context import fail
-from arflow.cli.order_cmd import JSON, actor, run_in_session
+from arflow.cli.context import actor, fail, refusals, run_in_session, today
+from arflow.cli.order_cmd import JSON
 from arflow.cli.output import console, emit_json, table
+from workflows import people
 
 user_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens for systems (ERP) calling the API.",
                         no_args_is_help=True)
-LANGUAGES = ("zh-CN", "en")
-
-
-def _check(value: str, allowed: tuple[str, ...], option: str) -> str:
-    if value not in allowed:
-        fail(f"{option}: {value!r} is not one of {', '.join(allowed)}")
-    return value
+# a refusal about one of these fields names the option it came from
+OPTIONS = {"role": "--role", "language": "--language"}
 
 
 def _read_password(from_stdin: bool) -> str:
     """Prompted twice (hidden) on a terminal; one line from stdin for scripts."""
-    from arflow.auth.passwords import MIN_LENGTH
-
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_LENGTH:
-        fail(f"a password needs at least {MIN_LENGTH} characters")
-    return password
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @user_app.command("add")
@@ -46,14 +37,14 @@ def user_add_command(
 ) -> None:
     """Add a user; the password is prompted and stored as an Argon2id hash."""
     from arflow.auth.passwords import hash_password
-    from ledger.people_store import add_user
 
-    _check(role, ROLES, "--role")
-    _check(language, LANGUAGES, "--language")
-    if not name.strip() or len(name) > 64:
-        fail("NAME: 1 to 64 characters")
-    hashed = hash_password(_read_password(password_stdin))
-    run_in_session(lambda s: add_user(s, name, role, hashed, language))
+    with refusals(OPTIONS):  # before the prompt: nobody types a password twice for nothing
+        name = people.check_name(name)
+        people.check_choice(role, people.ROLES, "role")
+        people.check_choice(language, people.LANGUAGES, "language")
+    password = _read_password(password_stdin)
+    run_in_session(lambda s: people.add_user(s, name, role, language, password, hash_password,
+                                             on_date=today(), actor=actor()), OPTIONS)
     console.print(f"user {name} added ({role})")
 
 
@@ -68,20 +59,19 @@ def user_set_command(
 ) -> None:
     """Change a user's role, language, password or whether they may sign in."""
     from arflow.auth.passwords import hash_password
-    from ledger.people_store import set_user
 
-    values: dict[str, object] = {}
-    if role is not None:
-        values["role"] = _check(role, ROLES, "--role")
-    if language is not None:
-        values["language"] = _check(language, LANGUAGES, "--language")
-    if password or password_stdin:
-        values["password_hash"] = hash_password(_read_password(password_stdin))
-    if active is not None:
-        values["active"] = active
-    if not values:
+    if role is None and language is None and active is None and not (password or password_stdin):
         fail("nothing to change: give --role, --language, --password or --active/--disabled")
-    run_in_session(lambda s: set_user(s, name, **values))
+    with refusals(OPTIONS):
+        if role is not None:
+            people.check_choice(role, people.ROLES, "role")
+        if language is not None:
+            people.check_choice(language, people.LANGUAGES, "language")
+    secret = _read_password(password_stdin) if password or password_stdin else None
+    run_in_session(lambda s: people.set_user(s, name, role=role, language=language,
+                                             active=active, password=secret,
+                                             hasher=hash_password, on_date=today(),
+                                             actor=actor()), OPTIONS)
     console.print(f"user {name} updated")
 
 
@@ -107,12 +97,12 @@ def token_create_command(
 ) -> None:
     """Create a token and print it once; only its SHA-256 is stored."""
     from arflow.auth.tokens import digest, new_token
-    from ledger.people_store import add_token
 
-    _check(role, TOKEN_ROLES, "--role")
     secret = new_token()
-    run_in_session(lambda s: add_token(s, name, role, digest(secret), actor()))
-    console.print(f"token {name} ({role}) created; it is shown once, keep it now:",
+    token = run_in_session(lambda s: people.create_token(s, name, role, digest(secret),
+                                                         on_date=today(), actor=actor()),
+                           OPTIONS)
+    console.print(f"token {token.name} ({role}) created; it is shown once, keep it now:",
                   highlight=False)
     print(secret)
 
@@ -134,8 +124,6 @@ def token_list_command(as_json: bool = JSON) -> None:
 
 @token_app.command("revoke")
 def token_revoke_command(name: str = typer.Argument(...)) -> None:
-    from ledger.people_store import revoke_token
-
-    if not run_in_session(lambda s: revoke_token(s, name)):
-        fail(f"no live token {name!r}")
+    """Revoke a token: it stops working at once."""
+    run_in_session(lambda s: people.revoke_token(s, name, on_date=today(), actor=actor()))
     console.print(f"token {name} revoked")

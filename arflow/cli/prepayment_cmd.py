@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from arflow.cli.context import database, parse_day, today
-from arflow.cli.order_cmd import JSON, actor, parse_amount, run_in_session
+from arflow.cli.context import actor, database, parse_day, run_in_session, today
+from arflow.cli.order_cmd import JSON, parse_amount
 from arflow.cli.output import console, emit_json, money, table
 
 app = typer.Typer(help="Advance receipts (预收账款).", no_args_is_help=True)

@@ -13,7 +13,14 @@ from typing import Any
 import typer
 from sqlmodel import Session
 
-from arflow.cli.context import database, err_console, fail, load_policy_or_fail, parse_day
+from arflow.cli.context import (
+    database,
+    err_console,
+    fail,
+    load_policy_or_fail,
+    parse_day,
+    refusals,
+)
 from arflow.cli.context import settings as app_settings
 from arflow.cli.context import today as app_today
 from arflow.cli.report_formats import FORMATS, Sheet, emit
@@ -74,11 +81,8 @@ def _session() -> Iterator[Session]:
 
 def _run(compute: Callable[[Session], Any]) -> Any:
     """Compute inside a read transaction; a ValueError from the reports is bad input."""
-    try:
-        with _session() as session:
-            return compute(session)
-    except ValueError as exc:
-        fail(str(exc))
+    with refusals(), _session() as session:
+        return compute(session)
 
 
 def _out(

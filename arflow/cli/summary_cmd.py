@@ -9,11 +9,10 @@ record, so sending by hand on Monday morning and the scheduler's run do not both
 from __future__ import annotations
 
 import asyncio
-import getpass
 
 import typer
 
-from arflow.cli.context import database, err_console, fail, parse_day, settings, today
+from arflow.cli.context import actor, database, err_console, fail, parse_day, settings, today
 from arflow.cli.output import console
 
 
@@ -55,7 +54,7 @@ def summary_command(
     async def go():  # type: ignore[no-untyped-def]
         async with mailing.notifier(config) as notifier:
             return await send_summary(engine, config, day, notifier,
-                                      actor=f"cli:{getpass.getuser()}", force=force)
+                                      actor=actor(), force=force)
 
     try:
         delivery = asyncio.run(go())
