@@ -1,13 +1,15 @@
-"""Mail set-up from settings: what the cycle renders with, and what the dispatcher sends by."""
+"""Mail set-up from settings: what the cycle renders with, and what the dispatcher sends by.
+
+The settings are typed and checked at load (arflow/settings.py); this module only builds
+the notifier, the dispatcher and the cycle's MailSetup from them."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 from sqlalchemy import Engine
 
-from arflow.settings import Settings, SettingsError
+from arflow.settings import Settings
 from notifiers.base import Notifier
 from notifiers.dispatcher import Dispatcher
 from notifiers.filesink import FileSink
@@ -18,44 +20,35 @@ from notifiers.templates import Templates
 from workflows.calendar import BusinessCalendar
 from workflows.reminders import MailSetup
 
-SENDER_KEYS = ("company", "email", "phone", "bank_name", "bank_account", "account_name")
-
 
 def smtp_settings(settings: Settings) -> SmtpSettings | None:
-    try:
-        return SmtpSettings.from_env(settings.section("smtp"))
-    except ValueError as exc:
-        raise SettingsError(str(exc)) from exc
+    """The SMTP server (``settings.smtp``: the yaml section with ARFLOW_SMTP_* on top), or
+    None for the file sink; a bad setting is a SettingsError naming it."""
+    return settings.smtp
 
 
 def sender_address(settings: Settings) -> str:
-    smtp = smtp_settings(settings)
-    return (os.environ.get("ARFLOW_MAIL_FROM") or (smtp.sender if smtp else None)
-            or settings.section("mail").get("from") or "arflow@localhost")
+    return settings.mail_from
 
 
 def calendar(settings: Settings) -> BusinessCalendar:
-    try:
-        return BusinessCalendar.from_settings(settings.section("calendar"))
-    except ValueError as exc:
-        raise SettingsError(f"settings.yaml calendar: {exc}") from exc
+    return settings.calendar
 
 
 def mail_setup(settings: Settings) -> MailSetup:
-    mail = settings.section("mail")
-    people = {str(k): str(v) for k, v in settings.section("people").items() if v}
+    mail = settings.mail
     return MailSetup(
         templates=Templates(settings.templates_dir),
-        calendar=calendar(settings),
-        sender={key: str(mail.get(key) or "") for key in SENDER_KEYS},
-        people=people,
-        domain=str(mail.get("domain") or "arflow.local"),
+        calendar=settings.calendar,
+        sender=dict(mail.details),
+        people=dict(settings.people),
+        domain=mail.domain,
     )
 
 
 def notifier(settings: Settings) -> Notifier:
     """SMTP when a host is configured, else the file sink under var/outbox/ (the default)."""
-    smtp = smtp_settings(settings)
+    smtp = settings.smtp
     if smtp is None:
         return FileSink(settings.outbox_dir)
     return SmtpNotifier(smtp)
@@ -67,16 +60,16 @@ def dispatcher(settings: Settings, engine: Engine) -> Dispatcher:
     return Dispatcher(
         engine=engine,
         notifier=notifier(settings),
-        sender=sender_address(settings),
-        clock=lambda: now(settings),
-        today=lambda moment: business_day(settings, moment),
+        sender=settings.mail_from,
+        clock=settings.now,
+        today=settings.business_day,
         journal=SendJournal(settings.send_journal),
     )
 
 
 def now(settings: Settings) -> datetime:
-    return datetime.now(settings.tz())
+    return settings.now()
 
 
 def business_day(settings: Settings, moment: datetime) -> date:
-    return moment.astimezone(settings.tz()).date()
+    return settings.business_day(moment)

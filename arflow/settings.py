@@ -1,21 +1,102 @@
-"""Settings: embedded defaults, then config/settings.yaml, then ARFLOW_* environment variables."""
+"""Settings: embedded defaults, then config/settings.yaml, then ARFLOW_* environment variables.
+
+``load_settings()`` reads them once and checks every section there, so a bad setting
+anywhere is one line naming it (``settings.yaml schedule.cycle_at: not a time HH:MM:
+'25:00'``, or the variable's name when it came from the environment), raised as
+SettingsError at load; `arflow` turns that into exit 2.
+
+Each section has a typed attribute, parsed from ``Settings.data`` on first use (at load
+for ``load_settings()``, which uses them all; later for a ``Settings`` made in code, so a
+bad section fails where it is used, with the same line):
+
+    settings.schedule   Schedule: cycle_at, dispatch_every_seconds, credit_review,
+                        retry_initial_seconds, retry_max_seconds, check_every_seconds
+    settings.reports    ReportSettings: ageing_buckets, collector_targets,
+                        summary (to, language, day, at)
+    settings.mail       MailSettings: from, domain, the sender details on statements
+    settings.people     dict[str, str]: who a reminder's ``cc: [collector]`` reaches
+    settings.calendar   BusinessCalendar: country, extra_holidays, extra_working_days
+    settings.smtp       SmtpSettings | None: ``smtp`` with ARFLOW_SMTP_* on top (None: file sink)
+    settings.mail_from  str: the From of outgoing mail (ARFLOW_MAIL_FROM first)
+
+``Settings.section(name)`` still gives a section's raw mapping. Sections that accepted
+keys they do not know still do; ``smtp`` and ``calendar`` reject them, as before.
+"""
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from ledger.db import default_url
 
+if TYPE_CHECKING:
+    from ledger.reports import Bucket
+    from notifiers.settings import SmtpSettings
+    from workflows.calendar import BusinessCalendar
+
 
 class SettingsError(ValueError):
     """settings.yaml or an ARFLOW_* variable is wrong."""
+
+
+CreditReview = Literal["daily", "weekly", "monthly"]
+CREDIT_REVIEWS: tuple[CreditReview, ...] = ("daily", "weekly", "monthly")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SENDER_KEYS = ("company", "email", "phone", "bank_name", "bank_account", "account_name")
+TARGET_KEYS = ("collected", "promise_kept_rate", "tasks_in_time_rate")
+
+
+# ---------------------------------------------------------------- the typed sections
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """``schedule``: when the service runs what (times are local, in ``timezone``)."""
+
+    cycle_at: time = time(7, 0)
+    dispatch_every_seconds: float = 60.0
+    credit_review: CreditReview = "weekly"  # at 06:00: daily, weekly (Mondays), monthly (1st)
+    retry_initial_seconds: float = 15.0
+    retry_max_seconds: float = 300.0
+    check_every_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
+class SummarySettings:
+    """``reports.summary``: the weekly management summary email."""
+
+    to: tuple[str, ...] = ()  # empty: not configured (sending it is then an error)
+    language: str = "zh-CN"
+    day: int = 0  # weekday, 0 = Monday
+    at: time = time(8, 0)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """``reports``: the analytics (`arflow report`, the dashboard, the weekly summary)."""
+
+    ageing_buckets: tuple[Bucket, ...]
+    collector_targets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    summary: SummarySettings = SummarySettings()
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """``mail``: the From (``from``), the Message-ID domain, the statement's sender details."""
+
+    sender: str | None = None  # ``mail.from``
+    domain: str = "arflow.local"
+    details: dict[str, str] = field(default_factory=lambda: dict.fromkeys(SENDER_KEYS, ""))
 
 
 @dataclass(frozen=True)
@@ -25,6 +106,7 @@ class Settings:
     policy_dir: Path
     timezone: str
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    journal: Path | None = field(default=None, compare=False)  # ARFLOW_SEND_JOURNAL
 
     def section(self, name: str) -> dict[str, Any]:
         """One section of settings.yaml (``smtp``, ``mail``, ``calendar``, ``schedule`` …)."""
@@ -32,6 +114,58 @@ class Settings:
         if not isinstance(value, dict):
             raise SettingsError(f"settings.yaml: '{name}' must be a mapping")
         return value
+
+    # typed sections: parsed once, on first use (all of them at load_settings)
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        return _schedule(self.section("schedule"))
+
+    @cached_property
+    def reports(self) -> ReportSettings:
+        return _reports(self.section("reports"))
+
+    @cached_property
+    def mail(self) -> MailSettings:
+        return _mail(self.section("mail"))
+
+    @cached_property
+    def people(self) -> dict[str, str]:
+        return _people(self.section("people"))
+
+    @cached_property
+    def calendar(self) -> BusinessCalendar:
+        from workflows.calendar import BusinessCalendar
+
+        try:
+            return BusinessCalendar.from_settings(self.section("calendar"))
+        except ValueError as exc:
+            raise SettingsError(_named(str(exc), "calendar")) from exc
+
+    @cached_property
+    def smtp(self) -> SmtpSettings | None:
+        """The ``smtp`` section with ARFLOW_SMTP_* on top; None: no host, the file sink."""
+        from notifiers.settings import SmtpSettings
+
+        try:
+            return SmtpSettings.from_env(self.section("smtp"))
+        except ValueError as exc:
+            raise SettingsError(_named(str(exc), "smtp")) from exc
+
+    @cached_property
+    def mail_from(self) -> str:
+        """The From of outgoing mail: ARFLOW_MAIL_FROM, else the SMTP sender (when a server
+        is configured), else ``mail.from``, else arflow@localhost."""
+        smtp = self.smtp
+        return (os.environ.get("ARFLOW_MAIL_FROM") or (smtp.sender if smtp else None)
+                or self.mail.sender or "arflow@localhost")
+
+    def check(self) -> Settings:
+        """Parse every section now: SettingsError naming the first bad setting."""
+        self.section("database")
+        for name in ("schedule", "reports", "mail", "people", "calendar", "smtp", "mail_from"):
+            getattr(self, name)
+        return self
 
     @property
     def templates_dir(self) -> Path:
@@ -44,15 +178,28 @@ class Settings:
     @property
     def send_journal(self) -> Path:
         """The dispatcher's local record of accepted sends (``ARFLOW_SEND_JOURNAL``)."""
+        if self.journal is not None:
+            return self.journal
         override = os.environ.get("ARFLOW_SEND_JOURNAL", "").strip()
         return Path(override) if override else self.home / "var" / "send-journal.jsonl"
 
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def now(self) -> datetime:
+        """The wall clock in the configured timezone (the shell's one clock read)."""
+        return datetime.now(self.tz())
+
     def today(self) -> date:
         """The business date in the configured timezone (the shell's one clock read)."""
-        return datetime.now(ZoneInfo(self.timezone)).date()
+        return self.now().date()
+
+    def business_day(self, moment: datetime) -> date:
+        """The business date ``moment`` falls on."""
+        return moment.astimezone(self.tz()).date()
+
+
+# ---------------------------------------------------------------- loading
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -67,19 +214,180 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _env(name: str) -> str | None:
+    """An ARFLOW_* variable; empty counts as unset."""
+    return os.environ.get(name, "").strip() or None
+
+
 def load_settings(home: Path | None = None) -> Settings:
+    """Settings from ``home`` (ARFLOW_HOME, else the working directory), every section
+    checked: SettingsError naming the bad setting."""
     home = Path(home or os.environ.get("ARFLOW_HOME") or Path.cwd())
     config_path = Path(os.environ.get("ARFLOW_CONFIG") or home / "config" / "settings.yaml")
     data = _read_yaml(config_path)
     database = data.get("database") or {}
-    url = os.environ.get("ARFLOW_DATABASE_URL") or database.get("url") or default_url(home)
-    policy_dir = Path(os.environ.get("ARFLOW_POLICY_DIR") or data.get("policy_dir") or "rules")
+    if not isinstance(database, dict):
+        raise SettingsError("settings.yaml: 'database' must be a mapping")
+    url = _env("ARFLOW_DATABASE_URL") or _text(database.get("url"), "database.url") \
+        or default_url(home)
+    policy_dir = Path(_env("ARFLOW_POLICY_DIR")
+                      or _text(data.get("policy_dir"), "policy_dir") or "rules")
     if not policy_dir.is_absolute():
         policy_dir = home / policy_dir
-    timezone = os.environ.get("ARFLOW_TIMEZONE") or data.get("timezone") or "Asia/Shanghai"
+    timezone = _env("ARFLOW_TIMEZONE") or _text(data.get("timezone"), "timezone") \
+        or "Asia/Shanghai"
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"unknown timezone {timezone!r}") from exc
-    return Settings(home=home, database_url=url, policy_dir=policy_dir, timezone=timezone,
-                    data=data)
+    journal = _env("ARFLOW_SEND_JOURNAL")
+    settings = Settings(home=home, database_url=url, policy_dir=policy_dir, timezone=timezone,
+                        data=data, journal=Path(journal) if journal else None)
+    return settings.check()
+
+
+# ---------------------------------------------------------------- the small parsers
+
+
+def _bad(key: str, what: str) -> SettingsError:
+    return SettingsError(f"settings.yaml {key}: {what}")
+
+
+def _named(message: str, section: str) -> str:
+    """A section parser's message (``smtp.port: …``) as a settings line; one that names an
+    environment variable stays as it is."""
+    if message.startswith(f"{section}:"):
+        message = message.removeprefix(f"{section}:").lstrip()
+        return f"settings.yaml {section}: {message}"
+    if message.startswith(f"{section}."):
+        return f"settings.yaml {message}"
+    return message
+
+
+def _text(value: Any, key: str) -> str | None:
+    """A scalar setting as text (YAML may read a phone number as a number); None if unset."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float | date):
+        raise _bad(key, f"expected text, got {value!r}")
+    return str(value)
+
+
+def _table(value: Any, key: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _bad(key, f"expected a mapping, got {value!r}")
+    return value
+
+
+def clock_time(text: str, key: str) -> tuple[int, int]:
+    """(hour, minute) of an ``HH:MM`` setting; SettingsError naming ``key`` if it is not."""
+    try:
+        hour, minute = (int(part) for part in text.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError
+    except ValueError:
+        raise _bad(key, f"not a time HH:MM: {text!r}") from None
+    return hour, minute
+
+
+def _clock(value: Any, default: str, key: str) -> time:
+    return time(*clock_time(str(value or default), key))
+
+
+def _seconds(section: Mapping[str, Any], name: str, default: float) -> float:
+    """A positive number of seconds in ``schedule``."""
+    value = section.get(name)
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        seconds = float(default if value is None else value)
+        if not (seconds > 0 and math.isfinite(seconds)):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise _bad(f"schedule.{name}", f"not a positive number of seconds: {value!r}") from None
+    return seconds
+
+
+def _schedule(section: Mapping[str, Any]) -> Schedule:
+    cadence = str(section.get("credit_review") or "weekly")
+    if cadence not in CREDIT_REVIEWS:
+        raise _bad("schedule.credit_review",
+                   f"{cadence!r} is not one of " + ", ".join(CREDIT_REVIEWS))
+    return Schedule(
+        cycle_at=_clock(section.get("cycle_at"), "07:00", "schedule.cycle_at"),
+        dispatch_every_seconds=_seconds(section, "dispatch_every_seconds", 60),
+        credit_review=cast(CreditReview, cadence),
+        retry_initial_seconds=_seconds(section, "retry_initial_seconds", 15),
+        retry_max_seconds=_seconds(section, "retry_max_seconds", 300),
+        check_every_seconds=_seconds(section, "check_every_seconds", 120),
+    )
+
+
+def _summary(value: Any) -> SummarySettings:
+    from notifiers.templates import LANGUAGES
+
+    section = _table(value, "reports.summary")
+    to = section.get("to") or []
+    if isinstance(to, str):
+        to = [to]
+    if not isinstance(to, list) or not all(isinstance(a, str) and "@" in a for a in to):
+        raise _bad("reports.summary.to", "a list of email addresses")
+    language = str(section.get("language") or "zh-CN")
+    if language not in LANGUAGES:
+        raise _bad("reports.summary.language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
+    day = str(section.get("day") or "mon").strip().lower()[:3]
+    if day not in WEEKDAYS:
+        raise _bad("reports.summary.day", f"{day!r} is not one of " + ", ".join(WEEKDAYS))
+    return SummarySettings(to=tuple(to), language=language, day=WEEKDAYS.index(day),
+                           at=_clock(section.get("at"), "08:00", "reports.summary.at"))
+
+
+def _targets(value: Any) -> dict[str, dict[str, Any]]:
+    """``reports.collector_targets``: collector (or ``default``) -> its monthly targets."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _bad("reports.collector_targets", "must be a mapping")
+    targets: dict[str, dict[str, Any]] = {}
+    for name, target in value.items():
+        key = f"reports.collector_targets.{name}"
+        target = _table(target, key)
+        for field_name in TARGET_KEYS:
+            number = target.get(field_name)
+            if number is not None and (isinstance(number, bool)
+                                       or not isinstance(number, int | float)):
+                raise _bad(f"{key}.{field_name}", f"not a number: {number!r}")
+        targets[str(name)] = target
+    return targets
+
+
+def _reports(section: Mapping[str, Any]) -> ReportSettings:
+    from ledger.reports import BucketError, buckets_from_settings
+
+    try:
+        buckets = buckets_from_settings({"ageing_buckets": section.get("ageing_buckets")})
+    except BucketError as exc:
+        raise _bad("reports.ageing_buckets", str(exc)) from None
+    return ReportSettings(ageing_buckets=tuple(buckets),
+                          collector_targets=_targets(section.get("collector_targets")),
+                          summary=_summary(section.get("summary")))
+
+
+def _mail(section: Mapping[str, Any]) -> MailSettings:
+    values = {key: _text(section.get(key), f"mail.{key}") for key in (*SENDER_KEYS, "from",
+                                                                       "domain")}
+    return MailSettings(sender=values["from"] or None, domain=values["domain"] or "arflow.local",
+                        details={key: values[key] or "" for key in SENDER_KEYS})
+
+
+def _people(section: Mapping[str, Any]) -> dict[str, str]:
+    """``people``: a collector's name -> their address (an empty address: left out)."""
+    people: dict[str, str] = {}
+    for name, address in section.items():
+        if address:
+            if not isinstance(address, str):
+                raise _bad(f"people.{name}", f"expected an email address, got {address!r}")
+            people[str(name)] = address
+    return people

@@ -29,14 +29,13 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from arflow import mailing
 from arflow.charts import Band, Series
 from arflow.charts.png import bar_png, can_draw, line_png
-from arflow.settings import Settings, SettingsError
+from arflow.settings import ReportSettings, Settings, SettingsError
 from ledger import reports
 from notifiers.base import Notifier, message_id_for
 from notifiers.related import InlineImage, RichMessage
-from notifiers.templates import LANGUAGES, Templates
+from notifiers.templates import Templates
 
 TEMPLATE = "weekly_summary"
 CURRENCY = "CNY"
@@ -92,11 +91,16 @@ class Summary:
         }
 
 
-def build_summary(session: Session, as_of: date, settings_section: Mapping[str, Any],
+def build_summary(session: Session, as_of: date,
+                  settings_section: ReportSettings | Mapping[str, Any],
                   currency: str = CURRENCY) -> Summary:
-    """The figures as of ``as_of`` (reads only; ``settings_section``: settings ``reports``)."""
-    buckets = reports.buckets_from_settings(
-        {"ageing_buckets": settings_section.get("ageing_buckets")})
+    """The figures as of ``as_of`` (reads only; ``settings_section``: ``settings.reports``,
+    or the raw ``reports`` section of settings.yaml)."""
+    if isinstance(settings_section, ReportSettings):
+        buckets = list(settings_section.ageing_buckets)
+    else:
+        buckets = reports.buckets_from_settings(
+            {"ageing_buckets": settings_section.get("ageing_buckets")})
     return Summary(
         as_of=as_of,
         currency=currency,
@@ -173,19 +177,12 @@ class Delivery:
 
 
 def recipients(settings: Settings) -> tuple[list[str], str]:
-    """``reports.summary.to`` and ``language``, checked (SettingsError names the key)."""
-    section = settings.section("reports").get("summary") or {}
-    to = section.get("to") or []
-    if isinstance(to, str):
-        to = [to]
-    if not isinstance(to, list) or not to or not all(isinstance(a, str) and "@" in a
-                                                     for a in to):
+    """``reports.summary.to`` and ``language`` (checked with the settings; SettingsError
+    names the key, also when no recipient is configured)."""
+    summary = settings.reports.summary
+    if not summary.to:
         raise SettingsError("settings.yaml reports.summary.to: a list of email addresses")
-    language = str(section.get("language") or "zh-CN")
-    if language not in LANGUAGES:
-        raise SettingsError(f"settings.yaml reports.summary.language: {language!r} is not "
-                            f"one of {', '.join(LANGUAGES)}")
-    return list(to), language
+    return list(summary.to), summary.language
 
 
 async def send_summary(engine: Engine, settings: Settings, as_of: date, notifier: Notifier,
@@ -203,12 +200,10 @@ async def send_summary(engine: Engine, settings: Settings, as_of: date, notifier
     if not already and not log.claim(key):
         return Delivery(key, "in_progress")
     try:
-        mail = settings.section("mail")
-        domain = str(mail.get("domain") or "arflow.local")
         with session_scope(engine) as session:
-            summary = build_summary(session, as_of, settings.section("reports"))
+            summary = build_summary(session, as_of, settings.reports)
         message = summary_message(summary, Templates(settings.templates_dir), language, to=to,
-                                  sender=mailing.sender_address(settings), domain=domain)
+                                  sender=settings.mail_from, domain=settings.mail.domain)
         report = await notifier.send(message)
     except BaseException:
         if not already:
