@@ -1,6 +1,10 @@
 """Scheduler jobs: importable functions taking nothing, so APScheduler stores only their names.
 
-Each job loads what it needs from settings; the wall clock is read here (the shell).
+Each job takes what it needs from the service's runtime (arflow/runtime.py: the settings,
+the database, the policy in force, the clock), which ``serve`` hands over with ``use``;
+without one (a job run by hand, a test) the settings are loaded from ARFLOW_HOME and the
+database opened once. ``_settings`` and ``_engine`` are the two seams, cached; the wall
+clock is read here (the shell).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from arflow import mailing
-from arflow.settings import Settings, load_settings
+from arflow.runtime import Runtime, load_policy_in_force, open_database
+from arflow.settings import WEEKDAYS, Settings, load_settings
 
 log = logging.getLogger("arflow.jobs")
 STOP = asyncio.Event()  # set on Ctrl-C: the dispatcher finishes the message in hand
@@ -27,20 +32,30 @@ DISPATCHING = asyncio.Lock()  # held while a dispatch runs, so a stop can wait f
 UNREACHABLE = (DBAPIError, OSError)
 
 
+_RUNTIME: Runtime | None = None  # the service's, from ``use``
+
+
+def use(runtime: Runtime | None) -> None:
+    """Run the jobs with ``runtime`` (``serve`` hands over its own, so the jobs, the web
+    app and the scheduler lock share one engine); None: back to loading on first use."""
+    global _RUNTIME
+    _RUNTIME = runtime
+    _settings.cache_clear()
+    _engine.cache_clear()
+
+
 @cache
 def _settings() -> Settings:
-    return load_settings()
+    return _RUNTIME.settings if _RUNTIME is not None else load_settings()
 
 
 @cache
 def _engine() -> Engine:
-    from ledger.db import make_engine
-    from ledger.migrate import is_current, upgrade
-
-    engine = make_engine(_settings().database_url)
-    if not is_current(engine):
-        upgrade(engine)
-    return engine
+    """The database, made and migrated once (an unreachable one raises; asked again, it is
+    tried again)."""
+    if _RUNTIME is not None:
+        return _RUNTIME.engine
+    return open_database(_settings().database_url)
 
 
 def today() -> date:
@@ -74,20 +89,10 @@ def daily_cycle(as_of: date | None = None) -> None:
 
 
 def _policy_in_force():  # type: ignore[no-untyped-def]
-    from engine import PolicyError, load_policy, load_policy_texts
-    from ledger.cycle_store import last_policy_files
-    from ledger.db import session_scope
-
-    try:
-        return load_policy(_settings().policy_dir)
-    except PolicyError as exc:
-        log.error("policy not loaded (%s); keeping the last good one", str(exc).splitlines()[0])
-    with session_scope(_engine()) as session:
-        files = last_policy_files(session)
-    if files is None:
+    policy = load_policy_in_force(_settings(), _engine())
+    if policy is None:
         log.error("no earlier policy to keep: cycle skipped")
-        return None
-    return load_policy_texts(files)
+    return policy
 
 
 def missed_cycle(engine: Engine, settings: Settings, now: datetime) -> date | None:
@@ -99,47 +104,18 @@ def missed_cycle(engine: Engine, settings: Settings, now: datetime) -> date | No
     from ledger.cycle_store import last_cycle_date
     from ledger.db import session_scope
 
-    hour, minute = cycle_time(settings)
     local = now.astimezone(settings.tz())
-    if local.time() < time(hour, minute):
+    if local.time() < settings.schedule.cycle_at:
         return None
     with session_scope(engine) as session:
         last = last_cycle_date(session)
     return local.date() if last is None or last < local.date() else None
 
 
-def clock_time(text: str, key: str) -> tuple[int, int]:
-    """(hour, minute) of an ``HH:MM`` setting; SettingsError naming ``key`` if it is not."""
-    try:
-        hour, minute = (int(part) for part in text.split(":"))
-        if not (0 <= hour < 24 and 0 <= minute < 60):
-            raise ValueError
-    except ValueError:
-        from arflow.settings import SettingsError
-
-        raise SettingsError(f"settings.yaml {key}: not a time HH:MM: {text!r}") from None
-    return hour, minute
-
-
 def cycle_time(settings: Settings) -> tuple[int, int]:
-    text = str(settings.section("schedule").get("cycle_at") or "07:00")
-    return clock_time(text, "schedule.cycle_at")
-
-
-def seconds_setting(settings: Settings, key: str, default: float) -> float:
-    """A positive number of seconds in ``schedule``; SettingsError naming the key if not."""
-    value = settings.section("schedule").get(key)
-    try:
-        seconds = float(default if value is None else value)
-        if not seconds > 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        from arflow.settings import SettingsError
-
-        raise SettingsError(
-            f"settings.yaml schedule.{key}: not a positive number of seconds: {value!r}"
-        ) from None
-    return seconds
+    """(hour, minute) of ``schedule.cycle_at`` (07:00)."""
+    at = settings.schedule.cycle_at
+    return at.hour, at.minute
 
 
 @dataclass(frozen=True)
@@ -159,14 +135,15 @@ class Backoff:
 
 def retry_backoff(settings: Settings) -> Backoff:
     """``schedule.retry_initial_seconds`` (15) and ``schedule.retry_max_seconds`` (300)."""
-    initial = seconds_setting(settings, "retry_initial_seconds", 15)
-    return Backoff(initial, max(initial, seconds_setting(settings, "retry_max_seconds", 300)))
+    schedule = settings.schedule
+    initial = schedule.retry_initial_seconds
+    return Backoff(initial, max(initial, schedule.retry_max_seconds))
 
 
 def check_every(settings: Settings) -> float:
     """``schedule.check_every_seconds`` (120): how often the service checks that it still
     leads (or can now) and that today's cycle, if due, has run."""
-    return seconds_setting(settings, "check_every_seconds", 120)
+    return settings.schedule.check_every_seconds
 
 
 def first_line(exc: BaseException) -> str:
@@ -281,7 +258,7 @@ async def complete_today() -> None:
     if KEEPER.busy():
         return
     settings = _settings()
-    now = datetime.now(settings.tz())
+    now = settings.now()
     day = await asyncio.to_thread(lambda: missed_cycle(_engine(), settings, now))
     if day is not None and not KEEPER.busy():
         log.warning("cycle %s is due and has not run: running it now", day)
@@ -327,15 +304,7 @@ CREDIT_CADENCES: dict[str, dict[str, Any]] = {
 
 def credit_review_schedule(settings: Settings) -> dict[str, Any]:
     """CronTrigger fields for ``schedule.credit_review`` (default weekly, Monday 06:00)."""
-    cadence = str(settings.section("schedule").get("credit_review") or "weekly")
-    if cadence not in CREDIT_CADENCES:
-        from arflow.settings import SettingsError
-
-        raise SettingsError(
-            f"settings.yaml schedule.credit_review: {cadence!r} is not one of "
-            + ", ".join(CREDIT_CADENCES)
-        )
-    return {**CREDIT_CADENCES[cadence], "hour": 6, "minute": 0}
+    return {**CREDIT_CADENCES[settings.schedule.credit_review], "hour": 6, "minute": 0}
 
 
 def credit_review(as_of: date | None = None) -> None:
@@ -364,20 +333,10 @@ def credit_review(as_of: date | None = None) -> None:
     )
 
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 def summary_slot(settings: Settings) -> tuple[int, int, int]:
     """(weekday 0=Monday, hour, minute) of ``reports.summary`` {day, at}; default Mon 08:00."""
-    from arflow.settings import SettingsError
-
-    section = settings.section("reports").get("summary") or {}
-    day = str(section.get("day") or "mon").strip().lower()[:3]
-    if day not in WEEKDAYS:
-        raise SettingsError(f"settings.yaml reports.summary.day: {day!r} is not one of "
-                            + ", ".join(WEEKDAYS))
-    hour, minute = clock_time(str(section.get("at") or "08:00"), "reports.summary.at")
-    return WEEKDAYS.index(day), hour, minute
+    summary = settings.reports.summary
+    return summary.day, summary.at.hour, summary.at.minute
 
 
 def summary_schedule(settings: Settings) -> dict[str, Any]:

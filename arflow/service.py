@@ -19,7 +19,6 @@ import logging
 import signal
 import socket
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import datetime
 from typing import Any, TypeVar
 
 import uvicorn
@@ -30,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, Engine, text
 
 from arflow import jobs
+from arflow.runtime import Runtime
 from arflow.settings import Settings
 from ledger.locks import LOCK_SCOPE
 
@@ -93,7 +93,7 @@ BUSINESS_JOB: dict[str, Any] = {"replace_existing": True, "max_instances": 1,
 
 def build_scheduler(settings: Settings, leader: bool) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=settings.tz())
-    every = int(settings.section("schedule").get("dispatch_every_seconds") or 60)
+    every = settings.schedule.dispatch_every_seconds
     scheduler.add_job(jobs.dispatch_job, IntervalTrigger(seconds=every, timezone=settings.tz()),
                       id="dispatch", **BUSINESS_JOB)
     if leader:
@@ -178,7 +178,20 @@ async def serve(
 ) -> None:
     """Run until Ctrl-C (SIGINT/SIGTERM); then stop taking requests, let those in flight
     finish, and let the dispatcher finish the message in hand. ``sock``: an already bound
-    listening socket (else ``host``:``port`` is bound here; OSError if it cannot be)."""
+    listening socket (else ``host``:``port`` is bound here; OSError if it cannot be).
+
+    One runtime (arflow/runtime.py) over ``settings`` and ``engine``: the web app, the
+    scheduler lock and the jobs share the engine, migrated once when the database answers."""
+    runtime = Runtime.from_settings(settings, engine)
+    jobs.use(runtime)
+    try:
+        await _serve(runtime, host, port, sock)
+    finally:
+        jobs.use(None)
+
+
+async def _serve(runtime: Runtime, host: str, port: int, sock: socket.socket | None) -> None:
+    settings, engine = runtime.settings, runtime.database(migrate=False)
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
     sock = sock or listen(host, port)
@@ -342,11 +355,11 @@ async def _catch_up(
 ) -> None:
     """The leader on start: today's missed cycle (to the keeper, which retries it until the
     day is complete) and this week's summary if its slot has passed."""
-    now = datetime.now(settings.tz())
+    now = settings.now()
     missed = await until_reachable(in_thread(jobs.missed_cycle, engine, settings, now),
                                    stopped, backoff)
     if missed is not None:
         log.info("catching up: running the missed cycle for %s", missed)
         jobs.KEEPER.keep(missed)
-    if jobs.summary_due(settings, datetime.now(settings.tz())):
+    if jobs.summary_due(settings, settings.now()):
         await asyncio.to_thread(jobs.weekly_summary)  # once per week: a no-op if it went
