@@ -1,4 +1,9 @@
-"""Engines and sessions for SQLite (embedded default) and PostgreSQL (production)."""
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (production).
+
+The only doorway to the database for the packages above ledger/: they take ``Engine``,
+``Session`` and the database's errors from here, and never import SQLAlchemy or SQLModel
+themselves (import-linter holds them to it), so every query stays in ledger/.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,23 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
+
+__all__ = [
+    "DBAPIError",
+    "DatabaseError",
+    "Engine",
+    "IntegrityError",
+    "OperationalError",
+    "Session",
+    "is_postgres",
+    "make_engine",
+    "session_scope",
+]
+
+#: Any failure of the database or of a statement (the server gone, a lock, a constraint).
+DatabaseError = SQLAlchemyError
 
 DEFAULT_SQLITE_PATH = Path("var") / "arflow.db"
 
