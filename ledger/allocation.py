@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
+from ledger.bulk import chunks
 from ledger.models import Allocation, Payment, Receivable, utcnow
 
 
@@ -47,7 +48,7 @@ class Allocator:
         allocator = cls(session)
         ids = sorted(customer_ids)
         t = Receivable.__table__
-        for start in range(0, len(ids), 900):
+        for chunk in chunks(ids):
             stmt = (
                 select(
                     t.c.id,
@@ -58,7 +59,7 @@ class Allocator:
                     t.c.stage,
                     t.c.resume_stage,
                 )
-                .where(t.c.customer_id.in_(ids[start : start + 900]))
+                .where(t.c.customer_id.in_(chunk))
                 .where(t.c.stage.in_(ACTIVE_STAGES))
                 .order_by(t.c.due_date, t.c.id)
             )

@@ -8,11 +8,23 @@ DBAPI cursor's executemany. Same SQL, same type processing, same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.sql import Executable
 from sqlmodel import Session
+
+T = TypeVar("T")
+
+#: Values bound in one ``IN (...)`` list: below SQLite's default limit of 999 parameters.
+IN_LIST = 900
+
+
+def chunks(values: Iterable[T], size: int = IN_LIST) -> Iterator[list[T]]:
+    """``values`` in lists of at most ``size``, so an IN list never exceeds what SQLite binds."""
+    items = values if isinstance(values, list) else list(values)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def execute_many(

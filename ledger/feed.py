@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ledger import cycle_store
+from ledger.bulk import chunks
 from ledger.models import Receivable, RiskWarning
-
-CHUNK = 900  # below SQLite's default limit of bound parameters
 
 
 @dataclass(frozen=True)
@@ -29,11 +28,11 @@ def open_warnings_of_paid(session: Session, receivable_ids: Iterable[int]) -> li
     ids = sorted(set(receivable_ids))
     w, r = RiskWarning.__table__, Receivable.__table__
     found: list[EndedWarning] = []
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids):
         stmt = (
             select(w.c.id, w.c.rule_id, w.c.level, w.c.subject, w.c.receivable_id)
             .select_from(w.join(r, r.c.id == w.c.receivable_id))
-            .where(w.c.receivable_id.in_(ids[start : start + CHUNK]))
+            .where(w.c.receivable_id.in_(chunk))
             .where(w.c.closed_on.is_(None), r.c.stage == "paid")
             .order_by(w.c.id)
         )

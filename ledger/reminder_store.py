@@ -11,10 +11,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from ledger.bulk import execute_many
+from ledger.bulk import chunks, execute_many
 from ledger.models import Customer, Outbox, Receivable, Reminder, Task
-
-CHUNK = 900
 
 
 @dataclass(frozen=True)
@@ -71,10 +69,8 @@ def steps_done(session: Session, receivable_ids: Iterable[int]) -> dict[int, set
     ids = sorted(receivable_ids)
     t = Reminder.__table__
     done: dict[int, set[str]] = defaultdict(set)
-    for start in range(0, len(ids), CHUNK):
-        stmt = select(t.c.receivable_id, t.c.step).where(
-            t.c.receivable_id.in_(ids[start : start + CHUNK])
-        )
+    for chunk in chunks(ids):
+        stmt = select(t.c.receivable_id, t.c.step).where(t.c.receivable_id.in_(chunk))
         for receivable_id, step in session.execute(stmt):
             done[receivable_id].add(step)
     return done
@@ -84,8 +80,8 @@ def issue_dates(session: Session, receivable_ids: Iterable[int]) -> dict[int, da
     ids = sorted(receivable_ids)
     t = Receivable.__table__
     found: dict[int, date] = {}
-    for start in range(0, len(ids), CHUNK):
-        stmt = select(t.c.id, t.c.issue_date).where(t.c.id.in_(ids[start : start + CHUNK]))
+    for chunk in chunks(ids):
+        stmt = select(t.c.id, t.c.issue_date).where(t.c.id.in_(chunk))
         found.update({rid: issued for rid, issued in session.execute(stmt)})
     return found
 

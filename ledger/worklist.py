@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from engine.stages import OPEN_STAGES
+from ledger.bulk import chunks
 from ledger.facts import days_between
 from ledger.models import Customer, Receivable, Task
 from ledger.money import from_cents
@@ -103,8 +104,7 @@ def refresh_priorities(session: Session, today: date,
     owed = select(func.coalesce(func.sum(r.c.balance), 0)).where(*late).scalar_subquery()
     oldest = select(func.min(r.c.due_date)).where(*late).scalar_subquery()
     ids = None if receivable_ids is None else sorted(set(receivable_ids))
-    chunks = [None] if ids is None else [ids[i:i + 900] for i in range(0, len(ids), 900)]
-    for chunk in chunks:
+    for chunk in [None] if ids is None else chunks(ids):
         # UPDATE ... FROM: one join, not a subquery per column (SQLite 3.33+, PostgreSQL)
         per_invoice = [t.c.status == "open", t.c.receivable_id == r.c.id]
         per_customer = [t.c.status == "open", t.c.receivable_id.is_(None)]

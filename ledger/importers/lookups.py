@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import Column, select
 from sqlmodel import Session
 
+from ledger.bulk import chunks
 from ledger.models import Customer, Receivable
-
-CHUNK = 900  # below SQLite's default limit of bound parameters
 
 
 def mapping(
@@ -19,8 +18,8 @@ def mapping(
     """``{key: value}`` for the rows whose ``key`` is among ``keys``."""
     wanted = sorted({k for k in keys if k})
     found: dict[str, Any] = {}
-    for start in range(0, len(wanted), CHUNK):
-        stmt = select(key, value).where(key.in_(wanted[start : start + CHUNK]))
+    for chunk in chunks(wanted):
+        stmt = select(key, value).where(key.in_(chunk))
         found.update({k: v for k, v in session.execute(stmt)})
     return found
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, type_coerce
 from sqlmodel import Session
 
 from engine.stages import OPEN_STAGES
+from ledger.bulk import chunks
 from ledger.importers import payments
 from ledger.importers.base import (
     ImportResult,
@@ -89,8 +90,7 @@ def validate(
 
 def _allocated(session: Session, receivable_ids: list[int]) -> dict[int, Decimal]:
     totals: dict[int, Decimal] = {}
-    for start in range(0, len(receivable_ids), 900):
-        chunk = receivable_ids[start : start + 900]
+    for chunk in chunks(receivable_ids):
         stmt = (
             select(
                 Allocation.receivable_id,
@@ -175,8 +175,7 @@ def settle_history(
         result.touched_receivables.update(paid.touched_receivables)
     flagged = [number for number, _, disputed in history if disputed]
     stages: dict[str, str] = {}
-    for start in range(0, len(flagged), 900):
-        chunk = flagged[start : start + 900]
+    for chunk in chunks(flagged):
         stmt = select(Receivable.number, Receivable.stage).where(
             Receivable.number.in_(chunk)  # type: ignore[attr-defined]
         )

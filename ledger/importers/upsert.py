@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlmodel import Session
 
-from ledger.bulk import execute_many
+from ledger.bulk import chunks, execute_many
 from ledger.models import utcnow
 
 
@@ -25,8 +25,7 @@ def existing_rows(session: Session, table: Table, key: str, keys: Sequence[str])
     """The stored rows for ``keys``, fetched in chunks (IN lists stay small)."""
     found: dict[str, Any] = {}
     column = table.c[key]
-    for start in range(0, len(keys), 900):
-        chunk = list(keys[start : start + 900])
+    for chunk in chunks(keys):
         for row in session.execute(select(table).where(column.in_(chunk))):
             found[getattr(row, key)] = row
     return found

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ledger.bulk import chunks
 from ledger.models import Customer, RiskWarning
 from ledger.money import from_cents
 from ledger.reports.balances import grouped_balances
@@ -50,11 +51,9 @@ def top_overdue_customers(
     ids = sorted({cid for _, cid in sums})
     people = {
         row.id: row
-        for start in range(0, len(ids), 900)
+        for chunk in chunks(ids)
         for row in session.execute(
-            select(c.c.id, c.c.code, c.c.name, c.c.collector).where(
-                c.c.id.in_(ids[start : start + 900])
-            )
+            select(c.c.id, c.c.code, c.c.name, c.c.collector).where(c.c.id.in_(chunk))
         )
     }
     ranked = sorted(
