@@ -23,6 +23,7 @@ from ledger.cycle_store import activity, insert_activities
 from ledger.facts import customer_facts
 from ledger.models import Activity, Customer, Guarantee, Task
 from ledger.task_store import task_row
+from workflows.errors import Invalid, Refused
 
 ACTOR = "scorecard"
 TASK_KIND = "review_credit"
@@ -80,7 +81,8 @@ class Applied:
 def credit_policy(policy: Policy | CreditPolicy) -> CreditPolicy:
     credit = policy.credit if isinstance(policy, Policy) else policy
     if credit is None:
-        raise ValueError("the policy has no credit section: nothing to score by")
+        raise Refused("the policy has no credit section: nothing to score by",
+                      code="no_credit_policy")
     return credit
 
 
@@ -211,11 +213,11 @@ def set_override(
 ) -> None:
     """A manual credit limit that wins over the scorecard until ``until`` (inclusive)."""
     if limit < 0:
-        raise ValueError(f"--limit must not be negative: {limit}")
+        raise Invalid(f"--limit must not be negative: {limit}", field="limit")
     if until < on_date:
-        raise ValueError(f"--until {until} is in the past (today is {on_date})")
+        raise Invalid(f"--until {until} is in the past (today is {on_date})", field="until")
     if not reason.strip():
-        raise ValueError("--reason must say why")
+        raise Invalid("--reason must say why", field="reason")
     file = store.credit_files(session, code)[0]
     new = {"credit_limit": limit, "limit_override": limit, "override_reason": reason,
            "override_until": until}
@@ -226,7 +228,7 @@ def clear_override(session: Session, code: str, on_date: date, actor: str) -> No
     """Drop the override; the next review sets the scorecard's limit again."""
     file = store.credit_files(session, code)[0]
     if file.limit_override is None:
-        raise ValueError(f"{code} has no limit override")
+        raise Invalid(f"{code} has no limit override")  # the pages answer 422 (as before)
     new = {"limit_override": None, "override_reason": "", "override_until": None}
     _write_manual(session, file, new, on_date, actor, "override cleared")
 
@@ -250,13 +252,14 @@ def add_guarantee(
 ) -> None:
     """Record security for the customer's credit (bank or parent guarantee, deposit …)."""
     if amount <= 0:
-        raise ValueError(f"--amount must be positive: {amount}")
+        raise Invalid(f"--amount must be positive: {amount}", field="amount")
     if not kind.strip():
-        raise ValueError("--kind must not be empty")
+        raise Invalid("--kind must not be empty", field="kind")
     if len(currency) != 3 or not currency.isalpha():
-        raise ValueError(f"--currency: not an ISO currency code: {currency!r}")
+        raise Invalid(f"--currency: not an ISO currency code: {currency!r}", field="currency")
     if expires is not None and expires < on_date:
-        raise ValueError(f"--expires {expires} is in the past (today is {on_date})")
+        raise Invalid(f"--expires {expires} is in the past (today is {on_date})",
+                      field="expires")
     cid = store.customer_id(session, code)
     session.add(Guarantee(customer_id=cid, kind=kind, amount=amount, currency=currency.upper(),
                           expires_on=expires, note=note, created_on=on_date))

@@ -30,6 +30,7 @@ from ledger.facts import customer_facts, receivable_rows
 from ledger.locks import Busy, cycle_lock
 from ledger.worklist import refresh_priorities
 from workflows.decisions import DayPlan
+from workflows.errors import Refused
 from workflows.planner import (
     ACTOR,
     DayContext,
@@ -44,8 +45,10 @@ from workflows.reminders import FIX_CONTACT, MailSetup, ReminderPlanner
 from workflows.watches import load_watches
 
 
-class CycleRefused(ValueError):
+class CycleRefused(Refused):
     """The cycle cannot run for that day (e.g. it is before the last day already run)."""
+
+    code = "cycle_refused"
 
 
 @dataclass

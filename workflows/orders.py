@@ -27,6 +27,7 @@ from ledger import prepayments as prepayment_store
 from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
 from ledger.models import Customer, SalesOrder
 from ledger.money import CENT, to_cents
+from workflows.errors import Invalid, Refused
 from workflows.prepayments import apply_payment
 
 STATUS_OF = {"approve": "approved", "prepay": "prepay", "hold": "held", "reject": "rejected"}
@@ -90,9 +91,9 @@ def prepayment_for(customer: Customer, amount: Decimal) -> Decimal:
 def _validate(amount: Decimal, currency: str) -> None:
     to_cents(amount)  # exact cents or ValueError
     if amount <= 0:
-        raise ValueError(f"amount must be more than 0, got {amount}")
+        raise Invalid(f"amount must be more than 0, got {amount}", field="amount")
     if not _CURRENCY.fullmatch(currency):
-        raise ValueError(f"currency must be an ISO code like CNY, got {currency!r}")
+        raise Invalid(f"currency must be an ISO code like CNY, got {currency!r}", field="currency")
 
 
 def add(
@@ -107,10 +108,11 @@ def add(
 ) -> SalesOrder:
     """Check and record an order; its status is what the checks decided."""
     if not _NUMBER.fullmatch(number):
-        raise ValueError(f"order number must be 1-64 characters without spaces: {number!r}")
+        raise Invalid(f"order number must be 1-64 characters without spaces: {number!r}",
+                      field="number")
     customer = order_store.customer_by_code(session, code, lock=True)  # one check at a time
     if order_store.order_exists(session, number):
-        raise ValueError(f"order {number} already exists")
+        raise Refused(f"order {number} already exists", code="order_exists", field="number")
     result = _check(session, policy, customer, amount, currency, as_of)
     status = STATUS_OF[result.decision]
     order = SalesOrder(
@@ -151,7 +153,7 @@ def release(session: Session, number: str, as_of: date, actor: str, note: str = 
 def reject(session: Session, number: str, as_of: date, actor: str, reason: str) -> SalesOrder:
     """A credit manager refuses a held order; the reason is kept."""
     if not reason.strip():
-        raise ValueError("a rejection needs a reason")
+        raise Invalid("a rejection needs a reason", field="reason")
     order = _held(session, number)
     order.status = "rejected"
     return _decide(session, order, as_of, actor, "order_rejected", reason)
@@ -161,7 +163,8 @@ def cancel(session: Session, number: str, as_of: date, actor: str, reason: str =
     """The order will not be shipped: it stops counting in exposure."""
     order = order_store.order_by_number(session, number, lock=True)
     if order.status not in OPEN_ORDER_STATUSES:
-        raise ValueError(f"order {number} is {order.status}; only an open order can be cancelled")
+        raise Refused(f"order {number} is {order.status}; only an open order can be cancelled",
+                      code="order_closed")
     before = order.status
     order.status = "cancelled"
     order.note = reason or order.note
@@ -179,14 +182,15 @@ def invoice(
     applied to it. Returns the order and the prepayment amount applied."""
     order = order_store.order_by_number(session, number, lock=True)
     if order.status not in ("approved", "prepay"):
-        raise ValueError(f"order {number} is {order.status}; only an approved or prepay "
-                         f"order can be invoiced")
+        raise Refused(f"order {number} is {order.status}; only an approved or prepay "
+                      f"order can be invoiced", code="not_invoiceable")
     receivable = order_store.receivable_by_number(session, invoice_number)
     if receivable.customer_id != order.customer_id:
-        raise ValueError(f"invoice {invoice_number} belongs to another customer")
+        raise Invalid(f"invoice {invoice_number} belongs to another customer", field="invoice")
     other = order_store.invoice_linked(session, invoice_number)
     if other is not None:
-        raise ValueError(f"invoice {invoice_number} is already linked to order {other}")
+        raise Refused(f"invoice {invoice_number} is already linked to order {other}",
+                      code="invoice_linked", field="invoice")
     before = order.status
     order.status = "invoiced"
     order.invoice_number = invoice_number
@@ -205,7 +209,7 @@ def invoice(
 def _held(session: Session, number: str) -> SalesOrder:
     order = order_store.order_by_number(session, number, lock=True)
     if order.status != "held":
-        raise ValueError(f"order {number} is {order.status}, not held")
+        raise Refused(f"order {number} is {order.status}, not held", code="not_held")
     return order
 
 

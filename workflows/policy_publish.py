@@ -22,17 +22,21 @@ from engine import Policy, PolicyError, Problem, load_policy_texts
 from ledger import policy_store
 from ledger.cycle_store import activity, insert_activities
 from ledger.models import utcnow
+from workflows.errors import Refused
 
 MAX_FILE_BYTES = 1_000_000
 
 
-class DraftClosed(ValueError):
+class DraftClosed(Refused):
     """The draft was already published or discarded."""
+
+    code = "draft_closed"
 
 
 class DraftStale(DraftClosed):
     """Another policy was published after this draft was uploaded: publishing it would
-    silently undo that policy's changes to the files this draft did not upload."""
+    silently undo that policy's changes to the files this draft did not upload (its code
+    stays ``draft_closed``: the pages answer both alike)."""
 
 
 @dataclass(frozen=True)

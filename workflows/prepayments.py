@@ -17,6 +17,7 @@ from ledger import cycle_store, order_store
 from ledger import prepayments as store
 from ledger.models import Payment
 from workflows.actions import settle_paid
+from workflows.errors import Invalid, Refused
 
 DEFAULT_WARNING_DAYS = 30  # policy `prepayments: {warning_days: N}` overrides it
 _REFERENCE = re.compile(r"\S{1,64}")
@@ -33,20 +34,23 @@ def record(
 ) -> Payment:
     """A prepayment received from customer ``code`` (optionally for an order)."""
     if not _REFERENCE.fullmatch(reference):
-        raise ValueError(f"reference must be 1-64 characters without spaces: {reference!r}")
+        raise Invalid(f"reference must be 1-64 characters without spaces: {reference!r}",
+                      field="reference")
     if amount <= 0:
-        raise ValueError(f"amount must be more than 0, got {amount}")
+        raise Invalid(f"amount must be more than 0, got {amount}", field="amount")
     customer = order_store.customer_by_code(session, code)
     order_id = None
     if order_number is not None:
         order = order_store.order_by_number(session, order_number)
         if order.customer_id != customer.id:
-            raise ValueError(f"order {order_number} is not an order of {code}")
+            raise Invalid(f"order {order_number} is not an order of {code}", field="order")
         if order.status in ("rejected", "cancelled"):
-            raise ValueError(f"order {order_number} is {order.status}")
+            raise Refused(f"order {order_number} is {order.status}", code="order_closed",
+                          field="order")
         order_id = order.id
     if store.reference_taken(session, reference):
-        raise ValueError(f"payment reference {reference!r} already exists")
+        raise Refused(f"payment reference {reference!r} already exists",
+                      code="reference_taken", field="reference")
     payment = store.insert(session, customer.id or 0, reference, on, amount, order_id)
     cycle_store.insert_activities(session, [cycle_store.activity(
         on, actor, "prepayment_received", "payment", payment.id, reference,
@@ -61,7 +65,7 @@ def apply(
     """Apply what is left of prepayment ``reference`` to an invoice; return the amount."""
     payment = store.by_reference(session, reference)
     if payment.unapplied <= 0:
-        raise ValueError(f"prepayment {reference} is fully applied")
+        raise Refused(f"prepayment {reference} is fully applied", code="fully_applied")
     return apply_payment(session, payment, invoice_number, on, actor)
 
 
