@@ -2,9 +2,8 @@
 
 A command that cannot do what was asked raises one of these; nothing it began is kept
 (the shell's transaction rolls back). Each shell maps them in one place: the CLI to one
-line and exit 2 (arflow/cli/context.py), the API to ``{"error": {code, message, field}}``
-with the status below (arflow/web/api/actions.py), the pages to an inline message on
-the form.
+line and exit 2 (arflow/cli/context.refusals), the API to ``{"error": {code, message,
+field}}`` with the status below and the pages to a message (arflow/web/errors.py).
 
 They subclass the built-in errors the shells caught before (``LookupError`` for a missing
 thing, ``ValueError`` for a refusal or bad input, ``PermissionError`` for a right the
