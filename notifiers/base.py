@@ -82,6 +82,10 @@ class OutgoingMessage:
         each once, in order."""
         return self.envelope or self.addressees
 
+    def wire(self, *, date: datetime | None = None) -> bytes:
+        """The message as sent (see ``wire_bytes``); a richer message overrides it."""
+        return alternative_bytes(self, date)
+
     @property
     def addressees(self) -> tuple[str, ...]:
         """Bare addresses of To and Cc, each once, in order (whatever the envelope)."""
@@ -111,12 +115,13 @@ def wire_bytes(msg: OutgoingMessage, *, date: datetime | None = None) -> bytes:
     message re-folding headers (measured: it capped the dispatcher below 100 messages/s).
     Non-ASCII headers are RFC 2047 encoded-words; CR/LF in a header value are replaced, so
     no header can be injected. ``date`` defaults to now (the Date of this attempt).
-    A message with inline images (notifiers/related.py) is built there instead.
+    A message with inline images (notifiers/related.py) builds its own (``wire``).
     """
-    if getattr(msg, "images", None):
-        from notifiers.related import rich_wire_bytes
+    return msg.wire(date=date)
 
-        return rich_wire_bytes(msg, date=date)  # type: ignore[arg-type]
+
+def alternative_bytes(msg: OutgoingMessage, date: datetime | None) -> bytes:
+    """Text and HTML as multipart/alternative: the body of every plain outgoing message."""
     boundary = new_boundary()
     lines = envelope(msg, date, f'multipart/alternative; boundary="{boundary}"')
     for subtype, body in (("plain", msg.text), ("html", msg.html)):

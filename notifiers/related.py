@@ -59,6 +59,9 @@ class RichMessage(OutgoingMessage):
         if missing:
             raise ValueError(f"images not referenced by the HTML: {', '.join(missing)}")
 
+    def wire(self, *, date: datetime | None = None) -> bytes:
+        return rich_wire_bytes(self, date=date) if self.images else super().wire(date=date)
+
 
 def rich_wire_bytes(msg: RichMessage, *, date: datetime | None = None) -> bytes:
     """The message as sent (same header rules as ``notifiers.base.wire_bytes``)."""
