@@ -25,7 +25,7 @@ def reference_taken(session: Session, reference: str) -> bool:
     return session.execute(stmt).first() is not None
 
 
-def insert(
+def add_prepayment(
     session: Session,
     customer_id: int,
     reference: str,

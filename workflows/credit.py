@@ -100,16 +100,15 @@ def review(
     for file in files:
         result = score(credit, values[file.id])
         old = {name: file.value(name) for name in store.FILE_FIELDS}
-        new = dict(old)
-        new.update(rating=result.rating, score=result.score,
-                   payment_terms_days=result.terms.payment_terms_days,
-                   prepayment_ratio=result.terms.prepayment_ratio,
-                   credit_limit=result.terms.credit_limit)
+        new = {**old, "rating": result.rating, "score": result.score,
+               "payment_terms_days": result.terms.payment_terms_days,
+               "prepayment_ratio": result.terms.prepayment_ratio,
+               "credit_limit": result.terms.credit_limit}
         if file.limit_override is not None:
             if file.override_until is None or file.override_until >= as_of:
                 new["credit_limit"] = file.limit_override  # the manual override still wins
             else:
-                new.update(limit_override=None, override_reason="", override_until=None)
+                new |= {"limit_override": None, "override_reason": "", "override_until": None}
         factors = {
             name: {"value": values[file.id].get(name), "points": points, "weight": weights[name]}
             for name, points in result.points.items()

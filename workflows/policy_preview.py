@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from engine import DECISIONS, Policy, RuleEngine
+from ledger.db import Engine
 from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
 from ledger.order_store import list_orders
 from workflows.cycle import run_cycle
@@ -101,7 +101,7 @@ def decisions(engine: Engine, policy: Policy, as_of: date, mail: MailSetup | Non
         for rule in str(change["rule"]).split("+"):
             found[kind][rule].add(subject)
     with Session(engine) as session:
-        found["order"].update(order_decisions(session, policy, as_of))
+        found["order"] |= order_decisions(session, policy, as_of)
     return found
 
 

@@ -51,7 +51,7 @@ def record(
     if store.reference_taken(session, reference):
         raise Refused(f"payment reference {reference!r} already exists",
                       code="reference_taken", field="reference")
-    payment = store.insert(session, customer.id or 0, reference, on, amount, order_id)
+    payment = store.add_prepayment(session, customer.id or 0, reference, on, amount, order_id)
     cycle_store.insert_activities(session, [cycle_store.activity(
         on, actor, "prepayment_received", "payment", payment.id, reference,
         details={"customer": code, "amount": str(amount), "order": order_number},
