@@ -1,7 +1,7 @@
 """Reads for the REST API: filtered, paged listings and single records, scoped by caller.
 
-Every function takes ``scope``: a WHERE clause on Customer (a collector's own customers)
-or None (all). Listings count with the same filters and fetch one page; aggregates
+Every function takes ``scope``: the collector whose customers alone may be seen, or None
+(all). Listings count with the same filters and fetch one page; aggregates
 (balances) are computed in one grouped query for the page's customers, never per row.
 """
 
@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, type_coerce
+from sqlalchemy import Select, case, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
@@ -32,8 +32,9 @@ def page(session: Session, stmt: Select[Any], limit: int, offset: int
     return rows, total
 
 
-def _scoped(stmt: Select[Any], scope: ColumnElement[bool] | None) -> Select[Any]:
-    return stmt if scope is None else stmt.where(scope)
+def _scoped(stmt: Select[Any], scope: str | None) -> Select[Any]:
+    """Only the customers of collector ``scope`` (None: every customer)."""
+    return stmt if scope is None else stmt.where(C.c.collector == scope)
 
 
 def _like(text: str) -> str:
@@ -41,7 +42,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def customers(session: Session, scope: ColumnElement[bool] | None, *, segment: str | None,
+def customers(session: Session, scope: str | None, *, segment: str | None,
               collector: str | None, q: str | None, limit: int, offset: int
               ) -> tuple[list[Any], int]:
     stmt = _scoped(select(C).select_from(C), scope).order_by(C.c.code)
@@ -104,7 +105,7 @@ def _receivable_select() -> Select[Any]:
         R.join(C, C.c.id == R.c.customer_id))
 
 
-def receivables(session: Session, scope: ColumnElement[bool] | None, today: date, *,
+def receivables(session: Session, scope: str | None, today: date, *,
                 customer: str | None, stage: str | None, overdue: bool | None,
                 due_before: date | None, limit: int, offset: int) -> tuple[list[Any], int]:
     stmt = _scoped(_receivable_select(), scope).order_by(R.c.due_date, R.c.number)
@@ -130,7 +131,7 @@ def _payment_select() -> Select[Any]:
         P.join(C, C.c.id == P.c.customer_id))
 
 
-def payments(session: Session, scope: ColumnElement[bool] | None, *, customer: str | None,
+def payments(session: Session, scope: str | None, *, customer: str | None,
              limit: int, offset: int) -> tuple[list[Any], int]:
     stmt = _scoped(_payment_select(), scope).order_by(P.c.date.desc(), P.c.reference)
     if customer is not None:
@@ -142,7 +143,7 @@ def payment(session: Session, reference: str) -> Any | None:
     return session.execute(_payment_select().where(P.c.reference == reference)).first()
 
 
-def warnings(session: Session, scope: ColumnElement[bool] | None, *, level: str | None,
+def warnings(session: Session, scope: str | None, *, level: str | None,
              is_open: bool | None, customer: str | None, limit: int, offset: int
              ) -> tuple[list[Any], int]:
     stmt = _scoped(

@@ -31,11 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
 from ledger import outbox_store as store
-from ledger.db import session_scope
+from ledger.db import DatabaseError, Engine, session_scope
 from notifiers import outcome
 from notifiers.base import (
     ConfigurationFailure,
@@ -182,7 +179,7 @@ class Dispatcher:
                 except _StopRun:
                     halted.set()
                     return
-                except SQLAlchemyError as exc:  # the database went away: stop, lose nothing
+                except DatabaseError as exc:  # the database went away: stop, lose nothing
                     summary.database_error = _first_line(exc)
                     halted.set()
                     return

@@ -14,10 +14,9 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 
 from arflow.settings import Settings, SettingsError, load_settings
+from ledger.db import Engine, OperationalError
 from workflows.errors import Refusal
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -153,10 +153,9 @@ def dispatch_command(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Send the pending mail once (for cron users); `arflow serve` does it every minute."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from arflow import mailing
     from arflow.settings import SettingsError
+    from ledger.db import DatabaseError
 
     config = settings()
     try:
@@ -174,7 +173,7 @@ def dispatch_command(
 
     try:
         summary = asyncio.run(run())
-    except SQLAlchemyError as exc:
+    except DatabaseError as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         err_console.print(
             f"arflow: the database is unreachable ({first}); nothing was sent, "

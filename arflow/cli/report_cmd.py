@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from sqlmodel import Session
 
 from arflow.cli.context import (
     database,
@@ -24,6 +23,7 @@ from arflow.cli.context import (
 from arflow.cli.context import settings as app_settings
 from arflow.cli.context import today as app_today
 from arflow.cli.report_formats import FORMATS, Sheet, emit
+from ledger.db import Session
 
 report_app = typer.Typer(
     help="Receivables analytics: ageing, KPIs, forecast, provision.", no_args_is_help=True

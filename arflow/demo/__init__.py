@@ -20,7 +20,7 @@ from arflow.demo.portfolio import DemoCustomer, DemoInvoice, make_customers, mak
 from ledger.totals import open_totals
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from ledger.db import Engine
 
 __all__ = ["DemoBook", "build_demo", "generate", "open_totals", "write_files"]
 

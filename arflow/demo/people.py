@@ -4,8 +4,7 @@ demo prints the password; real users are added with `arflow user add`."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from ledger.db import Engine, Session
 
 DEMO_PASSWORD = "arflow-demo"
 EXTRA = {"credit.manager": ("credit_manager", "zh-CN"), "admin": ("admin", "en")}

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
 
 from arflow.settings import Settings
 from arflow.web import api, errors, health, orders, pages
 from arflow.web.pages.problems import problem_page
 from arflow.web.responses import MoneyJSONResponse
 from engine import Policy
+from ledger.db import Engine
 
 log = logging.getLogger("arflow.web")
 API = "/api/v1"

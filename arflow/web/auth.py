@@ -15,13 +15,12 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import ColumnElement
-from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.auth.tokens import digest, same
 from arflow.web.errors import ApiError
-from ledger.models import Customer, utcnow
+from ledger.db import Session
+from ledger.models import utcnow
 
 SESSION_COOKIE = "arflow_session"
 CSRF_FIELD = "csrf_token"
@@ -109,9 +108,9 @@ def require(permission: str) -> Callable[[Request], Coroutine[Any, Any, Principa
     return check
 
 
-def customer_scope(who: Principal) -> ColumnElement[bool] | None:
-    """A WHERE clause limiting rows to the customers ``who`` may see (None: all)."""
-    return None if who.sees_all else Customer.collector == who.name
+def customer_scope(who: Principal) -> str | None:
+    """Whose customers ``who`` may see: their own name as collector (None: everyone's)."""
+    return None if who.sees_all else who.name
 
 
 def ensure_visible(who: Principal, collector: str | None,

@@ -14,11 +14,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from arflow.web.errors import ApiError
 from engine import Policy
+from ledger.db import Engine, Session
 
 
 async def engine(request: Request) -> Engine:

@@ -18,8 +18,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.web import deps
@@ -27,6 +25,7 @@ from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError, documented, refused
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from ledger import order_store
+from ledger.db import IntegrityError, Session
 from ledger.models import SalesOrder
 from ledger.money import CENT, to_cents
 

@@ -12,7 +12,8 @@ import threading
 import time
 
 from fastapi import FastAPI
-from sqlmodel import Session
+
+from ledger.db import Session
 
 log = logging.getLogger("arflow.web")
 EVERY = 5.0

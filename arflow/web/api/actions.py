@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.web import deps
@@ -23,6 +22,7 @@ from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError, documented, refused
 from arflow.web.orders import Amount, Money
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
+from ledger.db import Session
 from workflows import actions
 
 router = APIRouter(tags=["actions"], route_class=ExactRoute)

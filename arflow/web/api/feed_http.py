@@ -13,14 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.web.api.feed_rows import FeedRejected, run
 from arflow.web.api.schemas_feed import MAX_BATCH, FeedErrorBody
 from arflow.web.errors import ApiError, ErrorBody
 from arflow.web.responses import MoneyJSONResponse
+from ledger.db import IntegrityError, Session
 from ledger.importers import ImportResult
 from workflows.actions import Settlement, settle_touched
 

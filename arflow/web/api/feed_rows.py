@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session
-
+from ledger.db import Session
 from ledger.importers import ImportResult, RowError
 from ledger.importers.runner import KINDS
 from ledger.importers.source import Row

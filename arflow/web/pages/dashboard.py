@@ -16,7 +16,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.charts import Band, Series
@@ -27,6 +26,7 @@ from arflow.web.errors import ApiError
 from arflow.web.i18n import Translator
 from arflow.web.pages.render import page, translator
 from ledger import reports
+from ledger.db import Session
 from ledger.reports.ageing import GROUPINGS
 
 router = APIRouter(include_in_schema=False)

@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.auth.passwords import DUMMY_HASH, verify_password
@@ -22,6 +21,7 @@ from arflow.web.auth import SESSION_COOKIE, Caller, optional_principal
 from arflow.web.errors import ApiError
 from arflow.web.i18n import LANGUAGES
 from arflow.web.pages.render import back_to, page
+from ledger.db import Session
 from ledger.models import utcnow
 
 router = APIRouter(include_in_schema=False)

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
 from arflow.auth import Principal
 from arflow.web import deps
@@ -23,6 +22,7 @@ from arflow.web.errors import ApiError, refused
 from arflow.web.pages.render import back_to, page, translator
 from engine.stages import OPEN_STAGES
 from ledger import worklist
+from ledger.db import Session
 from workflows.tasks import complete_task, reassign_task
 
 router = APIRouter(include_in_schema=False)
