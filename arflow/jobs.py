@@ -18,12 +18,10 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
-
 from arflow import mailing
 from arflow.runtime import Runtime, load_policy_in_force, open_database
 from arflow.settings import WEEKDAYS, Settings, load_settings
+from ledger.db import DBAPIError, Engine
 
 log = logging.getLogger("arflow.jobs")
 STOP = asyncio.Event()  # set on Ctrl-C: the dispatcher finishes the message in hand

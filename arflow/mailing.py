@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Engine
-
 from arflow.settings import Settings
+from ledger.db import Engine
 from notifiers.base import Notifier
 from notifiers.dispatcher import Dispatcher
 from notifiers.filesink import FileSink

@@ -23,9 +23,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
 from arflow.settings import Settings, load_settings
+from ledger.db import Engine
 
 if TYPE_CHECKING:
     from engine import Policy

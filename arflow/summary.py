@@ -26,13 +26,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from arflow.charts import Band, Series
 from arflow.charts.png import bar_png, can_draw, line_png
 from arflow.settings import ReportSettings, Settings, SettingsError
 from ledger import reports
+from ledger.db import Engine, Session
 from notifiers.base import Notifier, message_id_for
 from notifiers.related import InlineImage, RichMessage
 from notifiers.templates import Templates
