@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
+from ledger.bulk import chunks
 from ledger.models import Customer, Receivable
-
-_CHUNK = 900  # ids per IN (...): under SQLite's bound-parameter limit
 
 
 def find_receivable(session: Session, number: str) -> Receivable | None:
@@ -38,10 +37,7 @@ def owing_paid(session: Session, ids: Iterable[int]) -> list[Receivable]:
 
 def _chunked(session: Session, ids: list[int], *conditions: Any) -> list[Receivable]:
     found: list[Receivable] = []
-    for start in range(0, len(ids), _CHUNK):
-        stmt = select(Receivable).where(
-            Receivable.id.in_(ids[start : start + _CHUNK]),  # type: ignore[union-attr]
-            *conditions,
-        )
+    for chunk in chunks(ids):
+        stmt = select(Receivable).where(Receivable.id.in_(chunk), *conditions)  # type: ignore[union-attr]
         found.extend(session.execute(stmt).scalars())
     return found
