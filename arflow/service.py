@@ -26,62 +26,17 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Connection, Engine, text
 
 from arflow import jobs
 from arflow.runtime import Runtime
 from arflow.settings import Settings
-from ledger.locks import LOCK_SCOPE
+from ledger.db import Engine
+from ledger.locks import release_leadership, still_leader, try_leadership
 
 log = logging.getLogger("arflow.service")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-LEADER_LOCK = 0x61726602  # "arf" 2; the key within it names the database and schema
 T = TypeVar("T")
-
-
-def try_leadership(engine: Engine) -> object | None:
-    """Hold a PostgreSQL advisory lock for the life of the process; SQLite: always leader."""
-    if engine.dialect.name != "postgresql":
-        return object()
-    connection = engine.connect()
-    try:
-        held = connection.execute(
-            text(f"select pg_try_advisory_lock(:k, {LOCK_SCOPE})"), {"k": LEADER_LOCK}
-        ).scalar()
-        connection.commit()  # a session lock outlives it; an idle-in-transaction one may not
-    except BaseException:
-        with contextlib.suppress(Exception):
-            connection.close()
-        raise
-    if held:
-        return connection
-    connection.close()
-    return None
-
-
-def still_leader(leader: object) -> bool:
-    """Whether the lock is still ours: its connection answers and holds it (a connection
-    lost in an outage took the lock with it; one silently replaced would not hold it)."""
-    if not isinstance(leader, Connection):
-        return True
-    held = leader.execute(text(
-        "select exists(select 1 from pg_locks where locktype = 'advisory' and granted"
-        f" and pid = pg_backend_pid() and classid = {LEADER_LOCK})"
-    )).scalar()
-    leader.commit()
-    return bool(held)
-
-
-def release_leadership(leader: object | None) -> None:
-    """Give the scheduler lock back on stop, so another arflow can lead at once."""
-    if isinstance(leader, Connection):
-        with contextlib.suppress(Exception):  # a lost connection has released it already
-            unlock = text(f"select pg_advisory_unlock(:k, {LOCK_SCOPE})")
-            leader.execute(unlock, {"k": LEADER_LOCK})
-            leader.commit()
-        with contextlib.suppress(Exception):
-            leader.close()
 
 
 # every job is business: fixed id replaced on restart, one run at a time, missed runs

@@ -1,4 +1,4 @@
-"""One daily cycle at a time per database.
+"""One daily cycle at a time per database, and one scheduler leader.
 
 Two cycles at once would each plan from the same facts and write every stage change,
 task and warning twice. PostgreSQL: a session advisory lock (held on its own connection
@@ -8,14 +8,16 @@ beside the database (SQLite is one machine).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 CYCLE_LOCK = 0x61726601  # "arf" 1: the lock space; the key within it names the schema
+LEADER_LOCK = 0x61726602  # "arf" 2: the scheduler leader's lock
 # one lock per database *and schema*: two arflow installations in one database don't block
 LOCK_SCOPE = "hashtext(current_database() || '.' || current_schema())"
 
@@ -55,3 +57,49 @@ def cycle_lock(engine: Engine) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def try_leadership(engine: Engine) -> object | None:
+    """Hold a PostgreSQL advisory lock for the life of the process (on a connection of its
+    own, returned as the token of leadership); None when another process holds it.
+    SQLite is one machine, one process: always leader."""
+    if engine.dialect.name != "postgresql":
+        return object()
+    connection = engine.connect()
+    try:
+        held = connection.execute(
+            text(f"select pg_try_advisory_lock(:k, {LOCK_SCOPE})"), {"k": LEADER_LOCK}
+        ).scalar()
+        connection.commit()  # a session lock outlives it; an idle-in-transaction one may not
+    except BaseException:
+        with contextlib.suppress(Exception):
+            connection.close()
+        raise
+    if held:
+        return connection
+    connection.close()
+    return None
+
+
+def still_leader(leader: object) -> bool:
+    """Whether the lock is still ours: its connection answers and holds it (a connection
+    lost in an outage took the lock with it; one silently replaced would not hold it)."""
+    if not isinstance(leader, Connection):
+        return True
+    held = leader.execute(text(
+        "select exists(select 1 from pg_locks where locktype = 'advisory' and granted"
+        f" and pid = pg_backend_pid() and classid = {LEADER_LOCK})"
+    )).scalar()
+    leader.commit()
+    return bool(held)
+
+
+def release_leadership(leader: object | None) -> None:
+    """Give the scheduler lock back on stop, so another arflow can lead at once."""
+    if isinstance(leader, Connection):
+        with contextlib.suppress(Exception):  # a lost connection has released it already
+            unlock = text(f"select pg_advisory_unlock(:k, {LOCK_SCOPE})")
+            leader.execute(unlock, {"k": LEADER_LOCK})
+            leader.commit()
+        with contextlib.suppress(Exception):
+            leader.close()

@@ -28,10 +28,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from arflow import jobs, service
-from arflow.service import LEADER_LOCK, listen, serve
+from arflow.service import listen, serve
 from arflow.settings import Settings, load_settings
 from ledger.db import make_engine
-from ledger.locks import LOCK_SCOPE
+from ledger.locks import LEADER_LOCK, LOCK_SCOPE
 from ledger.models import CycleRun, Outbox
 from tests.factories import seed_customers
 from tests.faults.proxy import TcpProxy

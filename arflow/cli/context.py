@@ -75,17 +75,12 @@ def settings() -> Settings:
 @cache
 def database(migrate: bool = True) -> Engine:
     """The configured database, brought to the current schema on first use."""
-    from ledger.db import make_engine
-    from ledger.migrate import is_current, upgrade
+    from arflow.runtime import open_database
 
-    engine = make_engine(settings().database_url)
-    if migrate:
-        try:
-            if not is_current(engine):
-                upgrade(engine)
-        except OperationalError as exc:
-            fail(f"cannot reach the database: {str(exc.orig).strip().splitlines()[0]}")
-    return engine
+    try:
+        return open_database(settings().database_url, migrate=migrate)
+    except OperationalError as exc:
+        fail(f"cannot reach the database: {str(exc.orig).strip().splitlines()[0]}")
 
 
 def parse_day(value: str | None, option: str) -> date | None:

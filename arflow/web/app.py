@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from arflow.runtime import load_policy_in_force
 from arflow.settings import Settings
 from arflow.web import api, errors, health, orders, pages
 from arflow.web.pages.problems import problem_page
@@ -23,20 +24,6 @@ from ledger.db import Engine
 
 log = logging.getLogger("arflow.web")
 API = "/api/v1"
-
-
-def load_policy_in_force(settings: Settings, engine: Engine) -> Policy | None:
-    from engine import PolicyError, load_policy, load_policy_texts
-    from ledger.cycle_store import last_policy_files
-    from ledger.db import session_scope
-
-    try:
-        return load_policy(settings.policy_dir)
-    except PolicyError as exc:
-        log.error("policy not loaded (%s); keeping the last good one", str(exc).splitlines()[0])
-    with session_scope(engine) as session:
-        files = last_policy_files(session)
-    return None if files is None else load_policy_texts(files)
 
 
 def create_app(settings: Settings, engine: Engine, policy: Policy | None = None) -> FastAPI:
