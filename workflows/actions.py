@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session
-
 from engine.policy import TaskSpec
 from ledger import cycle_store as store
 from ledger import outbox_store, promise_store, receivable_store
+from ledger.db import Session
 from ledger.models import Customer, Receivable
 from ledger.people_store import assigned_to
 from ledger.worklist import refresh_priorities

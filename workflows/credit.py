@@ -12,14 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session
-
 from engine.policy import CreditPolicy, Policy
 from engine.scorecard import score
 from ledger import credit_store as store
 from ledger import prepayments
 from ledger.credit_facts import scorecard_factors
 from ledger.cycle_store import activity, insert_activities
+from ledger.db import Session
 from ledger.facts import customer_facts
 from ledger.models import Activity, Customer, Guarantee, Task
 from ledger.task_store import task_row

@@ -19,13 +19,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session
-
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
 from ledger import reminder_store
 from ledger.cycle_store import StageConflict
-from ledger.db import Engine
+from ledger.db import Engine, Session
 from ledger.facts import customer_facts, receivable_rows
 from ledger.locks import Busy, cycle_lock
 from ledger.worklist import refresh_priorities

@@ -19,11 +19,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlmodel import Session
-
 from engine import DECISIONS, Policy, RuleEngine
 from ledger import cycle_store, order_store
 from ledger import prepayments as prepayment_store
+from ledger.db import Session
 from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
 from ledger.models import Customer, SalesOrder
 from ledger.money import CENT, to_cents

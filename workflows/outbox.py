@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
-
 from ledger import cycle_store, outbox_store
+from ledger.db import Session
 from workflows.errors import NotFound, Refused
 
 

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
-
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
 from ledger import reminder_store
+from ledger.db import Session
 from ledger.facts import receivable_facts
 from workflows.decisions import (
     DayPlan,

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
-
 from engine import DECISIONS, Policy, RuleEngine
-from ledger.db import Engine
+from ledger.db import Engine, Session
 from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
 from ledger.order_store import list_orders
 from workflows.cycle import run_cycle

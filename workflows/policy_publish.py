@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session
-
 from engine import Policy, PolicyError, Problem, load_policy_texts
 from ledger import policy_store
 from ledger.cycle_store import activity, insert_activities
+from ledger.db import Session
 from ledger.models import utcnow
 from workflows.errors import Refused
 

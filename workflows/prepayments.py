@@ -11,10 +11,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session
-
 from ledger import cycle_store, order_store
 from ledger import prepayments as store
+from ledger.db import Session
 from ledger.models import Payment
 from workflows.actions import settle_paid
 from workflows.errors import Invalid, Refused

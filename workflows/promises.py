@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session
-
 from ledger import cycle_store, promise_store
+from ledger.db import Session
 from ledger.promise_store import DuePromise
 
 

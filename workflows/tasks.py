@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
-
 from ledger import cycle_store as store
 from ledger import task_store
+from ledger.db import Session
 from ledger.models import Task
 from ledger.people_store import find_user
 from workflows.errors import Forbidden, NotFound, Refused

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
-
 from engine import Policy
 from ledger import insurer_store, order_store
 from ledger import prepayments as prepayment_store
+from ledger.db import Session
 from ledger.task_store import task_row
 
 BUILTIN_LEVELS: dict[str, str] = {
