@@ -36,6 +36,28 @@ def to_cents(value: Decimal | int | str) -> int:
     return cents
 
 
+def parse_money(text: str | Decimal | int, *, allow_zero: bool = True,
+                allow_negative: bool = False) -> Decimal:
+    """The one reading of an amount a person or a file typed: ``1,250.00`` (thousands
+    separators allowed), at most two decimals, finite. Raises ``ValueError`` with a plain
+    message (``not an amount: '12,34x'``, ``more than two decimals: 12.345``, ``negative
+    amount: -5``, ``amount must be greater than zero``); each shell reports it its own way."""
+    raw = str(text).strip()
+    plain = raw.replace(",", "")
+    try:
+        amount = Decimal(plain)
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"not an amount: {raw!r}") from None
+    if not amount.is_finite():
+        raise ValueError(f"not an amount: {raw!r}")
+    if amount < 0 and not allow_negative:
+        raise ValueError(f"negative amount: {raw}")
+    if amount == 0 and not allow_zero:
+        raise ValueError("amount must be greater than zero")
+    to_cents(plain)  # more than two decimals, too large: its own message
+    return amount
+
+
 def from_cents(cents: int | None) -> Decimal | None:
     if cents is None:
         return None

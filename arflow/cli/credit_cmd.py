@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import typer
 
 from arflow.cli.context import actor, fail, load_policy_or_fail, parse_day, run_in_session, today
 from arflow.cli.output import console, emit_json, money, table
+from ledger.money import parse_money
 
 credit_app = typer.Typer(help="Credit reviews, limit overrides and guarantees.",
                          no_args_is_help=True)
@@ -17,13 +18,11 @@ customer_app = typer.Typer(help="The customer's credit file.", no_args_is_help=T
 
 
 def _amount(value: str, option: str) -> Decimal:
+    """An amount as typed (ledger.money.parse_money); its sign is the workflow's to judge."""
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        fail(f"{option}: not an amount: {value!r}")
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        fail(f"{option}: not an amount with at most two decimals: {value!r}")
-    return amount
+        return parse_money(value, allow_negative=True)
+    except ValueError as exc:
+        fail(f"{option}: {exc}")
 
 
 def _run(action: Callable[..., Any], **kwargs: Any) -> Any:

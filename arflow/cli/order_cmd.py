@@ -3,7 +3,7 @@ orders checked against the policy's order_checks before they become receivables.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import typer
@@ -17,6 +17,7 @@ from arflow.cli.context import (
     today,
 )
 from arflow.cli.output import console, emit_json, money, table
+from ledger.money import parse_money
 
 app = typer.Typer(help="Sales orders: credit checks, holds, releases.", no_args_is_help=True)
 
@@ -25,14 +26,11 @@ CURRENCY = typer.Option("CNY", "--currency", help="ISO currency code of the orde
 
 
 def parse_amount(value: str, what: str = "AMOUNT") -> Decimal:
-    """An amount as typed: digits with at most two decimals (checked again downstream)."""
+    """An amount as typed (ledger.money.parse_money); its sign is the workflow's to judge."""
     try:
-        amount = Decimal(value.replace(",", ""))
-    except InvalidOperation:
-        fail(f"{what}: not an amount: {value!r}")
-    if not amount.is_finite():
-        fail(f"{what}: not an amount: {value!r}")
-    return amount
+        return parse_money(value, allow_negative=True)
+    except ValueError as exc:
+        fail(f"{what}: {exc}")
 
 
 def _print_decision(code: str, amount: Decimal, currency: str, result: Any) -> None:

@@ -27,7 +27,7 @@ from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from ledger import order_store
 from ledger.db import IntegrityError, Session
 from ledger.models import SalesOrder
-from ledger.money import CENT, to_cents
+from ledger.money import CENT, parse_money
 
 router = APIRouter(prefix="/orders", tags=["orders"], route_class=ExactRoute)
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -38,17 +38,9 @@ def _amount(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise PydanticCustomError("invalid_amount", "amount must be a number or a string")
     try:
-        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-        to_cents(amount)
-    except ArithmeticError:
-        raise PydanticCustomError("invalid_amount", "not an amount: {value}",
-                                  {"value": str(value)}) from None
+        amount = parse_money(value, allow_zero=False)
     except ValueError as exc:
-        raise PydanticCustomError("invalid_amount", "{reason}",
-                                  {"reason": str(exc)}) from None
-    if amount <= 0:
-        raise PydanticCustomError("invalid_amount", "amount must be more than 0, got {value}",
-                                  {"value": str(value)})
+        raise PydanticCustomError("invalid_amount", "{reason}", {"reason": str(exc)}) from None
     return amount.quantize(CENT)
 
 

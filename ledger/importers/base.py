@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from ledger.money import to_cents
+from ledger.money import parse_money
 
 
 @dataclass(frozen=True)
@@ -112,22 +112,12 @@ def parse_flag(value: str | None) -> bool:
 
 
 def parse_amount(value: str | None, *, allow_zero: bool = True) -> Decimal:
-    text = required(value).replace(",", "")
     try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise FieldError(f"not an amount: {text!r}") from exc
-    if not amount.is_finite():
-        raise FieldError(f"not an amount: {text!r}")
-    if amount < 0:
-        raise FieldError(f"negative amount: {text}")
-    if amount == 0 and not allow_zero:
-        raise FieldError("amount must be greater than zero")
-    try:
-        to_cents(text)
+        return parse_money(required(value), allow_zero=allow_zero)
+    except FieldError:
+        raise
     except ValueError as exc:
-        raise FieldError(str(exc)) from exc
-    return amount
+        raise FieldError(str(exc)) from None
 
 
 def parse_optional_amount(value: str | None) -> Decimal | None:

@@ -8,7 +8,7 @@ exactly as one from ``arflow``; the audit names the person (``web:<name>``).
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -20,6 +20,7 @@ from arflow.web.errors import ApiError, refused
 from arflow.web.pages.render import back_to, page, translator
 from engine import LEVELS
 from ledger.facts import customer_facts
+from ledger.money import parse_money
 
 router = APIRouter(include_in_schema=False)
 Credit = permitted("credit")
@@ -129,13 +130,9 @@ def credit_file(request: Request, code: str, who: Credit, db: DbSession, today: 
 
 def _amount(value: str) -> Decimal:
     try:
-        amount = Decimal(value.strip().replace(",", ""))
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ApiError(422, "invalid_amount", f"not an amount with at most two decimals: "
-                                              f"{value!r}", "limit")
-    return amount
+        return parse_money(value, allow_negative=True)  # the sign is the workflow's to judge
+    except ValueError as exc:
+        raise ApiError(422, "invalid_amount", str(exc), "limit") from None
 
 
 def _day(value: str, field: str) -> date:

@@ -8,7 +8,7 @@ A collector opening another collector's customer gets 404, as if it did not exis
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -30,7 +30,7 @@ from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError
 from arflow.web.pages.render import back_to, page, translator
 from ledger import timeline
-from ledger.money import to_cents
+from ledger.money import parse_money
 from ledger.people_store import collector_names
 from workflows import actions
 
@@ -54,11 +54,9 @@ def _amount(value: str) -> Decimal | None:
     if not value.strip():
         return None
     try:
-        amount = Decimal(value.strip().replace(",", ""))
-        to_cents(amount)
-    except (InvalidOperation, ValueError):
-        raise ApiError(422, "invalid_amount", f"not an amount: {value}", "amount") from None
-    return amount
+        return parse_money(value, allow_negative=True)  # the sign is the workflow's to judge
+    except ValueError as exc:
+        raise ApiError(422, "invalid_amount", str(exc), "amount") from None
 
 
 @router.get("/receivables/{number}", response_class=HTMLResponse)
