@@ -186,7 +186,7 @@ def recipients(settings: Settings) -> tuple[list[str], str]:
 async def send_summary(engine: Engine, settings: Settings, as_of: date, notifier: Notifier,
                        *, actor: str = "scheduler", force: bool = False) -> Delivery:
     """Build, render and send the week's summary once (``force``: again, e.g. by hand)."""
-    from ledger.cycle_store import activity, insert_activities
+    from ledger.audit import AuditEntry, write_audit
     from ledger.db import session_scope
     from ledger.delivery_store import DeliveryLog
 
@@ -209,7 +209,7 @@ async def send_summary(engine: Engine, settings: Settings, as_of: date, notifier
         raise
     log.mark_sent(key, f"{message.message_id} to {', '.join(to)}")
     with session_scope(engine) as session:
-        insert_activities(session, [activity(
+        write_audit(session, [AuditEntry(
             as_of, actor, "summary_sent", "report", None, key,
             details={"to": to, "language": language, "message_id": message.message_id,
                      "refused": report.refused})])

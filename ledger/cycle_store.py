@@ -13,7 +13,6 @@ from sqlmodel import Session
 from engine.stages import ACTIVE_STAGES
 from ledger.bulk import execute_many
 from ledger.models import (
-    Activity,
     Customer,
     CycleRun,
     PolicyVersion,
@@ -46,38 +45,6 @@ def open_warnings(session: Session) -> dict[tuple[str, str, str], OpenWarning]:
         t.c.id, t.c.rule_id, t.c.scope, t.c.subject, t.c.customer_id, t.c.receivable_id
     ).where(t.c.closed_on.is_(None))
     return {(r.scope, r.subject, r.rule_id): OpenWarning(*r) for r in session.execute(stmt)}
-
-
-def activity(
-    on_date: date,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    subject: str,
-    rule_id: str = "",
-    policy_hash: str = "",
-    details: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "on_date": on_date,
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "subject": subject,
-        "rule_id": rule_id,
-        "policy_hash": policy_hash,
-        "details": details or {},
-    }
-
-
-def insert_activities(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Audit rows: a few through SQLAlchemy's statement cache, many through executemany."""
-    if len(rows) >= 100:
-        execute_many(session, Activity.__table__.insert(), rows)
-    elif rows:
-        session.execute(Activity.__table__.insert(), rows)
 
 
 class StageConflict(RuntimeError):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ledger import cycle_store
+from ledger.audit import AuditEntry, write_audit
 from ledger.bulk import chunks
 from ledger.models import Receivable, RiskWarning
 
@@ -44,8 +45,8 @@ def close_warnings(session: Session, warnings: list[EndedWarning], on: date, act
                    reason: str) -> None:
     """Close ``warnings`` on ``on`` with an audit row each (who, which rule, why)."""
     cycle_store.close_warnings(session, [x.id for x in warnings], on)
-    cycle_store.insert_activities(session, [
-        cycle_store.activity(on, actor, "warning_closed", "receivable", x.receivable_id,
+    write_audit(session, [
+        AuditEntry(on, actor, "warning_closed", "receivable", x.receivable_id,
                              x.subject, x.rule_id,
                              details={"warning_id": x.id, "level": x.level, "reason": reason})
         for x in warnings

@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select, update
 from sqlmodel import Session
 
-from ledger.cycle_store import activity, insert_activities, insert_tasks
+from ledger.audit import AuditEntry, write_audit
+from ledger.cycle_store import insert_tasks
 from ledger.models import Outbox, Reminder
 from ledger.people_store import assigned_to
 from ledger.task_store import has_open_task, task_row
@@ -172,11 +173,11 @@ def settle(
         details["next_attempt_at"] = outcome.next_attempt_at.isoformat()
     if token is None:
         details["from_journal"] = True
-    audit = activity(
+    audit = AuditEntry(
         on, "dispatcher", Settlement.AUDIT[outcome.status], "customer", row.customer_id,
         row.key, details=details,
     )
-    insert_activities(session, [audit])
+    write_audit(session, [audit])
     if outcome.contact_task:
         open_contact_task(session, row.customer_id, on, "fix_contact_details",
                           outcome.contact_task)
@@ -280,10 +281,10 @@ def withdraw(session: Session, outbox_ids: list[int], *, actor: str, on: date, r
         .values(status="cancelled", last_error=f"withdrawn: {reason}")
     )
     session.execute(delete(r).where(r.c.outbox_id.in_(ids)))
-    insert_activities(
+    write_audit(
         session,
         [
-            activity(
+            AuditEntry(
                 on,
                 actor,
                 "mail_withdrawn",

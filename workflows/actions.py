@@ -13,6 +13,7 @@ from decimal import Decimal
 from engine.policy import TaskSpec
 from ledger import cycle_store as store
 from ledger import outbox_store, promise_store, receivable_store
+from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.models import Customer, Receivable
 from ledger.people_store import assigned_to
@@ -40,7 +41,7 @@ def _apply(
         updates.append(update)
         changes.extend(history)
         audit.append(
-            store.activity(
+            AuditEntry(
                 on_date,
                 actor,
                 event,
@@ -53,7 +54,7 @@ def _apply(
         )
     store.set_stages(session, updates)
     store.insert_stage_changes(session, changes)
-    store.insert_activities(session, audit)
+    write_audit(session, audit)
     if receivables:  # the worklist's stage filter and ranking follow at once
         refresh_priorities(session, max(day for _, day in receivables),
                            [row["rid"] for row in updates])
@@ -136,10 +137,10 @@ def pause_reminders(
     session.add(customer)
     waiting = outbox_store.waiting_messages(session, customer_id=customer.id)
     outbox_store.withdraw(session, waiting, actor=actor, on=on_date, reason="reminders paused")
-    store.insert_activities(
+    write_audit(
         session,
         [
-            store.activity(
+            AuditEntry(
                 on_date,
                 actor,
                 "reminders_paused",
@@ -160,9 +161,9 @@ def resume_reminders(session: Session, code: str, on_date: date, actor: str) -> 
     customer.reminders_paused_until = None
     customer.pause_reason = ""
     session.add(customer)
-    store.insert_activities(
+    write_audit(
         session,
-        [store.activity(on_date, actor, "reminders_resumed", "customer", customer.id, code)],
+        [AuditEntry(on_date, actor, "reminders_resumed", "customer", customer.id, code)],
     )
 
 
@@ -190,10 +191,10 @@ def record_promise(
         session, receivable.id or 0, promised_date, amount, receivable.balance, on_date
     )
     _withdraw(session, [receivable.id or 0], on_date, actor, f"promise to pay {number}")
-    store.insert_activities(
+    write_audit(
         session,
         [
-            store.activity(
+            AuditEntry(
                 on_date,
                 actor,
                 "promise_recorded",
@@ -216,9 +217,9 @@ def _note_activity(
     session: Session, receivable: Receivable, action: str, on_date: date, actor: str,
     details: dict[str, object],
 ) -> None:
-    store.insert_activities(
+    write_audit(
         session,
-        [store.activity(on_date, actor, action, "receivable", receivable.id, receivable.number,
+        [AuditEntry(on_date, actor, action, "receivable", receivable.id, receivable.number,
                         details=details)],
     )
 

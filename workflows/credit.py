@@ -16,8 +16,8 @@ from engine.policy import CreditPolicy, Policy
 from engine.scorecard import score
 from ledger import credit_store as store
 from ledger import prepayments
+from ledger.audit import AuditEntry, write_audit
 from ledger.credit_facts import scorecard_factors
-from ledger.cycle_store import activity, insert_activities
 from ledger.db import Session
 from ledger.facts import customer_facts
 from ledger.models import Activity, Customer, Guarantee, Task
@@ -157,7 +157,7 @@ def apply(
             "reason": "override expired" if c["field"] in OVERRIDE_FIELDS else "credit review",
             "details": details,
         } for c in p.changes)
-        audit.append(activity(as_of, actor, "credit_review", "customer", p.customer_id, p.code,
+        audit.append(AuditEntry(as_of, actor, "credit_review", "customer", p.customer_id, p.code,
                               rule_id=TASK_RULE, details={**details, "changes": _plain(
                                   p.changes)}))
         if p.rating_drop >= DROP_GRADES and p.customer_id not in open_tasks:
@@ -169,7 +169,7 @@ def apply(
                 note=f"rating {p.old['rating']} -> {p.rating} (score {p.score})"))
     store.update_files(session, files)
     store.insert_changes(session, changes)
-    store.insert_rows(session, Activity.__table__, audit)
+    store.insert_rows(session, Activity.__table__, [entry.row() for entry in audit])
     store.insert_rows(session, Task.__table__, tasks)
     return Applied(len(proposals), sum(1 for p in pending if p.changes), len(tasks), proposals)
 
@@ -240,7 +240,7 @@ def _write_manual(session: Session, file: store.CreditFile, new: dict[str, Any],
         _change(file.id, on_date, actor, name, old[name], merged[name], reason)
         for name in new if not _same(old[name], merged[name])
     ])
-    insert_activities(session, [activity(on_date, actor, "credit_override", "customer",
+    write_audit(session, [AuditEntry(on_date, actor, "credit_override", "customer",
                                          file.id, file.code, details=_plain(new))])
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
 from ledger import reminder_store
+from ledger.audit import AuditEntry, write_audit
 from ledger.cycle_store import StageConflict
 from ledger.db import Engine, Session
 from ledger.facts import customer_facts, receivable_rows
@@ -226,7 +227,7 @@ def _write(session: Session, plan: DayPlan, as_of: date) -> None:
     store.insert_warnings(session, plan.warnings_opened)
     store.close_warnings(session, [w["id"] for w in plan.warnings_closed], as_of)
     store.insert_tasks(session, plan.tasks)
-    store.insert_activities(session, plan.activities)
+    write_audit(session, plan.activities)
     _write_messages(session, plan.messages, as_of)
 
 
@@ -237,7 +238,7 @@ def _write_messages(session: Session, messages: list[dict[str, Any]], as_of: dat
         outbox_id = reminder_store.insert_message(session, message["outbox"])
         steps.extend({**step, "outbox_id": outbox_id} for step in message["steps"])
         audit.append(
-            store.activity(
+            AuditEntry(
                 as_of,
                 ACTOR,
                 "reminder_queued",
@@ -255,4 +256,4 @@ def _write_messages(session: Session, messages: list[dict[str, Any]], as_of: dat
             )
         )
     reminder_store.insert_steps(session, steps)
-    store.insert_activities(session, audit)
+    write_audit(session, audit)

@@ -20,8 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from engine import DECISIONS, Policy, RuleEngine
-from ledger import cycle_store, order_store
+from ledger import order_store
 from ledger import prepayments as prepayment_store
+from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
 from ledger.models import Customer, SalesOrder
@@ -235,7 +236,7 @@ def _audit(
 ) -> None:
     session.flush()
     rule = "+".join(f"order:{f}" for f in order.fired) if action == "order_added" else ""
-    cycle_store.insert_activities(session, [cycle_store.activity(
+    write_audit(session, [AuditEntry(
         as_of, actor, action, "order", order.id, order.number, rule[:128], policy_hash,
         {k: str(v) if isinstance(v, Decimal) else v for k, v in details.items()},
     )])

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ledger import cycle_store, outbox_store
+from ledger import outbox_store
+from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from workflows.errors import NotFound, Refused
 
@@ -75,6 +76,6 @@ def _move(session: Session, outbox_id: int, move: _Move, actor: str, on: date) -
     if not outbox_store.set_if_status(session, outbox_id, move.allowed, move.values):
         raise Refused(f"message {outbox_id} changed meanwhile; look at it again",
                       code="changed_meanwhile")
-    cycle_store.insert_activities(session, [cycle_store.activity(
+    write_audit(session, [AuditEntry(
         on, actor, move.action, "customer", message.customer_id, message.key,
         details={"outbox_id": outbox_id})])

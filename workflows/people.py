@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from ledger import people_store
-from ledger.cycle_store import activity, insert_activities
+from ledger.audit import AuditEntry, write_audit
 from ledger.models import ApiToken, User
 from workflows.errors import Invalid, NotFound, Refused
 
@@ -59,7 +59,7 @@ def check_choice(value: str, allowed: tuple[str, ...], field: str) -> str:
 
 def _audit(session: Any, on_date: date, actor: str, action: str, entity: str,
            entity_id: int | None, subject: str, details: dict[str, Any] | None = None) -> None:
-    insert_activities(session, [activity(on_date, actor, action, entity, entity_id, subject,
+    write_audit(session, [AuditEntry(on_date, actor, action, entity, entity_id, subject,
                                          details=details)])
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
 from ledger import reminder_store
+from ledger.audit import AuditEntry
 from ledger.db import Session
 from ledger.facts import receivable_facts
 from workflows.decisions import (
@@ -94,7 +95,7 @@ def _plan_messages(ctx: DayContext, plan: DayPlan) -> None:
     plan.tasks.extend(tasks)
     for task in tasks:
         plan.activities.append(
-            store.activity(
+            AuditEntry(
                 ctx.as_of,
                 ACTOR,
                 "task_opened",
@@ -170,7 +171,7 @@ def _plan_move(
             {"kind": t["kind"], "assignee": t["assignee"], "due_date": t["due_date"]} for t in tasks
         ]
     plan.activities.append(
-        store.activity(
+        AuditEntry(
             ctx.as_of,
             ACTOR,
             "stage_change",
@@ -213,7 +214,7 @@ def _plan_warnings(
             }
         )
         plan.activities.append(
-            store.activity(
+            AuditEntry(
                 ctx.as_of,
                 ACTOR,
                 "warning_opened",
@@ -241,7 +242,7 @@ def _close(
         }
     )
     plan.activities.append(
-        store.activity(
+        AuditEntry(
             ctx.as_of,
             ACTOR,
             "warning_closed",
@@ -273,7 +274,7 @@ def plan_insurer_tasks(ctx: DayContext) -> DayPlan:
         task = insurer_task(report, ctx.policy.hash, ctx.as_of)
         plan.tasks.append(task)
         plan.activities.append(
-            store.activity(
+            AuditEntry(
                 ctx.as_of,
                 ACTOR,
                 "task_opened",
@@ -300,9 +301,7 @@ def close_settled(ctx: DayContext) -> DayPlan:
 
 def describe(plan: DayPlan) -> list[dict[str, Any]]:
     """What --dry-run prints: one line of data per change."""
-    subjects = {
-        a["entity_id"]: a["subject"] for a in plan.activities if a["entity"] == "receivable"
-    }
+    subjects = {a.entity_id: a.subject for a in plan.activities if a.entity == "receivable"}
     changes: list[dict[str, Any]] = []
     for move in plan.stage_changes:
         changes.append(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from engine import Policy, PolicyError, Problem, load_policy_texts
 from ledger import policy_store
-from ledger.cycle_store import activity, insert_activities
+from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.models import utcnow
 from workflows.errors import Refused
@@ -94,7 +94,7 @@ def publish(session: Session, draft_id: int, active: Policy | None, policy_dir: 
     old_hash = active.hash if active is not None else ""
     policy_store.record_published(session, policy.hash, policy.files, on, utcnow(), by)
     policy_store.set_draft_status(session, draft_id, "published", policy.hash)
-    insert_activities(session, [activity(
+    write_audit(session, [AuditEntry(
         on, actor, "policy_published", "policy", draft_id, policy.hash, "", policy.hash,
         {"old_hash": old_hash, "new_hash": policy.hash, "files_changed": changed,
          "draft": draft_id})])
@@ -108,7 +108,7 @@ def discard(session: Session, draft_id: int, on: date, actor: str) -> None:
     if draft.status != "draft":
         raise DraftClosed(f"policy draft {draft_id} is {draft.status}")
     policy_store.set_draft_status(session, draft_id, "discarded")
-    insert_activities(session, [activity(on, actor, "policy_draft_discarded", "policy",
+    write_audit(session, [AuditEntry(on, actor, "policy_draft_discarded", "policy",
                                          draft_id, f"draft {draft_id}")])
 
 

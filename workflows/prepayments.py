@@ -11,8 +11,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from ledger import cycle_store, order_store
+from ledger import order_store
 from ledger import prepayments as store
+from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.models import Payment
 from workflows.actions import settle_paid
@@ -51,7 +52,7 @@ def record(
         raise Refused(f"payment reference {reference!r} already exists",
                       code="reference_taken", field="reference")
     payment = store.add_prepayment(session, customer.id or 0, reference, on, amount, order_id)
-    cycle_store.insert_activities(session, [cycle_store.activity(
+    write_audit(session, [AuditEntry(
         on, actor, "prepayment_received", "payment", payment.id, reference,
         details={"customer": code, "amount": str(amount), "order": order_number},
     )])
@@ -73,7 +74,7 @@ def apply_payment(
 ) -> Decimal:
     applied, touched = store.allocate(session, payment, invoice_number, on)
     settle_paid(session, touched, on, actor)
-    cycle_store.insert_activities(session, [cycle_store.activity(
+    write_audit(session, [AuditEntry(
         on, actor, "prepayment_applied", "payment", payment.id, payment.reference,
         details={"invoice": invoice_number, "applied": str(applied),
                  "unapplied": str(payment.unapplied)},

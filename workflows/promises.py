@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ledger import cycle_store, promise_store
+from ledger import promise_store
+from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.promise_store import DuePromise
 
@@ -28,7 +29,7 @@ def expire_promises(session: Session, as_of: date, actor: str) -> tuple[int, int
             broken += 1
         promise_store.set_promise(session, promise.id, **values)
         activities.append(
-            cycle_store.activity(
+            AuditEntry(
                 as_of,
                 actor,
                 f"promise_{values['status']}",
@@ -38,7 +39,7 @@ def expire_promises(session: Session, as_of: date, actor: str) -> tuple[int, int
                 details={"promised_date": promise.promised_date.isoformat()},
             )
         )
-    cycle_store.insert_activities(session, activities)
+    write_audit(session, activities)
     return kept, broken
 
 

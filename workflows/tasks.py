@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger import cycle_store as store
 from ledger import task_store
+from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.models import Task
 from ledger.people_store import find_user
@@ -46,7 +46,7 @@ def _audit(session: Session, task: Task, action: str, on_date: date, actor: str,
         entity, entity_id = "receivable", task.receivable_id
     else:
         entity, entity_id = "customer", task.customer_id
-    store.insert_activities(session, [store.activity(
+    write_audit(session, [AuditEntry(
         on_date, actor, action, entity, entity_id, task_store.subject_of(session, task),
         task.rule_id, task.policy_hash, {"task_id": task.id, "kind": task.kind, **details})])
 
