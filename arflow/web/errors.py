@@ -11,7 +11,9 @@ Codes are part of the API contract (clients branch on them, never on the message
   ``csrf_failed`` (403: a cookie-signed change without the session's CSRF token),
   ``not_found`` (404: also a record of a customer the caller may not see)
 
-Outside /api/ the same errors are shown as pages (a 401 on a page redirects to sign-in).
+Outside /api/ the same errors are shown as pages (a 401 on a page redirects to sign-in);
+a page form's refusal is shown on the form itself, the page rendered again with the
+refusal's status (arflow/web/pages/forms.submit, which runs the form inside ``refused``).
 
 A workflow's refusal (workflows/errors.py) is mapped here, once, for the API and the pages
 alike (``refusal_error``): its own status, code, message and field. The pages' renderer

@@ -6,7 +6,8 @@ last way in is never locked by a slip of the mouse.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,8 +16,8 @@ from arflow.auth import ROLES, Principal
 from arflow.auth.passwords import hash_password
 from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
-from arflow.web.errors import refused
 from arflow.web.i18n import LANGUAGES
+from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
 from ledger import people_store
 from workflows import people
@@ -37,54 +38,77 @@ def _done(request: Request, who: Principal, key: str, name: str) -> Response:
     return back_to(USERS, done=translator(request, who)(key, name=name))
 
 
+def _on_users(request: Request, who: Principal, db: Any, form: str, values: dict[str, str],
+              act: Callable[[], str], key: Callable[[], str]) -> Response:
+    """Run a form of the users page (``act`` returns the name the notice names); a refusal
+    shows the page again with the message inline (a password is never put back)."""
+    def run() -> Response:
+        name = act()
+        db.commit()
+        return _done(request, who, key(), name)
+
+    return submit(request, who, form, values, run, db=db,
+                  again=lambda: users_page(request, who, db))
+
+
 @router.post(USERS)
 def add_user(request: Request, who: Admin, db: DbSession, today: Today,
              name: Annotated[str, Form()] = "", role: Annotated[str, Form()] = "",
              language: Annotated[str, Form()] = "zh-CN",
              password: Annotated[str, Form()] = "") -> Response:
-    with refused(db):
-        user = people.add_user(db, name, role, language, password, hash_password,
-                               on_date=today, actor=who.actor)
-        db.commit()
-    return _done(request, who, "admin.user_added", user.name)
+    def act() -> str:
+        return people.add_user(db, name, role, language, password, hash_password,
+                               on_date=today, actor=who.actor).name
+
+    return _on_users(request, who, db, "form-user-add",
+                     {"name": name, "role": role, "language": language}, act,
+                     lambda: "admin.user_added")
 
 
 @router.post(USERS + "/{name}")
 def change_user(request: Request, name: str, who: Admin, db: DbSession, today: Today,
                 role: Annotated[str, Form()] = "", language: Annotated[str, Form()] = ""
                 ) -> Response:
-    with refused(db):
+    def act() -> str:
         people.set_user(db, name, role=role or None, language=language or None,
                         on_date=today, actor=who.actor, by_user=who.name)
-        db.commit()
-    return _done(request, who, "admin.user_changed", name)
+        return name
+
+    return _on_users(request, who, db, f"user-{name}-change",
+                     {"role": role, "language": language}, act, lambda: "admin.user_changed")
 
 
 @router.post(USERS + "/{name}/active")
 def set_active(request: Request, name: str, who: Admin, db: DbSession, today: Today,
                active: Annotated[str, Form()] = "") -> Response:
-    with refused(db):
+    def act() -> str:
         wanted = check_choice(active, ("0", "1"), "active") == "1"
         people.set_user(db, name, active=wanted, on_date=today, actor=who.actor,
                         by_user=who.name)
-        db.commit()
-    return _done(request, who, "admin.user_enabled" if wanted else "admin.user_disabled", name)
+        return name
+
+    return _on_users(request, who, db, f"user-{name}-active", {"active": active}, act,
+                     lambda: "admin.user_enabled" if active == "1" else "admin.user_disabled")
 
 
 @router.post(USERS + "/{name}/password")
 def reset_password(request: Request, name: str, who: Admin, db: DbSession, today: Today,
                    password: Annotated[str, Form()] = "") -> Response:
-    with refused(db):
+    def act() -> str:
         people.set_user(db, name, password=password, hasher=hash_password, on_date=today,
                         actor=who.actor)
-        db.commit()
-    return _done(request, who, "admin.password_reset", name)
+        return name
+
+    return _on_users(request, who, db, f"user-{name}-password", {}, act,
+                     lambda: "admin.password_reset")
 
 
 @router.post("/admin/tokens/{name}/revoke")
 def revoke_token(request: Request, name: str, who: Admin, db: DbSession, today: Today
                  ) -> Response:
-    with refused(db):
+    def act() -> str:
         people.revoke_token(db, name, on_date=today, actor=who.actor)
-        db.commit()
-    return _done(request, who, "admin.token_revoked", name)
+        return name
+
+    return _on_users(request, who, db, f"token-{name}-revoke", {}, act,
+                     lambda: "admin.token_revoked")

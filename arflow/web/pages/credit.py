@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
 from arflow.web.errors import ApiError, refused
+from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
 from engine import LEVELS
 from ledger.facts import customer_facts
@@ -143,19 +144,33 @@ def _day(value: str, field: str) -> date:
                        field) from None
 
 
+def _on_file(request: Request, who: Any, db: Any, today: date, code: str, form: str,
+             values: dict[str, str], act: Any, done: str) -> Response:
+    """Run a credit file's form; a refusal shows the file again, the message inline."""
+    def run() -> Response:
+        act()
+        db.commit()
+        return back_to(f"/credit/{code}", done=translator(request, who)(done))
+
+    return submit(request, who, form, values, run, db=db,
+                  again=lambda: credit_file(request, code, who, db, today))
+
+
 @router.post("/credit/{code}/override")
 def set_override(request: Request, code: str, who: Credit, db: DbSession, today: Today,
                  limit: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                  until: Annotated[str, Form()] = "") -> Response:
     from workflows import credit
 
-    if not reason.strip():
-        raise ApiError(422, "reason_required", "an override needs a reason", "reason")
-    amount, day = _amount(limit), _day(until, "until")
-    _credit_change(lambda: credit.set_override(db, code, amount, reason.strip(), day, today,
-                                               who.actor))
-    db.commit()
-    return back_to(f"/credit/{code}", done=translator(request, who)("credit.override_set"))
+    def act() -> None:
+        if not reason.strip():
+            raise ApiError(422, "reason_required", "an override needs a reason", "reason")
+        amount, day = _amount(limit), _day(until, "until")
+        credit.set_override(db, code, amount, reason.strip(), day, today, who.actor)
+
+    return _on_file(request, who, db, today, code, "form-override",
+                    {"limit": limit, "reason": reason, "until": until}, act,
+                    "credit.override_set")
 
 
 @router.post("/credit/{code}/override/clear")
@@ -163,11 +178,6 @@ def clear_override(request: Request, code: str, who: Credit, db: DbSession, toda
                    ) -> Response:
     from workflows import credit
 
-    _credit_change(lambda: credit.clear_override(db, code, today, who.actor))
-    db.commit()
-    return back_to(f"/credit/{code}", done=translator(request, who)("credit.override_cleared"))
-
-
-def _credit_change(action: Any) -> None:
-    with refused():
-        action()
+    return _on_file(request, who, db, today, code, "form-override-clear", {},
+                    lambda: credit.clear_override(db, code, today, who.actor),
+                    "credit.override_cleared")

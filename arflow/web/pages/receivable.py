@@ -7,6 +7,7 @@ A collector opening another collector's customer gets 404, as if it did not exis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -28,6 +29,7 @@ from arflow.web.api.actions import (
 )
 from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError
+from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
 from ledger import timeline
 from ledger.money import parse_money
@@ -120,19 +122,46 @@ def _receivable_url(number: str) -> str:
     return f"/receivables/{quote(number, safe='')}"
 
 
+def _on_receivable(request: Request, db: Any, today: date, who: Any, number: str, form: str,
+                   values: dict[str, str], act: Callable[[], Any], done: str) -> Response:
+    """Run a receivable page's form; a refusal shows that page again, the message inline."""
+    def run() -> Response:
+        act()
+        return _done(request, who, done, _receivable_url(number))
+
+    return submit(request, who, form, values, run, db=db, path=_receivable_url(number),
+                  again=lambda: receivable_page(request, number, db, today, who))
+
+
+def _on_customer(request: Request, db: Any, today: date, who: Any, code: str, form: str,
+                 values: dict[str, str], act: Callable[[], Any], done: str) -> Response:
+    """Run a customer page's form; a refusal shows that page again, the message inline."""
+    def run() -> Response:
+        act()
+        return _done(request, who, done, f"/customers/{code}")
+
+    return submit(request, who, form, values, run, db=db, path=f"/customers/{code}",
+                  again=lambda: customer_page(request, code, db, today, who))
+
+
 @router.post("/receivables/{number}/calls")
 def call_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
               who: Collector, outcome: Short,
               note: Text = "") -> Response:
-    act_on_receivable(db, who, today, number, actions.log_call, outcome=outcome, note=note)
-    return _done(request, who, "collector.done.call", _receivable_url(number))
+    return _on_receivable(
+        request, db, today, who, number, "form-call", {"outcome": outcome, "note": note},
+        lambda: act_on_receivable(db, who, today, number, actions.log_call, outcome=outcome,
+                                  note=note),
+        "collector.done.call")
 
 
 @router.post("/receivables/{number}/notes")
 def note_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
               who: Collector, text: Text = "") -> Response:
-    act_on_receivable(db, who, today, number, actions.add_note, text=text)
-    return _done(request, who, "collector.done.note", _receivable_url(number))
+    return _on_receivable(
+        request, db, today, who, number, "form-note", {"text": text},
+        lambda: act_on_receivable(db, who, today, number, actions.add_note, text=text),
+        "collector.done.note")
 
 
 @router.post("/receivables/{number}/promises")
@@ -140,48 +169,62 @@ def promise_form(request: Request, number: Number, db: deps.DbSession, today: de
                  who: Collector,
                  promised: Annotated[str, Form(alias="date", max_length=10, pattern=NO_NUL)],
                  amount: Short = "") -> Response:
-    act_on_receivable(db, who, today, number, actions.record_promise,
-                      promised_date=_day(promised, "date"), amount=_amount(amount))
-    return _done(request, who, "collector.done.promise", _receivable_url(number))
+    return _on_receivable(
+        request, db, today, who, number, "form-promise", {"date": promised, "amount": amount},
+        lambda: act_on_receivable(db, who, today, number, actions.record_promise,
+                                  promised_date=_day(promised, "date"), amount=_amount(amount)),
+        "collector.done.promise")
 
 
 @router.post("/receivables/{number}/disputes")
 def dispute_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
                  who: Collector, reason: Text = "") -> Response:
-    if not reason.strip():
-        raise ApiError(422, "invalid_input", "say what the customer disputes", "reason")
-    act_on_receivable(db, who, today, number, actions.open_dispute, reason=reason.strip())
-    return _done(request, who, "collector.done.dispute", _receivable_url(number))
+    def act() -> None:
+        if not reason.strip():
+            raise ApiError(422, "invalid_input", "say what the customer disputes", "reason")
+        act_on_receivable(db, who, today, number, actions.open_dispute, reason=reason.strip())
+
+    return _on_receivable(request, db, today, who, number, "form-dispute", {"reason": reason},
+                          act, "collector.done.dispute")
 
 
 @router.post("/receivables/{number}/disputes/resolve")
 def resolve_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
                  who: Collector, note: Text = "") -> Response:
-    act_on_receivable(db, who, today, number, actions.resolve_dispute, note=note)
-    return _done(request, who, "collector.done.resolve", _receivable_url(number))
+    return _on_receivable(
+        request, db, today, who, number, "form-resolve", {"note": note},
+        lambda: act_on_receivable(db, who, today, number, actions.resolve_dispute, note=note),
+        "collector.done.resolve")
 
 
 @router.post("/receivables/{number}/legal")
 def legal_form(request: Request, number: Number, db: deps.DbSession, today: deps.Today,
                who: Collector, note: Text = "") -> Response:
-    act_on_receivable(db, who, today, number, actions.hand_over_to_legal, reason=note,
-                      tasks=legal_tasks(request))
-    return _done(request, who, "collector.done.legal", _receivable_url(number))
+    return _on_receivable(
+        request, db, today, who, number, "form-legal", {"note": note},
+        lambda: act_on_receivable(db, who, today, number, actions.hand_over_to_legal,
+                                  reason=note, tasks=legal_tasks(request)),
+        "collector.done.legal")
 
 
 @router.post("/customers/{code}/pause")
 def pause_form(request: Request, code: Code, db: deps.DbSession, today: deps.Today,
                who: Collector, reason: Text = "",
                until: Short = "") -> Response:
-    if not reason.strip():
-        raise ApiError(422, "invalid_input", "say why the reminders pause", "reason")
-    act_on_customer(db, who, today, code, actions.pause_reminders, reason=reason.strip(),
-                    until=_day(until, "until", required=False))
-    return _done(request, who, "collector.done.pause", f"/customers/{code}")
+    def act() -> None:
+        if not reason.strip():
+            raise ApiError(422, "invalid_input", "say why the reminders pause", "reason")
+        act_on_customer(db, who, today, code, actions.pause_reminders, reason=reason.strip(),
+                        until=_day(until, "until", required=False))
+
+    return _on_customer(request, db, today, who, code, "form-pause",
+                        {"reason": reason, "until": until}, act, "collector.done.pause")
 
 
 @router.post("/customers/{code}/resume")
 def resume_form(request: Request, code: Code, db: deps.DbSession, today: deps.Today,
                 who: Collector) -> Response:
-    act_on_customer(db, who, today, code, actions.resume_reminders)
-    return _done(request, who, "collector.done.resume", f"/customers/{code}")
+    return _on_customer(
+        request, db, today, who, code, "form-resume", {},
+        lambda: act_on_customer(db, who, today, code, actions.resume_reminders),
+        "collector.done.resume")

@@ -30,12 +30,17 @@ def translator(request: Request, who: Principal | None = None) -> Translator:
 def page(request: Request, template: str, who: Principal | None, status_code: int = 200,
          **context: Any) -> HTMLResponse:
     """Render ``template`` for ``who``: ``t`` (texts and formats), ``who``, ``csrf`` and
-    ``flash`` (a one-line notice carried by the ``?done=`` parameter) are always there."""
+    ``flash`` (a one-line notice carried by the ``?done=`` parameter) are always there;
+    so is ``form_error``: a refused form being shown again (pages/forms.py), whose status
+    the page answers with."""
     t = translator(request, who)
+    form_error = getattr(request.state, "form_error", None)
+    if form_error is not None:
+        status_code = form_error.status
     return TEMPLATES.TemplateResponse(
         request, template,
         {"t": t, "who": who, "csrf": who.csrf_token if who else "",
-         "flash": request.query_params.get("done", ""), **context},
+         "flash": request.query_params.get("done", ""), "form_error": form_error, **context},
         status_code=status_code,
     )
 

@@ -7,6 +7,7 @@ A collector sees the tasks assigned to them; a credit manager may look at anyone
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
@@ -18,7 +19,8 @@ from arflow.auth import Principal
 from arflow.web import deps
 from arflow.web.api.actions import NO_NUL, RowId
 from arflow.web.auth import permitted
-from arflow.web.errors import ApiError, refused
+from arflow.web.errors import ApiError
+from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
 from engine.stages import OPEN_STAGES
 from ledger import worklist
@@ -75,17 +77,47 @@ def _visible_task(db: Session, who: Principal, today: date, task_id: int) -> Non
         raise ApiError(404, "not_found", f"no task {task_id}")
 
 
+def _on_task(request: Request, db: Session, today: date, who: Principal, task_id: int,
+             form: str, values: dict[str, str], back: str, act: Callable[[], None],
+             done: Callable[[], str]) -> Response:
+    """Run a task form; a refusal shows the page it was posted from (``back``: the
+    worklist, a receivable or a customer) again with the message beside the task."""
+    back = _safe_back(back)
+
+    def run() -> Response:
+        _visible_task(db, who, today, task_id)
+        act()
+        db.commit()
+        return back_to(back, done=done())
+
+    return submit(request, who, f"task-{task_id}-{form}", values, run, db=db, path=back,
+                  again=lambda: _page_at(request, db, today, who, back))
+
+
+def _page_at(request: Request, db: Session, today: date, who: Principal, path: str
+             ) -> Response:
+    """The collector page at ``path`` (where the task forms are), else the worklist."""
+    from urllib.parse import unquote
+
+    from arflow.web.pages import receivable
+
+    for prefix, show in (("/receivables/", receivable.receivable_page),
+                         ("/customers/", receivable.customer_page)):
+        key = path.removeprefix(prefix)
+        if path.startswith(prefix) and key and "/" not in key:
+            return show(request, unquote(key), db, today, who)
+    return worklist_page(request, db, today, who, "", "", "", "", 0)
+
+
 @router.post("/tasks/{task_id}/complete")
 def complete_form(
     request: Request, task_id: RowId, db: deps.DbSession, today: deps.Today, who: Collector,
     note: Annotated[str, Form(max_length=2000, pattern=NO_NUL)] = "",
     back: Annotated[str, Form(max_length=500, pattern=NO_NUL)] = "/worklist",
 ) -> Response:
-    _visible_task(db, who, today, task_id)
-    with refused(db):
-        complete_task(db, task_id, note, today, who.actor)
-        db.commit()
-    return back_to(_safe_back(back), done=translator(request, who)("collector.done.task"))
+    return _on_task(request, db, today, who, task_id, "complete", {"note": note}, back,
+                    lambda: complete_task(db, task_id, note, today, who.actor),
+                    lambda: translator(request, who)("collector.done.task"))
 
 
 @router.post("/tasks/{task_id}/reassign")
@@ -94,10 +126,8 @@ def reassign_form(
     assignee: Annotated[str, Form(min_length=1, max_length=64, pattern=NO_NUL)],
     back: Annotated[str, Form(max_length=500, pattern=NO_NUL)] = "/worklist",
 ) -> Response:
-    _visible_task(db, who, today, task_id)
-    with refused(db):
-        reassign_task(db, task_id, assignee.strip(), today, who.actor,
-                      only_from=None if who.sees_all else who.name)
-        db.commit()
-    t = translator(request, who)
-    return back_to(_safe_back(back), done=t("collector.done.reassigned", name=assignee))
+    return _on_task(request, db, today, who, task_id, "reassign", {"assignee": assignee}, back,
+                    lambda: reassign_task(db, task_id, assignee.strip(), today, who.actor,
+                                          only_from=None if who.sees_all else who.name),
+                    lambda: translator(request, who)("collector.done.reassigned",
+                                                     name=assignee))
