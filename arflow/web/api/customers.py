@@ -19,17 +19,15 @@ from arflow.web.auth import Caller, customer_scope, ensure_visible, permitted
 from arflow.web.errors import ApiError, documented
 from arflow.web.pagination import PageOut, Paging, envelope
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
-from ledger import api_store
+from ledger.reads import customers as reads
 
 router = APIRouter(prefix="/customers", tags=["customers"], route_class=ExactRoute)
 Code = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00]+$")]
 
 
 def _stored(db: deps.DbSession, code: str, today: Any) -> dict[str, Any] | None:
-    row = api_store.customer(db, code)
-    if row is None:
-        return None
-    return customer_out(row, api_store.balances(db, [row.id], today)[row.id])
+    row = reads.one(db, code, today)
+    return None if row is None else customer_out(row)
 
 
 @router.get("", response_model=PageOut[CustomerOut], responses=documented(401, 422))
@@ -38,11 +36,10 @@ def list_customers(request: Request, db: deps.DbSession, who: Caller, paging: Pa
                    segment: Filter = None, collector: Filter = None, q: Filter = None
                    ) -> MoneyJSONResponse:
     """Customers by code; ``q`` finds a part of the code or name (any case)."""
-    rows, total = api_store.customers(db, customer_scope(who), segment=segment,
-                                      collector=collector, q=q, limit=paging.limit,
-                                      offset=paging.offset)
-    sums = api_store.balances(db, [r.id for r in rows], today)
-    items = [customer_out(r, sums[r.id]) for r in rows]
+    rows, total = reads.listing(db, today, scope=customer_scope(who), segment=segment,
+                                collector=collector, q=q, limit=paging.limit,
+                                offset=paging.offset)
+    items = [customer_out(r) for r in rows]
     return MoneyJSONResponse(envelope(request, items, total, paging))
 
 

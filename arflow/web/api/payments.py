@@ -22,7 +22,7 @@ from arflow.web.auth import Caller, customer_scope, ensure_visible, permitted
 from arflow.web.errors import ApiError, documented
 from arflow.web.pagination import PageOut, Paging, envelope
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
-from ledger import api_store
+from ledger.reads import payments as reads
 
 router = APIRouter(prefix="/payments", tags=["payments"], route_class=ExactRoute)
 Reference = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00]+$")]
@@ -30,23 +30,22 @@ Reference = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00
 
 def _detail(db: deps.DbSession, row: Any) -> dict[str, Any]:
     return {**payment_out(row),
-            "allocations": [allocation_out(a) for a in api_store.allocations(db,
-                                                                              payment_id=row.id)]}
+            "allocations": [allocation_out(a) for a in reads.allocations(db, payment_id=row.id)]}
 
 
 @router.get("", response_model=PageOut[PaymentOut], responses=documented(401, 422))
 def list_payments(request: Request, db: deps.DbSession, who: Caller, paging: Paging,
                   customer: Filter = None) -> MoneyJSONResponse:
     """Payments, newest first."""
-    rows, total = api_store.payments(db, customer_scope(who), customer=customer,
-                                     limit=paging.limit, offset=paging.offset)
+    rows, total = reads.listing(db, scope=customer_scope(who), customer=customer,
+                                limit=paging.limit, offset=paging.offset)
     return MoneyJSONResponse(envelope(request, [payment_out(r) for r in rows], total, paging))
 
 
 @router.get("/{reference}", response_model=PaymentDetail, responses=documented(401, 404, 422))
 def get_payment(reference: Reference, db: deps.DbSession, who: Caller) -> MoneyJSONResponse:
     """One payment and the invoices it paid."""
-    row = api_store.payment(db, reference)
+    row = reads.one(db, reference)
     missing = ApiError(404, "not_found", f"no payment {reference!r}", "reference")
     if row is None:
         raise missing
@@ -65,7 +64,7 @@ def put_payment(reference: Reference, body: PaymentFields, db: deps.DbSession,
                            who, today, single=True)
     except FeedRejected as exc:
         return rejected(exc)
-    row = api_store.payment(db, reference)
+    row = reads.one(db, reference)
     return MoneyJSONResponse(_detail(db, row), status_code=status_of(result))
 
 

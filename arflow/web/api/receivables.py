@@ -28,20 +28,19 @@ from arflow.web.errors import ApiError, documented
 from arflow.web.pagination import PageOut, Paging, envelope
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from engine.stages import ALL_STAGES
-from ledger import api_store
+from ledger.reads import payments, receivables, warnings
 
 router = APIRouter(prefix="/receivables", tags=["receivables"], route_class=ExactRoute)
 Number = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00]+$")]
 Stage = Literal[ALL_STAGES]  # type: ignore[valid-type]
 
 
-def _detail(db: deps.DbSession, row: Any, today: date) -> dict[str, Any]:
+def _detail(db: deps.DbSession, row: Any) -> dict[str, Any]:
     return {
-        **receivable_out(row, today),
-        "history": [step_out(s) for s in api_store.stage_history(db, row.id)],
-        "warnings": [warning_out(w, row.customer_code, row.number)
-                     for w in api_store.receivable_warnings(db, row.id)],
-        "payments": [allocation_out(a) for a in api_store.allocations(db, receivable_id=row.id)],
+        **receivable_out(row),
+        "history": [step_out(s) for s in receivables.stage_history(db, row.id, order="day")],
+        "warnings": [warning_out(w) for w in warnings.of_receivable(db, row.id)],
+        "payments": [allocation_out(a) for a in payments.allocations(db, receivable_id=row.id)],
     }
 
 
@@ -54,10 +53,10 @@ def list_receivables(
     due_before: Annotated[date | None, Query(description="due strictly before this day")] = None,
 ) -> MoneyJSONResponse:
     """Receivables by due date, then number."""
-    rows, total = api_store.receivables(
-        db, customer_scope(who), today, customer=customer, stage=stage, overdue=overdue,
+    rows, total = receivables.listing(
+        db, today, scope=customer_scope(who), customer=customer, stage=stage, overdue=overdue,
         due_before=due_before, limit=paging.limit, offset=paging.offset)
-    items = [receivable_out(r, today) for r in rows]
+    items = [receivable_out(r) for r in rows]
     return MoneyJSONResponse(envelope(request, items, total, paging))
 
 
@@ -65,12 +64,12 @@ def list_receivables(
 def get_receivable(number: Number, db: deps.DbSession, who: Caller, today: deps.Today
                    ) -> MoneyJSONResponse:
     """Facts today (balance, days overdue, stage), the stage history, warnings, payments."""
-    row = api_store.receivable(db, number)
+    row = receivables.one(db, number, today)
     missing = ApiError(404, "not_found", f"no receivable {number!r}", "number")
     if row is None:
         raise missing
     ensure_visible(who, row.collector, missing)
-    return MoneyJSONResponse(_detail(db, row, today))
+    return MoneyJSONResponse(_detail(db, row))
 
 
 @router.put("/{number}", response_model=ReceivableDetail,
@@ -84,8 +83,8 @@ def put_receivable(number: Number, body: ReceivableFields, db: deps.DbSession,
                            today, single=True)
     except FeedRejected as exc:
         return rejected(exc)
-    row = api_store.receivable(db, number)
-    return MoneyJSONResponse(_detail(db, row, today), status_code=status_of(result))
+    row = receivables.one(db, number, today)
+    return MoneyJSONResponse(_detail(db, row), status_code=status_of(result))
 
 
 @router.post("/batch", response_model=BatchResult,

@@ -1,8 +1,8 @@
 """What the API returns for customers, receivables, payments and warnings.
 
-The models document the responses (OpenAPI); the ``*_out`` functions build them from
-ledger rows. Money goes out as exact JSON numbers (MoneyJSONResponse), so the models only
-describe it.
+The models document the responses (OpenAPI); the ``*_out`` functions build them from the
+read models' rows (ledger/reads/). Money goes out as exact JSON numbers
+(MoneyJSONResponse), so the models only describe it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from engine.stages import ACTIVE_STAGES
-
 Money = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "exact, 2 decimals"})]
-ACTIVE = frozenset(ACTIVE_STAGES)
 
 
 class CurrencyBalance(BaseModel):
@@ -110,23 +107,27 @@ class PaymentDetail(PaymentOut):
     allocations: list[AllocationOut]
 
 
-def customer_out(row: Any, sums: dict[str, Any]) -> dict[str, Any]:
+def customer_out(row: Any) -> dict[str, Any]:
+    sums = row.sums
     return {
         "code": row.code, "name": row.name, "email": row.email, "language": row.language,
         "segment": row.segment, "country": row.country, "collector": row.collector,
         "rating": row.rating, "score": row.score, "credit_limit": row.credit_limit,
         "payment_terms_days": row.payment_terms_days,
-        "reminders_paused": bool(row.reminders_paused), **sums,
+        "reminders_paused": row.reminders_paused,
+        "currency": sums.currency, "balance": sums.balance, "overdue": sums.overdue,
+        "balances": [{"currency": b.currency, "balance": b.balance, "overdue": b.overdue,
+                      "open_receivables": b.open_receivables} for b in sums.balances],
+        "open_receivables": sums.open_receivables, "unapplied_credit": sums.unapplied_credit,
     }
 
 
-def receivable_out(row: Any, today: date) -> dict[str, Any]:
-    late = (today - row.due_date).days if row.stage in ACTIVE else 0
+def receivable_out(row: Any) -> dict[str, Any]:
     return {
         "number": row.number, "customer_code": row.customer_code, "issue_date": row.issue_date,
         "due_date": row.due_date, "amount": row.amount, "balance": row.balance,
         "currency": row.currency, "stage": row.stage, "stage_since": row.stage_since,
-        "held_stage": row.resume_stage, "days_overdue": max(0, late),
+        "held_stage": row.held_stage, "days_overdue": row.days_overdue,
     }
 
 
@@ -135,9 +136,9 @@ def step_out(row: Any) -> dict[str, Any]:
             "rule_id": row.rule_id, "actor": row.actor}
 
 
-def warning_out(row: Any, customer_code: str, invoice: str | None) -> dict[str, Any]:
+def warning_out(row: Any) -> dict[str, Any]:
     return {"id": row.id, "rule_id": row.rule_id, "level": row.level, "scope": row.scope,
-            "subject": row.subject, "customer_code": customer_code, "invoice": invoice,
+            "subject": row.subject, "customer_code": row.customer_code, "invoice": row.invoice,
             "opened_on": row.opened_on, "closed_on": row.closed_on}
 
 

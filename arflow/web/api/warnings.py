@@ -13,7 +13,7 @@ from arflow.web.auth import Caller, customer_scope
 from arflow.web.errors import documented
 from arflow.web.pagination import PageOut, Paging, envelope
 from arflow.web.responses import MoneyJSONResponse
-from ledger import api_store
+from ledger.reads import warnings as reads
 
 router = APIRouter(prefix="/warnings", tags=["warnings"])
 Level = Literal["red", "orange", "yellow"]
@@ -28,8 +28,8 @@ def list_warnings(
     customer: Filter = None,
 ) -> MoneyJSONResponse:
     """Warnings by level, open or closed, of one customer."""
-    rows, total = api_store.warnings(db, customer_scope(who), level=level, is_open=open,
-                                     customer=customer, limit=paging.limit,
-                                     offset=paging.offset)
-    items = [warning_out(r, r.customer_code, r.invoice) for r in rows]
+    rows, total = reads.listing(db, scope=customer_scope(who), level=level, is_open=open,
+                                customer=customer, newest_first=True, limit=paging.limit,
+                                offset=paging.offset)
+    items = [warning_out(r) for r in rows]
     return MoneyJSONResponse(envelope(request, items, total, paging))
