@@ -1,68 +1,23 @@
-"""Read-only queries for the CLI and, later, the web: listings and one receivable's story."""
+"""Read-only queries for the CLI's outbox (``arflow outbox``), and the customers listing
+the credit pages read (the read models of customers, receivables, payments and warnings
+are ledger/reads/)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, func, literal, select, type_coerce
+from sqlalchemy import select
 from sqlmodel import Session
 
-from engine.stages import ACTIVE_STAGES
-from ledger.facts import days_between
-from ledger.models import (
-    Activity,
-    Customer,
-    Outbox,
-    Payment,
-    Receivable,
-    RiskWarning,
-    StageChange,
-    Task,
-)
-from ledger.money import Money
+from ledger.models import Customer, Outbox
+from ledger.reads import customers as reads_customers
 
 
 def customers(session: Session) -> list[dict[str, Any]]:
-    c, r, p = Customer.__table__, Receivable.__table__, Payment.__table__
-    open_ar = (
-        select(
-            r.c.customer_id,
-            type_coerce(func.sum(r.c.balance), Money()).label("b"),
-            func.count().label("n"),
-        )
-        .where(r.c.stage.in_(ACTIVE_STAGES))
-        .group_by(r.c.customer_id)
-        .subquery()
-    )
-    credit = (
-        select(p.c.customer_id, type_coerce(func.sum(p.c.unapplied), Money()).label("u"))
-        .group_by(p.c.customer_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            c.c.code,
-            c.c.name,
-            c.c.segment,
-            c.c.country,
-            c.c.language,
-            c.c.collector,
-            c.c.credit_limit,
-            c.c.rating,
-            open_ar.c.b,
-            open_ar.c.n,
-            credit.c.u,
-        )
-        .select_from(
-            c.outerjoin(open_ar, open_ar.c.customer_id == c.c.id).outerjoin(
-                credit, credit.c.customer_id == c.c.id
-            )
-        )
-        .order_by(c.c.code)
-    )
-    zero = Decimal("0.00")
+    """Every customer's open balance (every currency added up) and unapplied credit, as
+    arflow/web/pages/credit.py reads it; built on ledger/reads/customers.listing."""
+    rows, _ = reads_customers.listing(session, date.min)  # the day only dates ``overdue``
     return [
         {
             "code": row.code,
@@ -73,129 +28,12 @@ def customers(session: Session) -> list[dict[str, Any]]:
             "collector": row.collector,
             "rating": row.rating,
             "credit_limit": row.credit_limit,
-            "open_receivables": row.n or 0,
-            "open_balance": row.b or zero,
-            "unapplied_credit": row.u or zero,
+            "open_receivables": row.sums.open_receivables,
+            "open_balance": row.sums.open_balance,
+            "unapplied_credit": row.sums.unapplied_credit,
         }
-        for row in session.execute(stmt)
+        for row in rows
     ]
-
-
-def receivables(
-    session: Session,
-    as_of: date,
-    stage: str | None = None,
-    customer: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    r, c = Receivable.__table__, Customer.__table__
-    to_due = days_between(session, literal(as_of, Date), r.c.due_date)
-    stmt = (
-        select(
-            r.c.number,
-            c.c.code,
-            r.c.issue_date,
-            r.c.due_date,
-            r.c.amount,
-            r.c.balance,
-            r.c.currency,
-            r.c.stage,
-            r.c.resume_stage,
-            to_due.label("days_to_due"),
-        )
-        .select_from(r.join(c, c.c.id == r.c.customer_id))
-        .order_by(r.c.due_date, r.c.number)
-    )
-    if stage == "open":
-        stmt = stmt.where(r.c.stage.in_(ACTIVE_STAGES))
-    elif stage:
-        stmt = stmt.where(r.c.stage == stage)
-    if customer:
-        stmt = stmt.where(c.c.code == customer)
-    if limit:
-        stmt = stmt.limit(limit)
-    return [
-        {
-            "number": row.number,
-            "customer_code": row.code,
-            "issue_date": row.issue_date,
-            "due_date": row.due_date,
-            "amount": row.amount,
-            "balance": row.balance,
-            "currency": row.currency,
-            "stage": row.stage,
-            "held_stage": row.resume_stage,
-            "days_overdue": max(0, -int(row.days_to_due)) if row.stage in ACTIVE_STAGES else 0,
-        }
-        for row in session.execute(stmt)
-    ]
-
-
-def warnings(
-    session: Session, include_closed: bool = False, level: str | None = None
-) -> list[dict[str, Any]]:
-    t = RiskWarning.__table__
-    stmt = select(t).order_by(t.c.opened_on, t.c.id)
-    if not include_closed:
-        stmt = stmt.where(t.c.closed_on.is_(None))
-    if level:
-        stmt = stmt.where(t.c.level == level)
-    return [
-        {
-            "id": row.id,
-            "rule": row.rule_id,
-            "level": row.level,
-            "scope": row.scope,
-            "subject": row.subject,
-            "opened_on": row.opened_on,
-            "closed_on": row.closed_on,
-        }
-        for row in session.execute(stmt)
-    ]
-
-
-def receivable_story(session: Session, number: str) -> dict[str, Any] | None:
-    """Everything recorded about one receivable: history, warnings, tasks, audit trail."""
-    rec = session.execute(select(Receivable).where(Receivable.number == number)).scalar()
-    if rec is None:
-        return None
-    customer = session.get(Customer, rec.customer_id)
-    history = (
-        session.execute(
-            select(StageChange).where(StageChange.receivable_id == rec.id).order_by(StageChange.id)
-        )
-        .scalars()
-        .all()
-    )  # type: ignore[arg-type]
-    warns = (
-        session.execute(
-            select(RiskWarning).where(RiskWarning.receivable_id == rec.id).order_by(RiskWarning.id)
-        )
-        .scalars()
-        .all()
-    )  # type: ignore[arg-type]
-    tasks = (
-        session.execute(select(Task).where(Task.receivable_id == rec.id).order_by(Task.id))
-        .scalars()
-        .all()
-    )  # type: ignore[arg-type]
-    audit = (
-        session.execute(
-            select(Activity)
-            .where(Activity.entity == "receivable", Activity.entity_id == rec.id)
-            .order_by(Activity.id)
-        )
-        .scalars()
-        .all()
-    )  # type: ignore[arg-type]
-    return {
-        "receivable": rec,
-        "customer": customer,
-        "history": history,
-        "warnings": warns,
-        "tasks": tasks,
-        "audit": audit,
-    }
 
 
 def outbox(session: Session, status: str | None = None, limit: int | None = None

@@ -14,11 +14,27 @@ JSON = typer.Option(False, "--json", help="Print a JSON array for scripts.")
 
 def customers_command(as_json: bool = JSON) -> None:
     """Customers with open balance and unapplied credit (advance receipts)."""
-    from ledger import queries
     from ledger.db import session_scope
+    from ledger.reads import customers
 
     with session_scope(database()) as session:
-        rows = queries.customers(session)
+        found, _ = customers.listing(session, today())
+    rows = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "segment": c.segment,
+            "country": c.country,
+            "language": c.language,
+            "collector": c.collector,
+            "rating": c.rating,
+            "credit_limit": c.credit_limit,
+            "open_receivables": c.sums.open_receivables,
+            "open_balance": c.sums.open_balance,  # every currency added up
+            "unapplied_credit": c.sums.unapplied_credit,
+        }
+        for c in found
+    ]
     if as_json:
         emit_json(rows)
         return
@@ -50,15 +66,31 @@ def receivables_command(
     as_json: bool = JSON,
 ) -> None:
     """Receivables with stage, balance and days overdue."""
-    from ledger import queries
     from ledger.db import session_scope
+    from ledger.reads import receivables
     from workflows.lifecycle import STATES
 
     if stage and stage not in (*STATES, "open"):
         fail(f"--stage: unknown stage {stage!r} (one of {', '.join(STATES)}, open)")
     day = parse_day(as_of, "--as-of") or today()
     with session_scope(database()) as session:
-        rows = queries.receivables(session, day, stage, customer, limit)
+        found, _ = receivables.listing(session, day, stage=stage or None,
+                                       customer=customer or None, limit=limit)
+    rows = [
+        {
+            "number": r.number,
+            "customer_code": r.customer_code,
+            "issue_date": r.issue_date,
+            "due_date": r.due_date,
+            "amount": r.amount,
+            "balance": r.balance,
+            "currency": r.currency,
+            "stage": r.stage,
+            "held_stage": r.held_stage,
+            "days_overdue": r.days_overdue,
+        }
+        for r in found
+    ]
     if as_json:
         emit_json(rows)
         return
@@ -87,11 +119,25 @@ def warnings_command(
     as_json: bool = JSON,
 ) -> None:
     """Open warnings (receivable and customer scope)."""
-    from ledger import queries
     from ledger.db import session_scope
+    from ledger.reads import warnings
 
     with session_scope(database()) as session:
-        rows = queries.warnings(session, include_closed, level)
+        found, _ = warnings.listing(session, level=level or None,
+                                    is_open=None if include_closed else True,
+                                    newest_first=False)
+    rows = [
+        {
+            "id": w.id,
+            "rule": w.rule_id,
+            "level": w.level,
+            "scope": w.scope,
+            "subject": w.subject,
+            "opened_on": w.opened_on,
+            "closed_on": w.closed_on,
+        }
+        for w in found
+    ]
     if as_json:
         emit_json(rows)
         return
@@ -113,16 +159,22 @@ def show_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """One receivable: its facts today, stage history, warnings, tasks and audit trail."""
-    from ledger import queries
     from ledger.db import session_scope
     from ledger.facts import customer_facts, receivable_facts, receivable_rows
+    from ledger.reads import receivables, warnings
 
     day = parse_day(as_of, "--as-of") or today()
     with session_scope(database()) as session:
-        story = queries.receivable_story(session, invoice)
-        if story is None:
+        rec = receivables.one(session, invoice, day)
+        if rec is None:
             fail(f"no receivable {invoice!r}")
-        rec = story["receivable"]
+        story = {
+            "receivable": rec,
+            "history": receivables.stage_history(session, rec.id, order="recorded"),
+            "warnings": warnings.of_receivable(session, rec.id),
+            "tasks": receivables.tasks(session, rec.id),
+            "audit": receivables.audit(session, rec.id),
+        }
         facts: dict[str, Any] = {}
         for rows in receivable_rows(session, day, only=rec.id):
             customer = customer_facts(session, day)[rec.customer_id]
@@ -145,18 +197,18 @@ def _fired(facts: dict[str, Any]) -> list[str]:
 def _story_dict(
     story: dict[str, Any], facts: dict[str, Any], fired: list[str], day: Any
 ) -> dict[str, Any]:
-    rec, customer = story["receivable"], story["customer"]
+    rec = story["receivable"]
     return {
         "number": rec.number,
-        "customer_code": customer.code,
-        "customer_name": customer.name,
+        "customer_code": rec.customer_code,
+        "customer_name": rec.customer_name,
         "issue_date": rec.issue_date,
         "due_date": rec.due_date,
         "amount": rec.amount,
         "balance": rec.balance,
         "currency": rec.currency,
         "stage": rec.stage,
-        "held_stage": rec.resume_stage,
+        "held_stage": rec.held_stage,
         "stage_since": rec.stage_since,
         "as_of": day,
         "facts": {k: v for k, v in facts.items() if k != "id"},
