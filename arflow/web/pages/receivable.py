@@ -34,6 +34,8 @@ from arflow.web.pages.render import back_to, page, translator
 from ledger import timeline
 from ledger.money import parse_money
 from ledger.people_store import collector_names
+from ledger.reads import receivables
+from ledger.reads import timeline as story
 from workflows import actions
 
 router = APIRouter(include_in_schema=False)
@@ -69,7 +71,7 @@ def receivable_page(request: Request, number: Number, db: deps.DbSession, today:
 
     open_tasks = tasks(db, today, TaskFilter(invoice=number), 50, 0)
     return page(request, "collector/receivable.html", who, r=found, today=today,
-                entries=_readable(timeline.timeline(db, receivable_id=found["id"])),
+                entries=_readable(story.timeline(db, receivable_id=found["id"])),
                 open_tasks=open_tasks, outcomes=actions.CALL_OUTCOMES,
                 collectors=collector_names(db))
 
@@ -84,8 +86,9 @@ def customer_page(request: Request, code: Code, db: deps.DbSession, today: deps.
     return page(request, "collector/customer.html", who, c=customer, totals=found["totals"],
                 limit=found["limit"], today=today,
                 open_tasks=tasks(db, today, TaskFilter(customer=code), 50, 0),
-                receivables=timeline.open_receivables(db, customer.id, today),
-                entries=_readable(timeline.timeline(db, customer_id=customer.id)),
+                receivables=receivables.listing(db, today, customer=customer.code, stage="open",
+                                                limit=story.LIMIT)[0],
+                entries=_readable(story.timeline(db, customer_id=customer.id)),
                 collectors=collector_names(db))
 
 
