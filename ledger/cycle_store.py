@@ -1,8 +1,11 @@
-"""What the daily cycle reads and writes, in bulk: stages, history, warnings, tasks, audit."""
+"""What the daily cycle reads and writes, in bulk: stages, history, warnings, tasks (the
+audit rows: ledger/audit.py). Each kind of row the day's plan holds is a frozen dataclass
+here (tasks: ``task_store.TaskRow``), written by one function taking a list of them."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +25,7 @@ from ledger.models import (
     Task,
     utcnow,
 )
+from ledger.task_store import TaskRow
 
 
 @dataclass(frozen=True)
@@ -47,15 +51,75 @@ def open_warnings(session: Session) -> dict[tuple[str, str, str], OpenWarning]:
     return {(r.scope, r.subject, r.rule_id): OpenWarning(*r) for r in session.execute(stmt)}
 
 
+@dataclass(frozen=True, kw_only=True)
+class StageMove:
+    """A receivable's new stage, set only while it is still at ``old_stage``."""
+
+    rid: int
+    old_stage: str
+    stage: str
+    resume_stage: str | None
+    stage_since: date
+
+    def row(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageStep:
+    """One step through the lifecycle: a ``stage_change`` history row."""
+
+    receivable_id: int
+    from_stage: str
+    to_stage: str
+    on_date: date
+    rule_id: str
+    policy_hash: str
+    actor: str
+
+    def row(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarningOpened:
+    """A new risk warning, open from ``opened_on``."""
+
+    rule_id: str
+    level: str
+    scope: str
+    subject: str
+    customer_id: int
+    receivable_id: int | None
+    opened_on: date
+    closed_on: date | None = None
+    policy_hash: str
+    facts: dict[str, Any]
+
+    def row(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarningClosed:
+    """An open warning to close (``close_warnings`` sets its ``closed_on``)."""
+
+    id: int
+    rule_id: str
+    scope: str
+    subject: str
+
+
 class StageConflict(RuntimeError):
     """A receivable's stage changed between planning and writing (e.g. a dispute)."""
 
 
-def set_stages(session: Session, rows: list[dict[str, Any]]) -> None:
-    """rows: {rid, old_stage, stage, resume_stage, stage_since}; each only if still at
-    old_stage, so a dispute opened meanwhile is never silently overwritten."""
-    if not rows:
+def set_stages(session: Session, moves: Sequence[StageMove]) -> None:
+    """Each move only if the receivable is still at its old_stage, so a dispute opened
+    meanwhile is never silently overwritten."""
+    if not moves:
         return
+    rows = [move.row() for move in moves]
     t = Receivable.__table__
     stmt = (
         update(t)
@@ -72,28 +136,28 @@ def set_stages(session: Session, rows: list[dict[str, Any]]) -> None:
         raise StageConflict(f"{len(rows) - changed} receivable(s) changed stage meanwhile")
 
 
-def insert_stage_changes(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        execute_many(session, StageChange.__table__.insert(), rows)
+def insert_stage_changes(session: Session, steps: Sequence[StageStep]) -> None:
+    if steps:
+        execute_many(session, StageChange.__table__.insert(), [s.row() for s in steps])
 
 
-def insert_warnings(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        execute_many(session, RiskWarning.__table__.insert(), rows)
+def insert_warnings(session: Session, warnings: Sequence[WarningOpened]) -> None:
+    if warnings:
+        execute_many(session, RiskWarning.__table__.insert(), [w.row() for w in warnings])
 
 
-def close_warnings(session: Session, ids: list[int], on_date: date) -> None:
-    if ids:
+def close_warnings(session: Session, warnings: Sequence[WarningClosed], on_date: date) -> None:
+    if warnings:
         t = RiskWarning.__table__
         session.execute(
             update(t).where(t.c.id == bindparam("wid")),
-            [{"wid": i, "closed_on": on_date} for i in ids],
+            [{"wid": w.id, "closed_on": on_date} for w in warnings],
         )
 
 
-def insert_tasks(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        execute_many(session, Task.__table__.insert(), rows)
+def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
+    if tasks:
+        execute_many(session, Task.__table__.insert(), [t.row() for t in tasks])
 
 
 def record_policy(session: Session, policy_hash: str, files: dict[str, str], on: date) -> None:

@@ -44,7 +44,10 @@ def open_warnings_of_paid(session: Session, receivable_ids: Iterable[int]) -> li
 def close_warnings(session: Session, warnings: list[EndedWarning], on: date, actor: str,
                    reason: str) -> None:
     """Close ``warnings`` on ``on`` with an audit row each (who, which rule, why)."""
-    cycle_store.close_warnings(session, [x.id for x in warnings], on)
+    cycle_store.close_warnings(session, [
+        cycle_store.WarningClosed(id=x.id, rule_id=x.rule_id, scope="receivable", subject=x.subject)
+        for x in warnings
+    ], on)
     write_audit(session, [
         AuditEntry(on, actor, "warning_closed", "receivable", x.receivable_id,
                              x.subject, x.rule_id,

@@ -57,7 +57,7 @@ def _apply(
     write_audit(session, audit)
     if receivables:  # the worklist's stage filter and ranking follow at once
         refresh_priorities(session, max(day for _, day in receivables),
-                           [row["rid"] for row in updates])
+                           [move.rid for move in updates])
 
 
 def settle_paid(session: Session, touched: dict[int, date | None], today: date, actor: str) -> int:
@@ -275,9 +275,9 @@ def hand_over_to_legal(
     _note_activity(session, receivable, "legal_handover", on_date, actor, {
         "from": receivable.stage, "to": "legal", "reason": reason.strip(),
         "steps": [dest for _, dest in row.steps],
-        "tasks_opened": [{"kind": t["kind"], "assignee": t["assignee"]} for t in opened],
+        "tasks_opened": [{"kind": t.kind, "assignee": t.assignee} for t in opened],
     })
-    return opened
+    return [t.row() for t in opened]
 
 
 @dataclass(frozen=True)

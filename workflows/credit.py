@@ -18,9 +18,10 @@ from ledger import credit_store as store
 from ledger import prepayments
 from ledger.audit import AuditEntry, write_audit
 from ledger.credit_facts import scorecard_factors
+from ledger.cycle_store import insert_tasks
 from ledger.db import Session
 from ledger.facts import customer_facts
-from ledger.models import Activity, Customer, Guarantee, Task
+from ledger.models import Activity, Customer, Guarantee
 from ledger.task_store import task_row
 from workflows.errors import Invalid, Refused
 
@@ -170,7 +171,7 @@ def apply(
     store.update_files(session, files)
     store.insert_changes(session, changes)
     store.insert_rows(session, Activity.__table__, [entry.row() for entry in audit])
-    store.insert_rows(session, Task.__table__, tasks)
+    insert_tasks(session, tasks)
     return Applied(len(proposals), sum(1 for p in pending if p.changes), len(tasks), proposals)
 
 

@@ -225,7 +225,7 @@ def _write(session: Session, plan: DayPlan, as_of: date) -> None:
     store.set_stages(session, plan.stage_rows)
     store.insert_stage_changes(session, plan.stage_changes)
     store.insert_warnings(session, plan.warnings_opened)
-    store.close_warnings(session, [w["id"] for w in plan.warnings_closed], as_of)
+    store.close_warnings(session, plan.warnings_closed, as_of)
     store.insert_tasks(session, plan.tasks)
     write_audit(session, plan.activities)
     _write_messages(session, plan.messages, as_of)

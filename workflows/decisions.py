@@ -8,6 +8,9 @@ from functools import lru_cache
 from typing import Any
 
 from ledger import task_store
+from ledger.audit import AuditEntry
+from ledger.cycle_store import StageMove, StageStep, WarningClosed, WarningOpened
+from ledger.task_store import TaskRow
 from workflows.lifecycle import FORWARD, StageRow, advance, fire, furthest
 
 SETTLE_RULE = "balance-zero"
@@ -15,14 +18,15 @@ SETTLE_RULE = "balance-zero"
 
 @dataclass
 class DayPlan:
-    """Everything one cycle day would change, as plain rows ready for ledger/."""
+    """Everything one cycle day would change, as typed rows ready for ledger/ (one
+    writer per kind: ledger/cycle_store and ledger/audit)."""
 
-    stage_rows: list[dict[str, Any]] = field(default_factory=list)
-    stage_changes: list[dict[str, Any]] = field(default_factory=list)
-    warnings_opened: list[dict[str, Any]] = field(default_factory=list)
-    warnings_closed: list[dict[str, Any]] = field(default_factory=list)
-    tasks: list[dict[str, Any]] = field(default_factory=list)
-    activities: list[dict[str, Any]] = field(default_factory=list)
+    stage_rows: list[StageMove] = field(default_factory=list)
+    stage_changes: list[StageStep] = field(default_factory=list)
+    warnings_opened: list[WarningOpened] = field(default_factory=list)
+    warnings_closed: list[WarningClosed] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
+    activities: list[AuditEntry] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)  # reminder emails
     moved: int = 0
     settled: int = 0
@@ -91,27 +95,27 @@ def _path(
 
 def stage_rows(
     row: StageRow, old_stage: str, on_date: date, *, rule_id: str, policy_hash: str, actor: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[StageMove, list[StageStep]]:
     """What a move through the machine writes: the receivable's new stage (``set_stages``
     sets it only if the receivable is still at ``old_stage``) and one history row per step
     taken (``insert_stage_changes``)."""
-    update = {
-        "rid": row.id,
-        "old_stage": old_stage,
-        "stage": row.stage,
-        "resume_stage": row.resume_stage,
-        "stage_since": on_date,
-    }
+    update = StageMove(
+        rid=row.id,
+        old_stage=old_stage,
+        stage=row.stage,
+        resume_stage=row.resume_stage,
+        stage_since=on_date,
+    )
     history = [
-        {
-            "receivable_id": row.id,
-            "from_stage": src,
-            "to_stage": dest,
-            "on_date": on_date,
-            "rule_id": rule_id,
-            "policy_hash": policy_hash,
-            "actor": actor,
-        }
+        StageStep(
+            receivable_id=row.id,
+            from_stage=src,
+            to_stage=dest,
+            on_date=on_date,
+            rule_id=rule_id,
+            policy_hash=policy_hash,
+            actor=actor,
+        )
         for src, dest in row.steps
     ]
     return update, history
@@ -126,7 +130,7 @@ def task_row(
     rule_id: str,
     policy_hash: str,
     as_of: date,
-) -> dict[str, Any]:
+) -> TaskRow:
     """An on_enter task: ``assign: collector`` means the customer's collector."""
     assignee = (collector or "") if spec.assign == "collector" else spec.assign
     return task_store.task_row(

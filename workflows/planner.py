@@ -1,5 +1,5 @@
 """Planning one cycle day: what the rules fired becomes stage moves, warnings, tasks and
-audit rows (as plain rows; ledger/ writes them, the cycle decides when)."""
+audit rows (as typed rows; ledger/ writes them, the cycle decides when)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from engine import Policy, RuleEngine
 from ledger import cycle_store as store
 from ledger import reminder_store
 from ledger.audit import AuditEntry
+from ledger.cycle_store import WarningClosed, WarningOpened
 from ledger.db import Session
 from ledger.facts import receivable_facts
 from workflows.decisions import (
@@ -100,11 +101,11 @@ def _plan_messages(ctx: DayContext, plan: DayPlan) -> None:
                 ACTOR,
                 "task_opened",
                 "customer",
-                task["customer_id"],
+                task.customer_id,
                 "",
-                task["rule_id"],
+                task.rule_id,
                 ctx.policy.hash,
-                {"kind": task["kind"], "note": task["note"]},
+                {"kind": task.kind, "note": task.note},
             )
         )
 
@@ -168,7 +169,7 @@ def _plan_move(
     }
     if tasks:
         details["tasks_opened"] = [
-            {"kind": t["kind"], "assignee": t["assignee"], "due_date": t["due_date"]} for t in tasks
+            {"kind": t.kind, "assignee": t.assignee, "due_date": t.due_date} for t in tasks
         ]
     plan.activities.append(
         AuditEntry(
@@ -200,18 +201,17 @@ def _plan_warnings(
     already = {w.rule_id: w for w in ctx.open_by_subject.get((scope, subject), [])}
     for rule_id in sorted(active - already.keys()):
         plan.warnings_opened.append(
-            {
-                "rule_id": rule_id,
-                "level": levels[rule_id],
-                "scope": scope,
-                "subject": subject,
-                "customer_id": customer_id,
-                "receivable_id": receivable_id,
-                "opened_on": ctx.as_of,
-                "closed_on": None,
-                "policy_hash": ctx.policy.hash,
-                "facts": facts,
-            }
+            WarningOpened(
+                rule_id=rule_id,
+                level=levels[rule_id],
+                scope=scope,
+                subject=subject,
+                customer_id=customer_id,
+                receivable_id=receivable_id,
+                opened_on=ctx.as_of,
+                policy_hash=ctx.policy.hash,
+                facts=facts,
+            )
         )
         plan.activities.append(
             AuditEntry(
@@ -234,12 +234,12 @@ def _close(
     ctx: DayContext, plan: DayPlan, warning: store.OpenWarning, facts: dict[str, Any] | None
 ) -> None:
     plan.warnings_closed.append(
-        {
-            "id": warning.id,
-            "rule_id": warning.rule_id,
-            "scope": warning.scope,
-            "subject": warning.subject,
-        }
+        WarningClosed(
+            id=warning.id,
+            rule_id=warning.rule_id,
+            scope=warning.scope,
+            subject=warning.subject,
+        )
     )
     plan.activities.append(
         AuditEntry(
@@ -281,9 +281,9 @@ def plan_insurer_tasks(ctx: DayContext) -> DayPlan:
                 "receivable",
                 report["id"],
                 report["number"],
-                task["rule_id"],
+                task.rule_id,
                 ctx.policy.hash,
-                {"kind": task["kind"], "due_date": task["due_date"], "note": task["note"]},
+                {"kind": task.kind, "due_date": task.due_date, "note": task.note},
             )
         )
     return plan
@@ -307,27 +307,27 @@ def describe(plan: DayPlan) -> list[dict[str, Any]]:
         changes.append(
             {
                 "change": "stage",
-                "subject": subjects.get(move["receivable_id"], ""),
-                "from": move["from_stage"],
-                "to": move["to_stage"],
-                "rule": move["rule_id"],
+                "subject": subjects.get(move.receivable_id, ""),
+                "from": move.from_stage,
+                "to": move.to_stage,
+                "rule": move.rule_id,
             }
         )
     for warning in plan.warnings_opened:
         changes.append(
             {
                 "change": "warning opened",
-                "subject": warning["subject"],
-                "rule": f"warning:{warning['rule_id']}",
-                "level": warning["level"],
+                "subject": warning.subject,
+                "rule": f"warning:{warning.rule_id}",
+                "level": warning.level,
             }
         )
     for warning in plan.warnings_closed:
         changes.append(
             {
                 "change": "warning closed",
-                "subject": warning["subject"],
-                "rule": f"warning:{warning['rule_id']}",
+                "subject": warning.subject,
+                "rule": f"warning:{warning.rule_id}",
             }
         )
     for message in plan.messages:
@@ -343,10 +343,10 @@ def describe(plan: DayPlan) -> list[dict[str, Any]]:
         changes.append(
             {
                 "change": "task",
-                "subject": subjects.get(task["receivable_id"], ""),
-                "kind": task["kind"],
-                "assignee": task["assignee"],
-                "rule": task["rule_id"],
+                "subject": subjects.get(task.receivable_id, ""),
+                "kind": task.kind,
+                "assignee": task.assignee,
+                "rule": task.rule_id,
             }
         )
     return changes

@@ -25,7 +25,7 @@ from typing import Any
 
 from engine import Policy, ReminderStep
 from ledger.reminder_store import Contact
-from ledger.task_store import task_row
+from ledger.task_store import TaskRow, task_row
 from notifiers.base import message_id_for
 from notifiers.templates import Templates
 from workflows.calendar import BusinessCalendar
@@ -98,7 +98,7 @@ class ReminderPlanner:
 
     def messages(
         self, issue_dates: dict[int, date]
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[list[dict[str, Any]], list[TaskRow]]:
         """(messages, fix-contact tasks): one message per customer with steps due."""
         messages, tasks = [], []
         for customer_id, dues in sorted(self.due.items()):
@@ -197,7 +197,7 @@ class ReminderPlanner:
                 addresses.append(address)
         return addresses
 
-    def _fix_task(self, contact: Contact) -> dict[str, Any]:
+    def _fix_task(self, contact: Contact) -> TaskRow:
         return task_row(
             FIX_CONTACT, customer_id=contact.id, receivable_id=None,
             assignee=contact.collector or "", due_date=self.as_of + timedelta(days=1),

@@ -25,7 +25,7 @@ from engine import Policy
 from ledger import insurer_store, order_store
 from ledger import prepayments as prepayment_store
 from ledger.db import Session
-from ledger.task_store import task_row
+from ledger.task_store import TaskRow, task_row
 
 BUILTIN_LEVELS: dict[str, str] = {
     "over-insured-limit": "orange",
@@ -69,7 +69,7 @@ def load_watches(
     return watches
 
 
-def insurer_task(report: dict[str, Any], policy_hash: str, as_of: date) -> dict[str, Any]:
+def insurer_task(report: dict[str, Any], policy_hash: str, as_of: date) -> TaskRow:
     return task_row(
         insurer_store.TASK_KIND, customer_id=report["customer_id"], receivable_id=report["id"],
         assignee=INSURER_ASSIGNEE, due_date=report["deadline"], rule_id=INSURER_RULE,

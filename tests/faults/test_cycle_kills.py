@@ -535,7 +535,7 @@ def test_a_dispute_between_read_and_write_replans_the_day(
         plan = planned(ctx, rows)
         calls["plans"] += 1
         if calls["attempts"] == 1 and calls["plans"] == chunk:
-            moving = {row["rid"] for row in plan.stage_rows}
+            moving = {row.rid for row in plan.stage_rows}
             number = next(row["number"] for row in rows if row["id"] in moving)
             with session_scope(person) as other:  # a collector, in another transaction
                 open_dispute(other, number, "damaged goods", DAY, actor="li.na")
