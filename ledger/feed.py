@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ledger import cycle_store
-from ledger.audit import AuditEntry, write_audit
 from ledger.bulk import chunks
 from ledger.models import Receivable, RiskWarning
 
@@ -39,18 +36,3 @@ def open_warnings_of_paid(session: Session, receivable_ids: Iterable[int]) -> li
         )
         found.extend(EndedWarning(*row) for row in session.execute(stmt))
     return found
-
-
-def close_warnings(session: Session, warnings: list[EndedWarning], on: date, actor: str,
-                   reason: str) -> None:
-    """Close ``warnings`` on ``on`` with an audit row each (who, which rule, why)."""
-    cycle_store.close_warnings(session, [
-        cycle_store.WarningClosed(id=x.id, rule_id=x.rule_id, scope="receivable", subject=x.subject)
-        for x in warnings
-    ], on)
-    write_audit(session, [
-        AuditEntry(on, actor, "warning_closed", "receivable", x.receivable_id,
-                             x.subject, x.rule_id,
-                             details={"warning_id": x.id, "level": x.level, "reason": reason})
-        for x in warnings
-    ])

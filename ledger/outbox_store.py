@@ -261,11 +261,18 @@ def waiting_messages(
     return [row_id for (row_id,) in session.execute(stmt.distinct())]
 
 
-def withdraw(session: Session, outbox_ids: list[int], *, actor: str, on: date, reason: str) -> int:
-    """Cancel unsent messages and forget the steps they carried, so that what still holds
-    is planned again by the next cycle (without the receivable that is now held)."""
+@dataclass(frozen=True)
+class CancelledMessage:
+    id: int
+    key: str
+    customer_id: int
+
+
+def cancel_unsent(session: Session, outbox_ids: list[int], reason: str) -> list[CancelledMessage]:
+    """Cancel those of ``outbox_ids`` not sent yet (pending or in review), noting
+    ``withdrawn: <reason>``, and forget the steps they carried; return the ones cancelled."""
     if not outbox_ids:
-        return 0
+        return []
     t, r = Outbox.__table__, Reminder.__table__
     rows = session.execute(
         select(t.c.id, t.c.key, t.c.customer_id).where(
@@ -274,26 +281,11 @@ def withdraw(session: Session, outbox_ids: list[int], *, actor: str, on: date, r
     ).all()
     ids = [row.id for row in rows]
     if not ids:
-        return 0
+        return []
     session.execute(
         update(t)
         .where(t.c.id.in_(ids), t.c.status.in_(("pending", "review")))
         .values(status="cancelled", last_error=f"withdrawn: {reason}")
     )
     session.execute(delete(r).where(r.c.outbox_id.in_(ids)))
-    write_audit(
-        session,
-        [
-            AuditEntry(
-                on,
-                actor,
-                "mail_withdrawn",
-                "customer",
-                row.customer_id,
-                row.key,
-                details={"outbox_id": row.id, "reason": reason},
-            )
-            for row in rows
-        ],
-    )
-    return len(ids)
+    return [CancelledMessage(*row) for row in rows]

@@ -14,13 +14,16 @@ from engine.policy import TaskSpec
 from ledger import cycle_store as store
 from ledger import outbox_store, promise_store, receivable_store
 from ledger.audit import AuditEntry, write_audit
+from ledger.cycle_store import WarningClosed
 from ledger.db import Session
+from ledger.feed import EndedWarning, open_warnings_of_paid
 from ledger.models import Customer, Receivable
 from ledger.people_store import assigned_to
 from ledger.worklist import refresh_priorities
 from workflows.decisions import SETTLE_RULE, stage_rows, task_row
 from workflows.errors import Invalid, NotFound
 from workflows.lifecycle import ACTIVE, FORWARD, IllegalMove, StageRow, advance, fire
+from workflows.outbox import withdraw
 
 
 def _apply(
@@ -67,8 +70,6 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
     _apply(session, due, "settle", actor, SETTLE_RULE, {})
     _withdraw(session, [r.id or 0 for r, _ in due], today, actor, "paid")
     if due:  # a paid invoice is not chased until tomorrow's cycle closes its warnings
-        from ledger.feed import close_warnings, open_warnings_of_paid
-
         close_warnings(session, open_warnings_of_paid(session, [r.id or 0 for r, _ in due]),
                        today, actor, "paid")
     refresh_priorities(session, today, ids)  # paid or part-paid: the worklist re-ranks now
@@ -81,7 +82,21 @@ def _withdraw(
     """Unsent reminders that carry these receivables are withdrawn (re-planned without)."""
     if receivable_ids:
         ids = outbox_store.waiting_messages(session, receivable_ids=receivable_ids)
-        outbox_store.withdraw(session, ids, actor=actor, on=on, reason=reason)
+        withdraw(session, ids, actor=actor, on=on, reason=reason)
+
+
+def close_warnings(session: Session, warnings: list[EndedWarning], on: date, actor: str,
+                   reason: str) -> None:
+    """Close ``warnings`` on ``on`` with an audit row each (who, which rule, why)."""
+    store.close_warnings(session, [
+        WarningClosed(id=x.id, rule_id=x.rule_id, scope="receivable", subject=x.subject)
+        for x in warnings
+    ], on)
+    write_audit(session, [
+        AuditEntry(on, actor, "warning_closed", "receivable", x.receivable_id, x.subject,
+                   x.rule_id, details={"warning_id": x.id, "level": x.level, "reason": reason})
+        for x in warnings
+    ])
 
 
 def reopen_unpaid(
@@ -136,7 +151,7 @@ def pause_reminders(
     customer.pause_reason = reason
     session.add(customer)
     waiting = outbox_store.waiting_messages(session, customer_id=customer.id)
-    outbox_store.withdraw(session, waiting, actor=actor, on=on_date, reason="reminders paused")
+    withdraw(session, waiting, actor=actor, on=on_date, reason="reminders paused")
     write_audit(
         session,
         [

@@ -1,5 +1,7 @@
 """What a person does to one outbox message: approve it (review -> pending), cancel it
-(review or pending -> cancelled), or queue a failed one again (failed -> pending).
+(review or pending -> cancelled), or queue a failed one again (failed -> pending); and
+withdrawing unsent messages when their receivables are held (a dispute, a promise, a
+payment, a pause).
 
 Each is allowed only from its statuses and audited on the message's customer. The change
 re-checks the status as it writes, so a dispatcher claiming the row in between wins and
@@ -79,3 +81,16 @@ def _move(session: Session, outbox_id: int, move: _Move, actor: str, on: date) -
     write_audit(session, [AuditEntry(
         on, actor, move.action, "customer", message.customer_id, message.key,
         details={"outbox_id": outbox_id})])
+
+
+def withdraw(session: Session, outbox_ids: list[int], *, actor: str, on: date, reason: str) -> int:
+    """Withdraw unsent messages (pending or in review): cancelled, the steps they carried
+    forgotten so that what still holds is planned again by the next cycle (without the
+    receivable now held), each audited ``mail_withdrawn``. Returns how many."""
+    cancelled = outbox_store.cancel_unsent(session, outbox_ids, reason)
+    write_audit(session, [
+        AuditEntry(on, actor, "mail_withdrawn", "customer", m.customer_id, m.key,
+                   details={"outbox_id": m.id, "reason": reason})
+        for m in cancelled
+    ])
+    return len(cancelled)
