@@ -67,6 +67,9 @@ def test_a_promise_over_the_balance_is_shown_on_the_receivable_page(collectors, 
     assert _value(form, "amount") == "8,000.01" and _value(form, "date") == promised
     assert 'aria-invalid="true"' in form
     assert _count(db, Promise) == before
+    # the page's other forms (language, tasks) lead back to the page, not to the post
+    assert 'name="back" value="/receivables/R-2"' in refused.text
+    assert 'name="back" value="/receivables/R-2/' not in refused.text
     # the other forms are empty, and a good promise still goes through
     assert _value(_form(refused.text, "form-call"), "note") == ""
     done = collectors.post("/receivables/R-2/promises",

@@ -47,7 +47,7 @@ def _on_users(request: Request, who: Principal, db: Any, form: str, values: dict
         db.commit()
         return _done(request, who, key(), name)
 
-    return submit(request, who, form, values, run, db=db,
+    return submit(request, who, form, values, run, db=db, path=USERS,
                   again=lambda: users_page(request, who, db))
 
 

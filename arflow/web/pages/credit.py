@@ -152,7 +152,7 @@ def _on_file(request: Request, who: Any, db: Any, today: date, code: str, form: 
         db.commit()
         return back_to(f"/credit/{code}", done=translator(request, who)(done))
 
-    return submit(request, who, form, values, run, db=db,
+    return submit(request, who, form, values, run, db=db, path=f"/credit/{code}",
                   again=lambda: credit_file(request, code, who, db, today))
 
 

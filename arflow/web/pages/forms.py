@@ -41,7 +41,7 @@ class FormError:
     detail: str  # the refusal's own message
     field: str | None = None
     values: Mapping[str, str] = default(default_factory=dict)
-    path: str = ""  # the page the form is on (the task forms' way back)
+    path: str = ""  # the page the form is on (the way back of its task and language forms)
     shown: bool = False  # set by the template beside its form; else base.html shows it
 
     def mark(self) -> str:
