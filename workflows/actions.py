@@ -144,7 +144,7 @@ def pause_reminders(
 ) -> None:
     """No reminders for the customer until ``until`` (they resume that day) or a resume."""
     if until is not None and until <= on_date:
-        raise Invalid(f"--until {until} is not after {on_date}", field="until")
+        raise Invalid(f"{until} is not after {on_date}", field="until")
     customer = _customer(session, code)
     customer.reminders_paused = True
     customer.reminders_paused_until = until
@@ -195,10 +195,10 @@ def record_promise(
     if receivable.stage not in ACTIVE:
         raise IllegalMove(f"{number} is {receivable.stage}: nothing to promise")
     if promised_date < on_date:
-        raise Invalid(f"--date {promised_date} is in the past", field="date")
+        raise Invalid(f"{promised_date} is in the past", field="date")
     if amount is not None and (amount <= 0 or amount > receivable.balance):
         raise Invalid(
-            f"--amount {amount} must be between 0 and the balance {receivable.balance}",
+            f"{amount} must be between 0 and the balance {receivable.balance}",
             field="amount",
         )
     promise_store.cancel_open(session, receivable.id or 0)  # superseded by the new promise

@@ -212,11 +212,11 @@ def set_override(
 ) -> None:
     """A manual credit limit that wins over the scorecard until ``until`` (inclusive)."""
     if limit < 0:
-        raise Invalid(f"--limit must not be negative: {limit}", field="limit")
+        raise Invalid(f"must not be negative: {limit}", field="limit")
     if until < on_date:
-        raise Invalid(f"--until {until} is in the past (today is {on_date})", field="until")
+        raise Invalid(f"{until} is in the past (today is {on_date})", field="until")
     if not reason.strip():
-        raise Invalid("--reason must say why", field="reason")
+        raise Invalid("must say why", field="reason")
     file = store.credit_files(session, code)[0]
     new = {"credit_limit": limit, "limit_override": limit, "override_reason": reason,
            "override_until": until}
@@ -251,13 +251,13 @@ def add_guarantee(
 ) -> None:
     """Record security for the customer's credit (bank or parent guarantee, deposit …)."""
     if amount <= 0:
-        raise Invalid(f"--amount must be positive: {amount}", field="amount")
+        raise Invalid(f"must be positive: {amount}", field="amount")
     if not kind.strip():
-        raise Invalid("--kind must not be empty", field="kind")
+        raise Invalid("must not be empty", field="kind")
     if len(currency) != 3 or not currency.isalpha():
-        raise Invalid(f"--currency: not an ISO currency code: {currency!r}", field="currency")
+        raise Invalid(f"not an ISO currency code: {currency!r}", field="currency")
     if expires is not None and expires < on_date:
-        raise Invalid(f"--expires {expires} is in the past (today is {on_date})",
+        raise Invalid(f"{expires} is in the past (today is {on_date})",
                       field="expires")
     cid = store.customer_id(session, code)
     session.add(Guarantee(customer_id=cid, kind=kind, amount=amount, currency=currency.upper(),

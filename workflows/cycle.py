@@ -205,7 +205,7 @@ def run_days(
 ) -> list[CycleSummary]:
     """Replay day by day: the same end state as running once a day."""
     if end < start:
-        raise CycleRefused(f"--to {end} is before --from {start}")
+        raise CycleRefused(f"the last day {end} is before the first day {start}")
     days = (end - start).days + 1
     return [run_cycle(engine, policy, start + timedelta(days=i), **kwargs) for i in range(days)]
 

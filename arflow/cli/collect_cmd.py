@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 import typer
 
-from arflow.cli.context import actor, fail, parse_day, run_in_session, today
+from arflow.cli.context import actor, fail, options_named, parse_day, run_in_session, today
 from arflow.cli.output import console
 
 
 def _act(action: Callable[..., None], message: str, **kwargs: object) -> None:
     """Run one audited action in its own transaction; a refusal is a one-line exit 2."""
-    run_in_session(lambda session: action(session, on_date=today(), actor=actor(), **kwargs))
+    run_in_session(lambda session: action(session, on_date=today(), actor=actor(), **kwargs),
+                   options_named("until", "date", "amount"))
     console.print(message)
 
 

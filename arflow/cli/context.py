@@ -35,6 +35,11 @@ def actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
+def options_named(*fields: str) -> dict[str, str]:
+    """field -> ``--field``: for a command whose options are named after the fields."""
+    return {field: f"--{field}" for field in fields}
+
+
 def reason(exc: BaseException, options: Mapping[str, str] | None = None) -> str:
     """A refusal's one line: its message, after the option it is about when the command
     names one for the refusal's ``field`` (``--role: 'boss' is not one of …``)."""

@@ -8,7 +8,15 @@ from typing import Any
 
 import typer
 
-from arflow.cli.context import actor, fail, load_policy_or_fail, parse_day, run_in_session, today
+from arflow.cli.context import (
+    actor,
+    fail,
+    load_policy_or_fail,
+    options_named,
+    parse_day,
+    run_in_session,
+    today,
+)
 from arflow.cli.output import console, emit_json, money, table
 from ledger.money import parse_money
 
@@ -27,7 +35,10 @@ def _amount(value: str, option: str) -> Decimal:
 
 def _run(action: Callable[..., Any], **kwargs: Any) -> Any:
     """One transaction; a refusal (unknown customer, bad value) is one line and exit 2."""
-    return run_in_session(lambda session: action(session, **kwargs))
+    return run_in_session(
+        lambda session: action(session, **kwargs),
+        options_named("limit", "until", "reason", "amount", "kind", "currency", "expires"),
+    )
 
 
 def _arrow(old: Any, new: Any, fmt: Callable[[Any], str] = str) -> str:
