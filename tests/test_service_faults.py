@@ -492,6 +492,7 @@ def test_the_serve_command_waits_for_a_database_down_at_start(make_home, proxy, 
     proxy.cut()
     context.settings.cache_clear()
     context.database.cache_clear()
+    context.runtime.cache_clear()
 
     def ctrl_c_once_waiting() -> None:
         deadline = time.monotonic() + 10
@@ -507,5 +508,6 @@ def test_the_serve_command_waits_for_a_database_down_at_start(make_home, proxy, 
             context.database(migrate=False).dispose()
         context.settings.cache_clear()
         context.database.cache_clear()
+        context.runtime.cache_clear()
     assert ran.exit_code == 0, ran.output
     assert logged(caplog, "stopped while waiting for the database", logging.INFO) == 1

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
+from arflow.runtime import Runtime
 from arflow.settings import Settings, SettingsError, load_settings
 from ledger.db import Engine, OperationalError
 from workflows.errors import Refusal
@@ -78,12 +79,16 @@ def settings() -> Settings:
 
 
 @cache
+def runtime() -> Runtime:
+    """The command's runtime (arflow/runtime.py): the settings, the database made once."""
+    return Runtime.from_settings(settings())
+
+
+@cache
 def database(migrate: bool = True) -> Engine:
     """The configured database, brought to the current schema on first use."""
-    from arflow.runtime import open_database
-
     try:
-        return open_database(settings().database_url, migrate=migrate)
+        return runtime().database(migrate=migrate)
     except OperationalError as exc:
         fail(f"cannot reach the database: {str(exc.orig).strip().splitlines()[0]}")
 
@@ -98,7 +103,7 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 def today() -> date:
-    return settings().today()
+    return runtime().today()
 
 
 def load_policy_or_fail(directory: Path | None):  # type: ignore[no-untyped-def]

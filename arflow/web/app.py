@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from arflow.runtime import load_policy_in_force
+from arflow.runtime import Runtime, load_policy_in_force
 from arflow.settings import Settings
 from arflow.web import api, errors, health, orders, pages
 from arflow.web.pages.problems import problem_page
@@ -37,6 +37,7 @@ def create_app(settings: Settings, engine: Engine, policy: Policy | None = None)
         redoc_url=None,
         default_response_class=MoneyJSONResponse,
     )
+    app.state.runtime = Runtime.from_settings(settings, engine, migrated=True)
     app.state.settings = settings
     app.state.engine = engine
     app.state.policy = policy if policy is not None else load_policy_in_force(settings, engine)

@@ -39,6 +39,7 @@ def arflow(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Call
     def run(*args: str, input: str | None = None) -> Ran:
         context.settings.cache_clear()
         context.database.cache_clear()
+        context.runtime.cache_clear()
         result = CliRunner().invoke(app, list(args), input=input)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
@@ -46,3 +47,4 @@ def arflow(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Call
 
     yield run
     context.database.cache_clear()
+    context.runtime.cache_clear()
