@@ -78,10 +78,19 @@ def settings() -> Settings:
         fail(str(exc))
 
 
-@cache
+_runtimes: list[Runtime] = []
+
+
 def runtime() -> Runtime:
-    """The command's runtime (arflow/runtime.py): the settings, the database made once."""
-    return Runtime.from_settings(settings())
+    """The command's runtime (arflow/runtime.py): the settings, the database made once.
+    Follows ``settings()``: settings loaded anew (a test, another home) get a new one."""
+    current = settings()
+    if not _runtimes or _runtimes[-1].settings is not current:
+        _runtimes[:] = [Runtime.from_settings(current)]
+    return _runtimes[-1]
+
+
+runtime.cache_clear = _runtimes.clear  # type: ignore[attr-defined]  # as settings/database
 
 
 @cache

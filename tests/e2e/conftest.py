@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,16 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+@contextmanager
+def english_tab(browser: object, app: object) -> Iterator[object]:
+    """``app`` served live, and a page on it in a fresh English (en-GB) browser context."""
+    with LiveServer(app) as live:
+        context = browser.new_context(base_url=live.url, locale="en-GB")  # type: ignore[attr-defined]
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        try:
+            yield page
+        finally:
+            context.close()

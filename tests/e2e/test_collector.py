@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from ledger.models import Outbox, Promise
-from tests.e2e.conftest import LiveServer, screenshot, sign_in
+from tests.e2e.conftest import english_tab, screenshot, sign_in
 from tests.web.portfolio import DAY, MAIL, POLICY, app_on_day, build, people
 from workflows.cycle import run_cycle
 
@@ -22,12 +22,8 @@ def tab(browser: object, db_url: str, db: Engine, tmp_path: Path) -> Iterator[ob
     """DAY's portfolio with its reminders queued, served as on DAY, in an English tab."""
     build(db, tmp_path, mail=True)
     people(db, ("li.na", "collector"))
-    with LiveServer(app_on_day(db_url, db, tmp_path)) as live:
-        context = browser.new_context(base_url=live.url, locale="en-GB")  # type: ignore[attr-defined]
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+    with english_tab(browser, app_on_day(db_url, db, tmp_path)) as page:
         yield page
-        context.close()
 
 
 def _invoices_mailed(db: Engine, day: object) -> set[str]:

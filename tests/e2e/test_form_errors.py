@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from ledger.models import Promise
-from tests.e2e.conftest import LiveServer, screenshot, sign_in
+from tests.e2e.conftest import english_tab, screenshot, sign_in
 from tests.web.portfolio import DAY, app_on_day, build, people
 
 
@@ -21,12 +21,8 @@ def tab(browser: object, db_url: str, db: Engine, tmp_path: Path) -> Iterator[ob
     """DAY's portfolio served as on DAY, in an English tab."""
     build(db, tmp_path)
     people(db, ("li.na", "collector"))
-    with LiveServer(app_on_day(db_url, db, tmp_path)) as live:
-        context = browser.new_context(base_url=live.url, locale="en-GB")  # type: ignore[attr-defined]
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+    with english_tab(browser, app_on_day(db_url, db, tmp_path)) as page:
         yield page
-        context.close()
 
 
 def _promises(db: Engine) -> int:
