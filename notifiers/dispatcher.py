@@ -24,6 +24,7 @@ and before anything of ours is written makes that message go out again):
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import uuid
 from collections.abc import Callable, Mapping
@@ -149,9 +150,8 @@ class Dispatcher:
                 at = datetime.fromisoformat(entry.at)
                 decided = self._per_recipient(row, entry.accepted, entry.refused, at)
                 if store.settle(session, row, None, decided, on=self.today(at)):
-                    rows[row.id] = store.Claimed(
-                        **{**row.__dict__, "attempts": row.attempts + 1,
-                           "deliveries": decided.deliveries}
+                    rows[row.id] = dataclasses.replace(
+                        row, attempts=row.attempts + 1, deliveries=decided.deliveries
                     )
                     settled += 1
         self.journal.forget(entries)

@@ -123,3 +123,15 @@ def english_tab(browser: object, app: object) -> Iterator[object]:
             yield page
         finally:
             context.close()
+
+
+@pytest.fixture
+def tab(browser: object, db_url: str, db: Engine, tmp_path: Path) -> Iterator[object]:
+    """DAY's portfolio (tests/web/portfolio.py) with collector li.na, served as on DAY,
+    in an English tab; a test module needing more (queued mail) overrides it."""
+    from tests.web.portfolio import app_on_day, build, people
+
+    build(db, tmp_path)
+    people(db, ("li.na", "collector"))
+    with english_tab(browser, app_on_day(db_url, db, tmp_path)) as page:
+        yield page

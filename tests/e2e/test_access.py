@@ -4,25 +4,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from ledger.models import Activity, Receivable, Task
-from tests.e2e.conftest import english_tab, sign_in
+from tests.e2e.conftest import sign_in
 from tests.people import make_token
-from tests.web.portfolio import app_on_day, build, people
-
-
-@pytest.fixture
-def tab(browser: object, db_url: str, db: Engine, tmp_path: Path) -> Iterator[object]:
-    build(db, tmp_path)
-    people(db, ("li.na", "collector"))
-    with english_tab(browser, app_on_day(db_url, db, tmp_path)) as page:
-        yield page
 
 
 def _theirs(db: Engine) -> int:

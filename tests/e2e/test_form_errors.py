@@ -3,26 +3,14 @@ receivable page with the message beside the amount and the amount still in the f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from ledger.models import Promise
-from tests.e2e.conftest import english_tab, screenshot, sign_in
-from tests.web.portfolio import DAY, app_on_day, build, people
-
-
-@pytest.fixture
-def tab(browser: object, db_url: str, db: Engine, tmp_path: Path) -> Iterator[object]:
-    """DAY's portfolio served as on DAY, in an English tab."""
-    build(db, tmp_path)
-    people(db, ("li.na", "collector"))
-    with english_tab(browser, app_on_day(db_url, db, tmp_path)) as page:
-        yield page
+from tests.e2e.conftest import screenshot, sign_in
+from tests.web.portfolio import DAY
 
 
 def _promises(db: Engine) -> int:
