@@ -197,16 +197,25 @@ class RiskWarning(SQLModel, table=True):
 
 
 class Task(SQLModel, table=True):
+    """Work for a person about a customer: a call, a hand-over to legal, a contact to fix.
+
+    A task is about the customer's account; the receivables it concerns are linked in
+    ``task_receivable`` (none for a task about the customer itself). At most one task of a
+    kind is open per customer and assignee (``uq_task_open``)."""
+
     # covering the worklist: its counts (due today, overdue) and its ranking (at_risk,
     # overdue_since) read the index alone, never the scattered task rows (20 -> 5 ms)
-    __table_args__ = (Index("ix_task_worklist", "status", "assignee", "due_date", "at_risk",
-                            "overdue_since", "receivable_stage", "kind", "id"),)
+    __table_args__ = (
+        Index("ix_task_worklist", "status", "assignee", "due_date", "at_risk",
+              "overdue_since", "receivable_stage", "kind", "id"),
+        Index("uq_task_open", "customer_id", "kind", "assignee", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
-    status: str = Field(default="open", max_length=16, index=True)
+    status: str = Field(default="open", max_length=16, index=True)  # open | done | merged
     customer_id: int = Field(foreign_key="customer.id", index=True)
-    receivable_id: int | None = Field(default=None, foreign_key="receivable.id", index=True)
     assignee: str = Field(default="", max_length=64)
     due_date: date
     rule_id: str = Field(default="", max_length=128)
@@ -221,15 +230,97 @@ class Task(SQLModel, table=True):
     receivable_stage: str | None = Field(default=None, max_length=16)  # for the stage filter
 
 
-class Promise(SQLModel, table=True):
+class TaskReceivable(SQLModel, table=True):
+    """A receivable a task is about. It leaves (``left_on``) when it is paid, disputed,
+    promised or written off; a task with receivables closes when none is left."""
+
+    __tablename__ = "task_receivable"
+    __table_args__ = (Index("ix_task_receivable_receivable", "receivable_id", "left_on"),)
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    receivable_id: int = Field(foreign_key="receivable.id", primary_key=True)
+    added_on: date
+    left_on: date | None = None
+    left_reason: str = Field(default="", max_length=32)
+
+
+class Contact(SQLModel, table=True):
+    """A person at a customer: whom to call, and (``billing``) who receives reminders and
+    statements."""
+
+    __table_args__ = (UniqueConstraint("customer_id", "name", name="uq_contact_name"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    receivable_id: int = Field(foreign_key="receivable.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    name: str = Field(max_length=200)
+    role: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=32)
+    mobile: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=320)
+    wechat: str = Field(default="", max_length=64)
+    language: str = Field(default="", max_length=8)  # "": the customer's language
+    billing: bool = False
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class PaymentPlan(SQLModel, table=True):
+    """Instalments agreed with a customer: its ``promise`` rows (``plan_id``), chased like
+    promises; one missed instalment breaks the plan."""
+
+    __tablename__ = "payment_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    status: str = Field(default="open", max_length=16)  # open | kept | broken | cancelled
+    created_on: date
+    created_by: str = Field(default="", max_length=64)
+    closed_on: date | None = None
+    note: str = Field(default="")
+
+
+class Promise(SQLModel, table=True):
+    """A promise to pay ``amount`` (None: the covered balance) by ``promised_date``: the
+    customer's, covering the receivables in ``promise_receivable``; or one instalment of a
+    payment plan (``plan_id``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    plan_id: int | None = Field(default=None, foreign_key="payment_plan.id", index=True)
     promised_date: date
     amount: Decimal | None = _money(nullable=True)
     balance_at_promise: Decimal | None = _money(nullable=True)  # to judge a partial promise
     status: str = Field(default="open", max_length=16)  # open | kept | broken | cancelled
     created_on: date
     broken_on: date | None = None
+
+
+class PromiseReceivable(SQLModel, table=True):
+    """A receivable a promise (or a plan's instalment) covers: its reminders wait."""
+
+    __tablename__ = "promise_receivable"
+
+    promise_id: int = Field(foreign_key="promise.id", primary_key=True)
+    receivable_id: int = Field(foreign_key="receivable.id", primary_key=True, index=True)
+
+
+class WriteOff(SQLModel, table=True):
+    """Part or all of a balance given up: proposed by a collector, approved (or rejected)
+    by a credit manager; approval takes the amount off the balance."""
+
+    __tablename__ = "writeoff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    receivable_id: int = Field(foreign_key="receivable.id", index=True)
+    amount: Decimal = _money()
+    reason: str = Field(default="")
+    status: str = Field(default="proposed", max_length=16)  # proposed | approved | rejected
+    proposed_by: str = Field(max_length=64)
+    proposed_on: date
+    decided_by: str = Field(default="", max_length=64)
+    decided_on: date | None = None
+    decision_note: str = Field(default="")
+    created_at: datetime = _stamp()
 
 
 class Activity(SQLModel, table=True):
