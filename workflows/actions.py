@@ -1,5 +1,6 @@
 """Changes of state made outside the daily cycle: settlement after a payment, disputes,
-and what a collector does by hand (calls, notes, promises, pauses, hand-over to legal).
+and what a collector does by hand (calls, notes, pauses, hand-over to legal; promises
+and payment plans are workflows/promises.py).
 
 Each goes through the lifecycle machine and is written with its audit row.
 """
@@ -8,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from engine.policy import TaskSpec
 from ledger import cycle_store as store
-from ledger import outbox_store, promise_store, receivable_store
+from ledger import outbox_store, receivable_store
 from ledger.audit import AuditEntry, write_audit
 from ledger.cycle_store import WarningClosed
 from ledger.db import Session
@@ -22,7 +22,7 @@ from ledger.people_store import assigned_to
 from ledger.worklist import refresh_priorities
 from workflows.decisions import SETTLE_RULE, stage_rows, task_row
 from workflows.errors import Invalid, NotFound
-from workflows.lifecycle import ACTIVE, FORWARD, IllegalMove, StageRow, advance, fire
+from workflows.lifecycle import FORWARD, IllegalMove, StageRow, advance, fire
 from workflows.outbox import withdraw
 
 
@@ -179,49 +179,6 @@ def resume_reminders(session: Session, code: str, on_date: date, actor: str) -> 
     write_audit(
         session,
         [AuditEntry(on_date, actor, "reminders_resumed", "customer", customer.id, code)],
-    )
-
-
-def record_promise(
-    session: Session,
-    number: str,
-    promised_date: date,
-    on_date: date,
-    actor: str,
-    amount: Decimal | None = None,
-) -> None:
-    """A promise-to-pay holds the stage and the reminders until its date passes unpaid."""
-    receivable = _find(session, number)
-    if receivable.stage not in ACTIVE:
-        raise IllegalMove(f"{number} is {receivable.stage}: nothing to promise")
-    if promised_date < on_date:
-        raise Invalid(f"{promised_date} is in the past", field="date")
-    if amount is not None and (amount <= 0 or amount > receivable.balance):
-        raise Invalid(
-            f"{amount} must be between 0 and the balance {receivable.balance}",
-            field="amount",
-        )
-    promise_store.cancel_open(session, receivable.id or 0)  # superseded by the new promise
-    promise_store.add_promise(
-        session, receivable.id or 0, promised_date, amount, receivable.balance, on_date
-    )
-    _withdraw(session, [receivable.id or 0], on_date, actor, f"promise to pay {number}")
-    write_audit(
-        session,
-        [
-            AuditEntry(
-                on_date,
-                actor,
-                "promise_recorded",
-                "receivable",
-                receivable.id,
-                number,
-                details={
-                    "promised_date": promised_date.isoformat(),
-                    "amount": str(amount) if amount is not None else None,
-                },
-            )
-        ],
     )
 
 

@@ -1,4 +1,4 @@
-"""`arflow import customers|receivables|payments FILE.csv`: all rows or none."""
+"""`arflow import customers|contacts|receivables|payments FILE.csv`: all rows or none."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from arflow.cli.output import emit_json, table
 
 class Kind(StrEnum):
     customers = "customers"
+    contacts = "contacts"
     receivables = "receivables"
     payments = "payments"
 

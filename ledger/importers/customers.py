@@ -1,12 +1,23 @@
-"""customers.csv: code,name,email,language,segment,country,credit_limit,payment_terms_days."""
+"""customers.csv: code,name,email,language,segment,country,credit_limit,payment_terms_days
+(+ collector, contact_name, contact_phone).
+
+``contact_name`` (with ``contact_phone``, optional) names the person to call at the
+customer: that contact is upserted by (customer, name) as contacts.csv would. A new one is
+the customer's billing contact when the customer has no contact yet (its first contact
+is the one who deals with the bills), else not; an existing one keeps its flag, role and
+email. An empty ``contact_phone`` leaves a stored phone alone (an ERP export without the
+number must not wipe the one a collector entered); ``contact_phone`` without
+``contact_name`` is a row error. Contacts of their own (several, roles, emails, WeChat)
+come from ``arflow import contacts``.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlmodel import Session
 
+from ledger import contact_store
 from ledger.importers.base import (
     FieldError,
     ImportResult,
@@ -17,9 +28,18 @@ from ledger.importers.base import (
     parse_optional_amount,
     required,
 )
+from ledger.importers.reach import (
+    parse_contact_name,
+    parse_email,
+    parse_language,
+    parse_phone,
+)
 from ledger.importers.source import Row
 from ledger.importers.upsert import upsert
 from ledger.models import Customer
+
+__all__ = ["OPTIONAL", "REQUIRED", "parse_country", "parse_email", "parse_language",
+           "validate", "write"]
 
 REQUIRED = ("code", "name")
 OPTIONAL = (
@@ -30,36 +50,10 @@ OPTIONAL = (
     "credit_limit",
     "payment_terms_days",
     "collector",
+    "contact_name",
+    "contact_phone",
 )
-_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-_LANGUAGES = {
-    "zh-cn": "zh-CN",
-    "zh": "zh-CN",
-    "zh_cn": "zh-CN",
-    "cn": "zh-CN",
-    "en": "en",
-    "en-us": "en",
-    "en-gb": "en",
-    "en_us": "en",
-}
-
-
-def parse_email(value: str | None) -> str:
-    text = optional(value) or ""
-    for address in filter(None, (a.strip() for a in re.split(r"[;,]", text))):
-        if not _EMAIL.match(address):
-            raise FieldError(f"not an email address: {address!r}")
-    return text
-
-
-def parse_language(value: str | None) -> str:
-    text = optional(value)
-    if text is None:
-        return "zh-CN"
-    try:
-        return _LANGUAGES[text.lower()]
-    except KeyError as exc:
-        raise FieldError(f"unknown language {text!r} (zh-CN or en)") from exc
+CONTACT_COLUMNS = ("contact_name", "contact_phone")
 
 
 def parse_country(value: str | None) -> str:
@@ -87,6 +81,12 @@ def validate(
             "payment_terms_days": reader.take("payment_terms_days", parse_int),
         }
         record["collector"] = optional(row.values.get("collector"))
+        contact = optional(row.values.get("contact_name"))
+        record["contact_name"] = reader.take("contact_name", parse_contact_name) \
+            if contact else None
+        record["contact_phone"] = reader.take("contact_phone", parse_phone)
+        if record["contact_phone"] and not contact:
+            reader.fail("contact_phone", "a phone needs the contact_name it belongs to")
         # a column the file does not have leaves the stored value alone (and a new
         # customer gets the default): a short export must not wipe emails or limits
         record = {k: v for k, v in record.items() if k in REQUIRED or k in row.values}
@@ -98,5 +98,25 @@ def validate(
 
 
 def write(session: Session, records: list[dict[str, Any]], result: ImportResult) -> None:
+    people = {r["code"]: (r.pop("contact_name", None), r.pop("contact_phone", None))
+              for r in records}
     outcome = upsert(session, Customer.__table__, "code", records)  # type: ignore[arg-type]
     result.count(outcome)
+    _write_contacts(session, {outcome.ids[code]: found for code, found in people.items()
+                              if found[0]})
+
+
+def _write_contacts(session: Session, people: dict[int, tuple[str, str | None]]) -> None:
+    """Each customer's named contact (see the module's docstring for the billing flag)."""
+    if not people:
+        return
+    known = contact_store.with_contacts(session, people)
+    contacts = []
+    for customer_id, (name, phone) in sorted(people.items()):
+        record: dict[str, Any] = {"customer_id": customer_id, "name": name}
+        if phone:
+            record["phone"] = phone
+        if customer_id not in known:  # else: an existing contact keeps its flag, a new
+            record["billing"] = True  # one is not billing (the upsert's default)
+        contacts.append(record)
+    contact_store.upsert(session, contacts)

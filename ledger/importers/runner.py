@@ -6,11 +6,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from ledger.importers import customers, payments, receivables
+from ledger.importers import contacts, customers, payments, receivables
 from ledger.importers.base import ImportFailed, ImportResult, RowError
 from ledger.importers.source import Mapping, read_rows
 
-KINDS = {"customers": customers, "receivables": receivables, "payments": payments}
+KINDS = {"customers": customers, "contacts": contacts, "receivables": receivables,
+         "payments": payments}
 
 
 def import_file(

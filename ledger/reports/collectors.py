@@ -89,7 +89,8 @@ def _collected(session: Session, start: date, end: date, currency: str) -> dict[
 
 
 def _promises(session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
-    """Promises whose promised date falls in the period: (kept, broken) per collector."""
+    """Promises (a plan's instalments each) whose promised date falls in the period:
+    (kept, broken) per collector."""
     pr = Promise.__table__
     stmt = (
         select(
@@ -97,7 +98,7 @@ def _promises(session: Session, start: date, end: date) -> dict[str, tuple[int, 
             func.sum(case((pr.c.status == "kept", 1), else_=0)),
             func.sum(case((pr.c.status == "broken", 1), else_=0)),
         )
-        .select_from(pr.join(R, R.c.id == pr.c.receivable_id).join(C, C.c.id == R.c.customer_id))
+        .select_from(pr.join(C, C.c.id == pr.c.customer_id))
         .where(pr.c.promised_date >= day(start), pr.c.promised_date <= day(end))
         .group_by(_who(C.c.collector))
     )
