@@ -160,18 +160,18 @@ def _open_book(session: Session, as_of: date, customer_id: int | None) -> dict[i
 
 
 def _broken_promises(session: Session, as_of: date, customer_id: int | None) -> dict[int, int]:
-    r, p = Receivable.__table__, Promise.__table__
+    """Promises broken in the last 90 days (a broken plan once: its broken instalment)."""
+    p = Promise.__table__
     stmt = (
-        select(r.c.customer_id, func.count())
-        .select_from(p.join(r, r.c.id == p.c.receivable_id))
+        select(p.c.customer_id, func.count())
         .where(
             p.c.status == "broken",
             p.c.broken_on > as_of - timedelta(days=90),
             p.c.broken_on <= as_of,
         )
-        .group_by(r.c.customer_id)
+        .group_by(p.c.customer_id)
     )
-    return {cid: int(n) for cid, n in session.execute(_only(stmt, r.c.customer_id, customer_id))}
+    return {cid: int(n) for cid, n in session.execute(_only(stmt, p.c.customer_id, customer_id))}
 
 
 def _disputes(session: Session, as_of: date, customer_id: int | None) -> dict[int, int]:

@@ -29,7 +29,15 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
-from ledger.models import Customer, Payment, Promise, Receivable, Reminder, SalesOrder
+from ledger.models import (
+    Customer,
+    Payment,
+    Promise,
+    PromiseReceivable,
+    Receivable,
+    Reminder,
+    SalesOrder,
+)
 from ledger.money import Money
 
 OPEN_ORDER_STATUSES = ("approved", "prepay", "held")  # count in exposure until invoiced
@@ -105,16 +113,15 @@ def _customer_stmt(dialect: str, single: bool) -> Select[Any]:
         .subquery()
     )
     p = Promise.__table__
-    broken = (
-        select(r.c.customer_id, func.count().label("broken"))
-        .select_from(p.join(r, r.c.id == p.c.receivable_id))
+    broken = (  # a broken plan counts once: its one broken instalment (the rest cancelled)
+        select(p.c.customer_id, func.count().label("broken"))
         .where(
             p.c.status == "broken",
             p.c.broken_on > bindparam("since", type_=Date),
             p.c.broken_on <= day,
-            *([r.c.customer_id == only] if single else []),
+            *([p.c.customer_id == only] if single else []),
         )
-        .group_by(r.c.customer_id)
+        .group_by(p.c.customer_id)
         .subquery()
     )
     orders = open_orders_exposure(only)
@@ -184,12 +191,13 @@ def receivable_rows(
     whole customers."""
     r = Receivable.__table__
     day = _as_of(as_of)
-    p = Promise.__table__
+    p, link = Promise.__table__, PromiseReceivable.__table__
     m = Reminder.__table__
-    promised = (
+    promised = (  # covered by an open promise or plan instalment not yet past its date
         select(func.count())
-        .select_from(p)
-        .where(and_(p.c.receivable_id == r.c.id, p.c.status == "open", p.c.promised_date >= day))
+        .select_from(link.join(p, p.c.id == link.c.promise_id))
+        .where(and_(link.c.receivable_id == r.c.id, p.c.status == "open",
+                    p.c.promised_date >= day))
         .correlate(r)
         .scalar_subquery()
     )

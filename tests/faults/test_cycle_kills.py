@@ -45,6 +45,7 @@ from ledger.models import (
     CycleRun,
     Outbox,
     Promise,
+    PromiseReceivable,
     Receivable,
     Reminder,
     RiskWarning,
@@ -52,9 +53,10 @@ from ledger.models import (
     Task,
 )
 from tests.faults.killer import MAIL, POLICY
-from workflows.actions import open_dispute, record_promise
+from workflows.actions import open_dispute
 from workflows.cycle import run_cycle
 from workflows.planner import ACTOR
+from workflows.promises import record_promise
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2025, 6, 16)  # a Monday: reminders go out
@@ -149,6 +151,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
         t, w, sc = Task.__table__, RiskWarning.__table__, StageChange.__table__
         a, o, m, p = Activity.__table__, Outbox.__table__, Reminder.__table__, Promise.__table__
+        pr = PromiseReceivable.__table__
         return {
             "receivables": rows(
                 select(r.c.number, r.c.stage, r.c.resume_stage, r.c.stage_since, r.c.balance),
@@ -218,7 +221,8 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
                 tuple,
             ),
             "promises": rows(
-                select(p.c.receivable_id, p.c.promised_date, p.c.status, p.c.broken_on),
+                select(pr.c.receivable_id, p.c.promised_date, p.c.status, p.c.broken_on)
+                .select_from(p.join(pr, pr.c.promise_id == p.c.id)),
                 lambda x: (number[x[0]], *x[1:]),
             ),
             "cycle_runs": rows(select(CycleRun.as_of, CycleRun.policy_hash), tuple),

@@ -21,6 +21,7 @@ from ledger.models import (
     Customer,
     Payment,
     Promise,
+    PromiseReceivable,
     Receivable,
     Task,
 )
@@ -85,9 +86,14 @@ class Ledger:
 
     def broken_promise(self, rid: int, broken_on: date) -> None:
         with Session(self.engine) as s:
-            s.add(Promise(receivable_id=rid, promised_date=broken_on - timedelta(days=1),
-                          status="broken", created_on=broken_on - timedelta(days=10),
-                          broken_on=broken_on))
+            receivable = s.get(Receivable, rid)
+            assert receivable is not None
+            promise = Promise(customer_id=receivable.customer_id,
+                              promised_date=broken_on - timedelta(days=1), status="broken",
+                              created_on=broken_on - timedelta(days=10), broken_on=broken_on)
+            s.add(promise)
+            s.flush()
+            s.add(PromiseReceivable(promise_id=promise.id or 0, receivable_id=rid))
             s.commit()
 
     def dispute(self, rid: int, on: date) -> None:

@@ -347,7 +347,7 @@ def test_two_cycles_at_once_are_refused(db, tmp_path):
 
 def test_a_promise_of_part_of_the_balance_is_kept_when_that_part_is_paid(db, tmp_path):
     from ledger.models import Promise
-    from workflows.actions import record_promise
+    from workflows.promises import record_promise
 
     _receivables(
         db,

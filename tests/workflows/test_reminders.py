@@ -24,8 +24,9 @@ from notifiers.settings import SmtpSettings
 from notifiers.smtp import SmtpNotifier
 from tests.factories import load, mail_setup, write
 from workflows import outbox
-from workflows.actions import open_dispute, pause_reminders, record_promise
+from workflows.actions import open_dispute, pause_reminders
 from workflows.cycle import run_cycle
+from workflows.promises import record_promise
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = load_policy(ROOT / "rules")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledger.models import Promise, RiskWarning, Task
+from ledger.models import Promise, Receivable, RiskWarning, Task
 from ledger.reports import collector_performance, top_overdue_customers, warnings_by_level
 
 D = Decimal
@@ -13,13 +13,14 @@ D = Decimal
 
 def _add_work(session, ids: dict[str, int]) -> None:
     r1, r3 = ids["R1"], ids["R3"]
+    c1, c3 = (session.get(Receivable, rid).customer_id for rid in (r1, r3))
     session.add_all(
         [
-            Promise(receivable_id=r1, promised_date=date(2026, 3, 25), status="kept",
+            Promise(customer_id=c1, promised_date=date(2026, 3, 25), status="kept",
                     created_on=date(2026, 3, 1)),
-            Promise(receivable_id=r3, promised_date=date(2026, 3, 20), status="broken",
+            Promise(customer_id=c3, promised_date=date(2026, 3, 20), status="broken",
                     created_on=date(2026, 3, 1), broken_on=date(2026, 3, 21)),
-            Promise(receivable_id=r3, promised_date=date(2026, 4, 20), status="open",
+            Promise(customer_id=c3, promised_date=date(2026, 4, 20), status="open",
                     created_on=date(2026, 3, 1)),
             Task(kind="call", status="done", customer_id=1, receivable_id=r1, assignee="li.na",
                  due_date=date(2026, 3, 10), created_on=date(2026, 3, 1),
