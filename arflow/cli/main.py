@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from arflow.cli import collect_cmd, db_cmd, outbox_cmd, policy_cmd
+from arflow.cli import collect_cmd, contact_cmd, db_cmd, outbox_cmd, policy_cmd
 from arflow.cli.credit_cmd import credit_app, customer_app
 from arflow.cli.cycle_cmd import cycle_command
 from arflow.cli.demo_cmd import demo_command
@@ -48,6 +48,7 @@ app.add_typer(prepayment_app, name="prepayment")
 app.command("prepayments")(prepayments_command)
 app.add_typer(credit_app, name="credit")
 app.add_typer(customer_app, name="customer")
+app.add_typer(contact_cmd.app, name="contact")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(report_app, name="report")
