@@ -155,7 +155,8 @@ KPI_COLUMNS = [
     ("overdue_ratio", "overdue ratio"),
     ("on_time_rate", "on-time rate"),
     ("avg_days_to_pay", "avg days to pay"),
-    ("write_offs", "write-offs"),
+    ("written_off", "written off"),
+    ("written_off_count", "write-offs"),
 ]
 
 
@@ -301,6 +302,7 @@ def provision_command(
         "roll rate",
         "implied rate",
         "roll-rate provision",
+        "written off 12m",
     ]
     rows = [
         [
@@ -311,6 +313,7 @@ def provision_command(
             rolls.roll_rates.get(line.bucket),
             rolls.loss_rates.get(line.bucket),
             implied[line.bucket].expected_loss if line.bucket in implied else None,
+            line.written_off,
         ]
         for line in report.lines
     ]
@@ -323,9 +326,11 @@ def provision_command(
             None,
             None,
             rolls.provision.total if rolls.provision else None,
+            report.written_off,
         ]
     )
-    title = f"provision as of {day} ({cur}; roll rates over {months} month ends)"
+    title = (f"provision as of {day} ({cur}; roll rates over {months} month ends; written "
+             f"off since {report.written_off_from}: {report.written_off_count})")
     data = {"policy": report.as_dict(), "roll_rates": rolls.as_dict()}
     _out(fmt, [Sheet(title, columns, rows, set(columns[1:]))], data, output, f"provision-{day}")
 

@@ -1,9 +1,10 @@
 """Receivables analytics: ageing, KPIs, provisions, cash forecast, collector performance.
 
 Every figure is computed in SQL from the ledger's own history (amounts, allocations and
-payment dates, write-off stage changes), so it can be taken as of any past day. The
-formulas and their textbook sources are in docs/analytics.md. Money is Decimal per
-currency; ``as_dict()`` keeps Decimal and date values (writers decide how to show them).
+payment dates, approved write-offs and their stage changes), so it can be taken as of any
+past day. The formulas and their textbook sources are in docs/analytics.md. Money is
+Decimal per currency; ``as_dict()`` keeps Decimal and date values (writers decide how to
+show them).
 """
 
 from ledger.reports.ageing import AgeingReport, AgeingRow, ageing

@@ -1,11 +1,14 @@
 """Balances on a past day summed by group, in a few set-wise scans instead of a row join.
 
 balance(D) of a receivable = balance today + its allocations from payments dated after D
-(see history). Summed over a group, that splits into parts that each scan one table once:
++ its write-offs approved after D (see history). Summed over a group, that splits into
+parts that each scan one table once:
 
   + balances today of the receivables issued by D
   + allocations from payments dated after D to receivables issued by D
-  - both of those for receivables written off by D
+  + write-offs approved after D of receivables issued by D
+  - the first two for receivables written off by D (the third has none: the write-off that
+    leaves nothing is a receivable's last)
 
 A receivable counts as open on D if its balance then is above zero: open today, or zero
 today but paid after D. Grouping expressions may use the receivable (R) and customer (C)
@@ -18,11 +21,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, exists, func, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from ledger.reports.history import A, C, P, R, S, cents, day
+from ledger.reports.history import A, C, P, R, S, W, approved_after, cents, day
 
 Key = tuple[Any, ...]
 
@@ -51,12 +54,16 @@ def grouped_balances(
     zero_now = cents(R.c.balance) == 0
     open_now = func.sum(case((cents(R.c.balance) > 0, 1), else_=0))
     reopened = func.count(distinct(case((zero_now, R.c.id))))
+    # closed today by a later write-off and by no later payment (those count as reopened)
+    unpaid_later = ~exists().where(A.c.receivable_id == R.c.id, P.c.id == A.c.payment_id,
+                                   paid_later)
+    written_later = func.count(distinct(case((and_(zero_now, unpaid_later), R.c.id))))
 
     def part(amount: Any) -> list[Any]:
         extra = [] if split is None else [func.sum(case((split, amount), else_=0))]
         return [*groups, func.sum(amount), *extra]
 
-    now, later = cents(R.c.balance), cents(A.c.amount)
+    now, later, undone = cents(R.c.balance), cents(A.c.amount), cents(W.c.amount)
     parts: list[tuple[int, Select[Any]]] = [
         (1, select(*part(now), open_now).select_from(base)),
         (
@@ -66,6 +73,12 @@ def grouped_balances(
                 base.join(A, A.c.receivable_id == R.c.id).join(P, P.c.id == A.c.payment_id)
             )
             .where(paid_later),
+        ),
+        (
+            1,
+            select(*part(undone), written_later)
+            .select_from(base.join(W, W.c.receivable_id == R.c.id))
+            .where(approved_after(as_of)),
         ),
         (
             -1,

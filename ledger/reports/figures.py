@@ -11,10 +11,8 @@ from sqlmodel import Session
 
 from ledger.reports.balances import grouped_balances
 from ledger.reports.history import (
-    A,
-    P,
     R,
-    S,
+    W,
     cents,
     day,
     days_between,
@@ -97,28 +95,22 @@ def settled_by_month(
 
 
 def written_off_in(session: Session, start: date, end: date, currency: str) -> tuple[int, int]:
-    """(count, cents) written off in [start, end]."""
+    """(approved write-offs, cents written off) in [start, end]."""
     return written_off_by_month(session, start, end, currency, per_month=False).get("", (0, 0))
 
 
 def written_off_by_month(
     session: Session, start: date, end: date, currency: str, per_month: bool = True
 ) -> dict[str, tuple[int, int]]:
-    """(count, cents) written off per 'YYYY-MM': the balance on the write-off day (the
-    balance now plus payments recovered after it)."""
-    paid_later = (
-        select(func.coalesce(func.sum(cents(A.c.amount)), 0))
-        .select_from(A.join(P, P.c.id == A.c.payment_id))
-        .where(A.c.receivable_id == R.c.id, P.c.date > S.c.on_date)
-        .scalar_subquery()
-    )
-    month = month_of(dialect_of(session), S.c.on_date) if per_month else literal_column("''")
+    """(approved write-offs, cents) per 'YYYY-MM' of the day each was approved: the amount
+    each took off the balance (a partial write-off counts its part)."""
+    month = month_of(dialect_of(session), W.c.decided_on) if per_month else literal_column("''")
     stmt = (
-        select(month, func.count(), func.coalesce(func.sum(cents(R.c.balance) + paid_later), 0))
-        .select_from(S.join(R, R.c.id == S.c.receivable_id))
+        select(month, func.count(), func.coalesce(func.sum(cents(W.c.amount)), 0))
+        .select_from(W.join(R, R.c.id == W.c.receivable_id))
         .where(
-            and_(S.c.to_stage == "written_off", S.c.on_date >= day(start)),
-            S.c.on_date <= day(end),
+            and_(W.c.status == "approved", W.c.decided_on >= day(start)),
+            W.c.decided_on <= day(end),
             R.c.currency == currency,
         )
     )

@@ -9,15 +9,19 @@ calendar days, end - start + 1; AR = receivables outstanding, see history):
   that exhausts AR counts remainder / that month's sales x its days.
 - Best Possible DSO: current (not yet due) AR at end / credit sales x days.
 - Average Days Delinquent (ADD): DSO (simple) - Best Possible DSO.
-- CEI: (AR at start + credit sales - AR at end) / (AR at start + credit sales - current
-  AR at end) x 100. AR at start = AR at the close of the day before start.
+- CEI: (AR at start + credit sales - AR at end - written off) / (AR at start + credit
+  sales - current AR at end) x 100. AR at start = AR at the close of the day before start.
+  A write-off takes a balance out of AR without collecting it, so it is taken out of the
+  numerator (what was collected) and stays in the denominator (what was collectable).
 - Overdue ratio: overdue AR at end / AR at end (0..1).
 - On-time payment rate: of receivables settled in the period, the share (by count)
   settled on or before their due date (0..1).
 - Average days to pay: mean over receivables settled in the period of settled date -
   issue date (by count).
-- Bad-debt write-offs: balance written off in the period (amount less payments dated up
-  to the write-off day).
+- Written off: the amounts of the write-offs approved in the period (a partial write-off
+  its part), with their count. A written-off balance is gone from AR from the day of the
+  approval (DSO, ageing, overdue ratio), is not a payment (on-time rate, days to pay) and
+  is not collected (CEI).
 
 Every figure is computed per currency (default CNY): currencies do not add up.
 A figure whose denominator is zero is None.
@@ -64,7 +68,7 @@ class Kpis:
     credit_sales: Decimal
     settled_count: int
     settled_on_time: int
-    written_off_count: int
+    written_off_count: int  # approved write-offs in the period
     # figures
     dso_simple: Decimal | None
     dso_countback: Decimal | None
@@ -74,7 +78,7 @@ class Kpis:
     overdue_ratio: Decimal | None  # 0..1
     on_time_rate: Decimal | None  # 0..1
     avg_days_to_pay: Decimal | None
-    write_offs: Decimal
+    written_off: Decimal  # amount written off in the period
 
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -171,11 +175,11 @@ def build(
         dso_countback=countback(total_end, months),
         best_possible_dso=bpdso,
         add=None if dso is None or bpdso is None else dso - bpdso,
-        cei=ratio((beginning + sales - total_end) * 100, collectable, DAYS),
+        cei=ratio((beginning + sales - total_end - written) * 100, collectable, DAYS),
         overdue_ratio=ratio(total_end - current_end, total_end),
         on_time_rate=ratio(on_time, count),
         avg_days_to_pay=ratio(days_sum, count, DAYS),
-        write_offs=from_cents(written) or ZERO,
+        written_off=from_cents(written) or ZERO,
     )
 
 

@@ -9,6 +9,11 @@
    (balance-weighted). The implied loss rate of bucket b is the product of the roll rates
    from b to the last bucket — the chance a balance now in b reaches the oldest bucket,
    taken as lost. Applied to today's balances it gives a provision to compare with 1.
+
+Beside the provision, what was actually lost: the write-offs approved in the twelve months
+up to the as-of day, each in the bucket its balance was in on the day it was approved, so
+a bucket's provision can be read against the losses it took (the realised side of the
+rates). Written-off balances are not in the buckets any more: they are gone from AR.
 """
 
 from __future__ import annotations
@@ -18,17 +23,21 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ledger.money import CENT, from_cents
 from ledger.reports.ageing import bucket_sums
 from ledger.reports.balances import grouped_balances
-from ledger.reports.buckets import DEFAULT_BUCKETS, Bucket, bucket_by_due, check
-from ledger.reports.history import R
+from ledger.reports.buckets import DEFAULT_BUCKETS, Bucket, bucket_by_due, bucket_index, check
+from ledger.reports.history import R, W, cents, day, days_between, dialect_of
 from ledger.reports.periods import previous_month_end
 
 ZERO = Decimal("0.00")
 RATE = Decimal("0.0001")
+
+
+WRITTEN_OFF_MONTHS = 12  # the look-back of the write-offs shown beside the provision
 
 
 @dataclass
@@ -37,6 +46,7 @@ class ProvisionLine:
     balance: Decimal
     rate: Decimal  # 0..1
     expected_loss: Decimal  # balance x rate, rounded half-up to the cent
+    written_off: Decimal = ZERO  # approved in the last 12 months while in this bucket
 
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -49,6 +59,10 @@ class ProvisionReport:
     lines: list[ProvisionLine] = field(default_factory=list)
     total_balance: Decimal = ZERO
     total: Decimal = ZERO  # the provision
+    # write-offs approved in [written_off_from, as_of]: amount and how many
+    written_off_from: date | None = None
+    written_off: Decimal = ZERO
+    written_off_count: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +71,9 @@ class ProvisionReport:
             "lines": [line.as_dict() for line in self.lines],
             "total_balance": self.total_balance,
             "total": self.total,
+            "written_off_from": self.written_off_from,
+            "written_off": self.written_off,
+            "written_off_count": self.written_off_count,
         }
 
 
@@ -101,7 +118,43 @@ def provision(
     cents = [0] * len(buckets)
     for _, _, idx, amount, _ in bucket_sums(session, as_of, None, buckets, currency):
         cents[idx] += amount
-    return _apply(as_of, currency, buckets, cents, rates)
+    report = _apply(as_of, currency, buckets, cents, rates)
+    report.written_off_from = year_before(as_of)
+    lost, report.written_off_count = written_off_by_bucket(
+        session, report.written_off_from, as_of, buckets, currency)
+    for line, amount in zip(report.lines, lost, strict=True):
+        line.written_off = from_cents(amount) or ZERO
+        report.written_off += line.written_off
+    return report
+
+
+def year_before(as_of: date) -> date:
+    """The first day of the twelve months ending on ``as_of`` (29 Feb counts from 1 Mar)."""
+    try:
+        return as_of.replace(year=as_of.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        return date(as_of.year - 1, 3, 1)
+
+
+def written_off_by_bucket(
+    session: Session, start: date, end: date, buckets: list[Bucket], currency: str
+) -> tuple[list[int], int]:
+    """Cents of the write-offs approved in [start, end] per bucket (by days past due on
+    the day of approval), and how many write-offs."""
+    past_due = days_between(dialect_of(session), R.c.due_date, W.c.decided_on)
+    idx = bucket_index(past_due, buckets)
+    stmt = (
+        select(idx, func.count(), func.sum(cents(W.c.amount)))
+        .select_from(W.join(R, R.c.id == W.c.receivable_id))
+        .where(W.c.status == "approved", W.c.decided_on >= day(start),
+               W.c.decided_on <= day(end), R.c.currency == currency)
+        .group_by(idx)
+    )
+    amounts, count = [0] * len(buckets), 0
+    for i, n, total in session.execute(stmt):
+        amounts[int(i)] += int(total or 0)
+        count += int(n)
+    return amounts, count
 
 
 def _apply(

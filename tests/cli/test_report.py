@@ -38,13 +38,17 @@ def test_kpi_period_and_monthly_csv(ledger):
     ran = ledger("report", "kpi", "--from", "2026-03-01", "--to", "2026-03-31",
                  "--format", "json")  # fmt: skip
     k = ran.json()
-    assert (k["dso_simple"], k["best_possible_dso"], k["cei"]) == (31.0, 19.08, 85.71)
+    # CEI: R6's 300 written off is not collected: (3000 + 1300 - 1300 - 300) / 3500 x 100
+    assert (k["dso_simple"], k["best_possible_dso"], k["cei"]) == (31.0, 19.08, 77.14)
+    assert (k["written_off"], k["written_off_count"]) == (300.0, 1)
     assert '"overdue_ratio": 0.3846' in ran.stdout
     monthly = ledger("report", "kpi", "--to", "2026-03-31", "--months", "3", "--format", "csv")
     rows = list(csv.reader(io.StringIO(monthly.stdout)))
     assert rows[0][:3] == ["start", "end", "credit sales"]
     assert [r[2] for r in rows[1:]] == ["1000.00", "2000.00", "1300.00"]
     assert rows[3][6] == "31.00"  # March DSO
+    assert rows[0][-2:] == ["written off", "write-offs"]
+    assert [r[-2:] for r in rows[1:]] == [["0.00", "0"], ["0.00", "0"], ["300.00", "1"]]
 
 
 def test_provision_uses_policy_rates(ledger):
@@ -56,6 +60,12 @@ def test_provision_uses_policy_rates(ledger):
     assert "roll_rates" in ran.json()
     table = ledger("report", "provision", "--as-of", "2026-03-05")
     assert "34.50" in table.stdout and "roll rate" in table.stdout
+    # R6's 300, written off 03-15 while 74 days past due, in the year to 03-31
+    after = ledger("report", "provision", "--as-of", "2026-03-31", "--format", "json").json()
+    policy = after["policy"]
+    assert (policy["written_off_from"], policy["written_off"], policy["written_off_count"]) == (
+        "2025-04-01", 300.0, 1)
+    assert [x["written_off"] for x in policy["lines"] if x["bucket"] == "61-90"] == [300.0]
 
 
 def test_forecast_backtest_and_collectors(ledger):

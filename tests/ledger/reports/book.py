@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ledger.models import Allocation, Customer, Payment, Receivable, StageChange
+from ledger.models import Allocation, Customer, Payment, Receivable, StageChange, WriteOff
 
 
 class Book:
@@ -67,19 +68,27 @@ class Book:
             receivable.stage = "paid"
         self.session.flush()
 
-    def write_off(self, number: str, on: date) -> None:
+    def write_off(self, number: str, on: date, amount: str | None = None) -> None:
+        """An approved write-off as workflows/writeoffs.py leaves it: the amount (default:
+        the whole balance) off the balance; nothing left: a stage change to written_off."""
         receivable = self.session.get(Receivable, self.receivables[number])
         assert receivable is not None
-        self.session.add(
-            StageChange(
-                receivable_id=receivable.id,
-                from_stage=receivable.stage,
-                to_stage="written_off",
-                on_date=on,
-                rule_id="manual",
+        value = receivable.balance if amount is None else Decimal(amount)
+        self.session.add(WriteOff(receivable_id=receivable.id, amount=value, reason="lost",
+                                  status="approved", proposed_by="li.na", proposed_on=on,
+                                  decided_by="boss", decided_on=on))
+        receivable.balance -= value
+        if receivable.balance == 0:
+            self.session.add(
+                StageChange(
+                    receivable_id=receivable.id,
+                    from_stage=receivable.stage,
+                    to_stage="written_off",
+                    on_date=on,
+                    rule_id="writeoff",
+                )
             )
-        )
-        receivable.stage = "written_off"
+            receivable.stage = "written_off"
         self.session.flush()
 
     def commit(self) -> Session:
@@ -87,7 +96,7 @@ class Book:
         return self.session
 
 
-def worked_example(engine: Engine) -> Session:
+def worked_example(engine: Engine, more: Callable[[Book], None] | None = None) -> Session:
     """The ledger every worked example in these tests is computed from (see each test).
 
     CNY: R1 C001 issued 2026-01-05 due 02-04 1000.00, paid 300 on 02-01 and 700 on 03-25
@@ -112,4 +121,6 @@ def worked_example(engine: Engine) -> Session:
     book.pay("R3", date(2026, 4, 10), "500.00")
     book.pay("R6", date(2026, 1, 20), "100.00")
     book.write_off("R6", date(2026, 3, 15))
+    if more is not None:  # a test's own additions
+        more(book)
     return book.commit()

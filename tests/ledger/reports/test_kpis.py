@@ -23,7 +23,9 @@ def test_march_kpis_by_hand(example):
     assert k.dso_simple == D("31.00")  # 1300 / 1300 x 31
     assert k.best_possible_dso == D("19.08")  # 800 / 1300 x 31 = 19.0769
     assert k.add == D("11.92")  # 31.00 - 19.08
-    assert k.cei == D("85.71")  # (3000 + 1300 - 1300) / (3000 + 1300 - 800) x 100
+    # CEI: R6's 300 written off is not collected: (3000 + 1300 - 1300 - 300) / (3000 + 1300
+    # - 800) x 100 = 2700 / 3500 = 77.14 (2700: R1's 700 and R2's 2000 paid in March)
+    assert k.cei == D("77.14")
     assert k.overdue_ratio == D("0.3846")  # 500 / 1300
     # settled in March: R1 on 03-25 (due 02-04: late, 79 days after 01-05) and
     # R2 on 03-10 (due 03-12: on time, 28 days after 02-10)
@@ -31,7 +33,7 @@ def test_march_kpis_by_hand(example):
     assert k.on_time_rate == D("0.5000")
     assert k.avg_days_to_pay == D("53.50")  # (79 + 28) / 2
     # R6 written off 03-15 with 400 - 100 still open
-    assert (k.write_offs, k.written_off_count) == (D("300.00"), 1)
+    assert (k.written_off, k.written_off_count) == (D("300.00"), 1)
     assert k.dso_countback == D("31.00")  # March's sales alone cover AR: 1300/1300 x 31
 
 
