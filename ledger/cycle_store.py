@@ -22,10 +22,8 @@ from ledger.models import (
     Receivable,
     RiskWarning,
     StageChange,
-    Task,
     utcnow,
 )
-from ledger.task_store import TaskRow
 
 
 @dataclass(frozen=True)
@@ -153,11 +151,6 @@ def close_warnings(session: Session, warnings: Sequence[WarningClosed], on_date:
             update(t).where(t.c.id == bindparam("wid")),
             [{"wid": w.id, "closed_on": on_date} for w in warnings],
         )
-
-
-def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
-    if tasks:
-        execute_many(session, Task.__table__.insert(), [t.row() for t in tasks])
 
 
 def record_policy(session: Session, policy_hash: str, files: dict[str, str], on: date) -> None:

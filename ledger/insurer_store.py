@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
-from ledger.models import Customer, Receivable, Task
+from ledger.models import Customer, Receivable, Task, TaskReceivable
 
 TASK_KIND = "report_to_insurer"
 
@@ -33,7 +33,9 @@ def reports_due(
     r = Receivable.__table__
     t = Task.__table__
     latest_due = as_of - timedelta(days=deadline_days - notify_days)
-    has_task = exists().where(and_(t.c.receivable_id == r.c.id, t.c.kind == TASK_KIND))
+    link = TaskReceivable.__table__
+    has_task = exists().where(and_(link.c.receivable_id == r.c.id, link.c.task_id == t.c.id,
+                                   t.c.kind == TASK_KIND))
     stmt = (
         select(r.c.id, r.c.number, r.c.customer_id, r.c.due_date)
         .where(
@@ -58,14 +60,15 @@ def reports_due(
 
 def deadlines_passed(session: Session, as_of: date, deadline_days: int) -> set[int]:
     """Receivables whose insurer deadline is before ``as_of`` with the report task open."""
-    r = Receivable.__table__
-    t = Task.__table__
+    r, t, link = Receivable.__table__, Task.__table__, TaskReceivable.__table__
     stmt = (
         select(r.c.id)
-        .select_from(r.join(t, t.c.receivable_id == r.c.id))
+        .select_from(r.join(link, link.c.receivable_id == r.c.id)
+                     .join(t, t.c.id == link.c.task_id))
         .where(
             t.c.kind == TASK_KIND,
             t.c.status == "open",
+            link.c.left_on.is_(None),
             r.c.due_date < as_of - timedelta(days=deadline_days),
         )
     )

@@ -24,10 +24,9 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlmodel import Session
 
 from ledger.audit import AuditEntry, write_audit
-from ledger.cycle_store import insert_tasks
 from ledger.models import Outbox, Reminder
 from ledger.people_store import assigned_to
-from ledger.task_store import has_open_task, task_row
+from ledger.task_store import has_open_task, open_tasks, task_row
 
 
 @dataclass(frozen=True)
@@ -199,8 +198,8 @@ def unsettled(session: Session, ids: Collection[int]) -> dict[int, Claimed]:
 
 def open_contact_task(session: Session, customer_id: int, on: date, kind: str, note: str) -> None:
     if not has_open_task(session, customer_id, kind):
-        insert_tasks(session, [task_row(
-            kind, customer_id=customer_id, receivable_id=None,
+        open_tasks(session, [task_row(
+            kind, customer_id=customer_id,
             assignee=assigned_to(session, customer_id) or "", due_date=on,
             rule_id="mail:failed", policy_hash="", created_on=on, note=note[:1000])])
 

@@ -1,16 +1,18 @@
-"""The worklist in SQL: open tasks ordered by priority, and their counts.
+"""The worklist in SQL: open customer tasks ordered by priority, and their counts.
 
-Priority = balance at risk x days overdue (at least 1). Balance at risk is the open
-balance of the task's receivable, or for a customer-level task the sum of the customer's
-overdue receivables (days from its oldest). Amounts are compared in cents whatever their
-currency: a ranking, not a sum to report. One query for the page's rows, one for its
-counts; both start from ``ix_task_worklist(status, assignee, due_date)``.
+Priority = balance at risk x days overdue (at least 1). A task is about a customer's
+account: its balance at risk is the open balance of the receivables still in it, its
+lateness that of the oldest of them; a task about the customer itself (no receivables: a
+contact to fix, a credit review) ranks by the customer's overdue receivables. Amounts
+are compared in cents whatever their currency: a ranking, not a sum to report. One
+query for the page's ranking, one for its details, one for its invoices, one for counts.
 
-The ranking reads the task row alone: ``task.at_risk`` and ``task.overdue_since`` hold
-the two inputs, written by ``refresh_priorities`` after each cycle and whenever payments
-change balances (workflows/actions.settle_paid). Joining every open task to its
-receivable instead cost ~40 ms at 8,000 open tasks on PostgreSQL; a task not refreshed
-yet (made by a person since) is ranked from the live join, so none is ever missed.
+The ranking reads the task row alone: ``task.at_risk``, ``task.overdue_since`` and
+``task.receivable_stage`` (the furthest stage among its receivables, for the stage
+filter) hold its inputs, written by ``refresh_priorities`` after each cycle and whenever
+payments or people change balances or stages. Joining every open task to its receivables
+instead cost ~40 ms at 8,000 open tasks on PostgreSQL; a task not refreshed yet (made by
+a person since) is ranked from a live aggregate of its links, so none is ever missed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    exists,
     func,
     literal,
     or_,
@@ -37,130 +40,184 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from engine.stages import OPEN_STAGES
+from engine.stages import ACTIVE_STAGES, OPEN_STAGES
 from ledger.bulk import chunks
 from ledger.facts import days_between
-from ledger.models import Customer, Receivable, Task
+from ledger.models import Customer, Receivable, Task, TaskReceivable
 from ledger.money import from_cents
+
+T, R, C, L = Task.__table__, Receivable.__table__, Customer.__table__, TaskReceivable.__table__
+# furthest first when a task's receivables are in several stages (a dispute ranks last)
+STAGE_RANK = {stage: rank for rank, stage in enumerate(ACTIVE_STAGES)}
 
 
 @dataclass(frozen=True)
 class TaskFilter:
     """What to list; ``visible_to``: a collector sees tasks assigned to them or on their
-    customers (None: everyone's)."""
+    customers (None: everyone's). ``search``: part of a customer's code or name, any case."""
 
     assignee: str | None = None
     kind: str | None = None
     stage: str | None = None
     customer: str | None = None  # customer code
+    search: str | None = None
     invoice: str | None = None  # receivable number
     status: str | None = "open"  # None: any
     visible_to: str | None = None
     task_id: int | None = None
 
 
-def _late_by_customer(f: TaskFilter, day: Any) -> Any:
-    """Overdue balance and oldest due date of each customer with a customer-level task in
-    view: a grouped join (no per-row subquery), narrowed to those customers first."""
-    t2, o = Task.__table__.alias("t2"), Receivable.__table__.alias("o")
-    wanted = select(t2.c.customer_id).where(t2.c.receivable_id.is_(None))
-    if f.status:
-        wanted = wanted.where(t2.c.status == f.status)
-    if f.assignee:
-        wanted = wanted.where(t2.c.assignee == f.assignee)
-    if f.task_id is not None:
-        wanted = wanted.where(t2.c.id == f.task_id)
-    if f.visible_to is not None:
-        theirs = select(Customer.id).where(Customer.collector == f.visible_to)
-        wanted = wanted.where(or_(t2.c.assignee == f.visible_to, t2.c.customer_id.in_(theirs)))
-    if f.customer:
-        wanted = wanted.where(t2.c.customer_id.in_(
-            select(Customer.id).where(Customer.code == f.customer)))
-    return (select(o.c.customer_id, func.sum(o.c.balance).label("balance"),
-                   func.min(o.c.due_date).label("oldest"))
-            .where(o.c.customer_id.in_(wanted), o.c.stage.in_(OPEN_STAGES), o.c.due_date < day)
-            .group_by(o.c.customer_id).subquery("late"))
+def _furthest(stage_rank: Any) -> Any:
+    """The stage name of the highest rank (``max`` of ranks, turned back into a name)."""
+    return case({rank: stage for stage, rank in STAGE_RANK.items()}, value=stage_rank,
+                else_=None)
 
 
-def _priority_columns(session: Session, today: date, late: Any) -> tuple[Any, ...]:
-    t, r = Task.__table__, Receivable.__table__
-    day = literal(today, Date)
-    customer_level = t.c.receivable_id.is_(None)
-    at_risk = type_coerce(func.coalesce(case((customer_level, late.c.balance),
-                                             else_=r.c.balance), 0), BigInteger)  # cents
-    days = func.coalesce(case((customer_level, days_between(session, late.c.oldest, day)),
-                              else_=days_between(session, r.c.due_date, day)), 0)
-    priority = at_risk * case((days < 1, 1), else_=days)
-    return at_risk.label("at_risk_cents"), days.label("days_overdue"), priority.label("priority")
+def _rank(stage: Any) -> Any:
+    return case(STAGE_RANK, value=stage, else_=-1)
+
+
+def _in_task(task_id: Any) -> tuple[ColumnElement[bool], ...]:
+    """The receivables still in the task (the correlated side of a subquery)."""
+    return (L.c.task_id == task_id, L.c.left_on.is_(None))
 
 
 def refresh_priorities(session: Session, today: date,
                        receivable_ids: Iterable[int] | None = None) -> None:
-    """Write the ranking inputs of open tasks: all of them (the cycle), or those on
-    ``receivable_ids`` and their customers' customer-level tasks (after payments)."""
-    t, r = Task.__table__, Receivable.__table__
+    """Write the ranking inputs of open tasks: all of them (the cycle), or those that have
+    (or had) one of ``receivable_ids`` and their customers' tasks about the customer."""
     day = literal(today, Date)
-    late = (r.c.customer_id == t.c.customer_id, r.c.stage.in_(OPEN_STAGES), r.c.due_date < day)
-    owed = select(func.coalesce(func.sum(r.c.balance), 0)).where(*late).scalar_subquery()
-    oldest = select(func.min(r.c.due_date)).where(*late).scalar_subquery()
+    late = (R.c.customer_id == T.c.customer_id, R.c.stage.in_(OPEN_STAGES), R.c.due_date < day)
+    owed = select(func.coalesce(func.sum(R.c.balance), 0)).where(*late).scalar_subquery()
+    oldest = select(func.min(R.c.due_date)).where(*late).scalar_subquery()
+    # one level deep, so each correlates with the task row being updated
+    links = L.join(R, R.c.id == L.c.receivable_id)
+    has_links = exists().where(*_in_task(T.c.id))
+
+    def of_links(column: Any) -> Any:
+        return select(column).select_from(links).where(*_in_task(T.c.id)).scalar_subquery()
+
+    balance = of_links(func.coalesce(func.sum(R.c.balance), 0))
+    first_due = of_links(func.min(R.c.due_date))
+    stage = of_links(func.max(_rank(R.c.stage)))
     ids = None if receivable_ids is None else sorted(set(receivable_ids))
     for chunk in [None] if ids is None else chunks(ids):
-        # UPDATE ... FROM: one join, not a subquery per column (SQLite 3.33+, PostgreSQL)
-        per_invoice = [t.c.status == "open", t.c.receivable_id == r.c.id]
-        per_customer = [t.c.status == "open", t.c.receivable_id.is_(None)]
+        of_account = [T.c.status == "open", has_links]
+        of_customer = [T.c.status == "open", ~has_links]
         if chunk is not None:
-            per_invoice.append(t.c.receivable_id.in_(chunk))
-            per_customer.append(t.c.customer_id.in_(
-                select(r.c.customer_id).where(r.c.id.in_(chunk))))
-        session.execute(update(t).where(*per_invoice).values(
-            at_risk=type_coerce(r.c.balance, BigInteger), overdue_since=r.c.due_date,
-            receivable_stage=r.c.stage))
-        session.execute(update(t).where(*per_customer).values(
-            at_risk=type_coerce(owed, BigInteger), overdue_since=oldest))
+            of_account.append(T.c.id.in_(select(L.c.task_id).where(L.c.receivable_id.in_(chunk))))
+            of_customer.append(T.c.customer_id.in_(
+                select(R.c.customer_id).where(R.c.id.in_(chunk))))
+        session.execute(update(T).where(*of_account).values(
+            at_risk=type_coerce(balance, BigInteger), overdue_since=first_due,
+            receivable_stage=_furthest(stage)))
+        session.execute(update(T).where(*of_customer).values(
+            at_risk=type_coerce(owed, BigInteger), overdue_since=oldest, receivable_stage=None))
 
 
-def _ranked_by_task(session: Session, today: date, f: TaskFilter) -> Select[Any]:
-    """The ranking from the task row alone (tasks refreshed since they were made)."""
-    t = Task.__table__
-    days = func.coalesce(days_between(session, t.c.overdue_since, literal(today, Date)), 0)
-    priority = t.c.at_risk * case((days < 1, 1), else_=days)
-    stmt = select(t.c.id, t.c.due_date.label("task_due"), t.c.at_risk.label("at_risk_cents"),
-                  days.label("days_overdue"), priority.label("priority"))
-    return _filtered(stmt, f, stage_on_task=True).where(t.c.at_risk.is_not(None))
-
-
-def _filtered(stmt: Select[Any], f: TaskFilter, late: Any = None, *,
-              receivables: bool = False, stage_on_task: bool = False) -> Select[Any]:
-    """``stmt`` over the tasks ``f`` asks for, joined only to what the filters (or, with
-    ``receivables``, the selected columns) need: each join is a primary-key lookup per
-    task, and with thousands of open tasks those lookups were most of the time."""
-    t, r, c = Task.__table__, Receivable.__table__, Customer.__table__
-    conditions: list[ColumnElement[bool]] = []
+def _conditions(f: TaskFilter) -> list[ColumnElement[bool]]:
+    """The filters that read the task row, its customer (by id lists) or its links."""
+    found: list[ColumnElement[bool]] = []
     if f.status:
-        conditions.append(t.c.status == f.status)
+        found.append(T.c.status == f.status)
     if f.task_id is not None:
-        conditions.append(t.c.id == f.task_id)
+        found.append(T.c.id == f.task_id)
     if f.assignee:
-        conditions.append(t.c.assignee == f.assignee)
-    if f.visible_to is not None:
-        conditions.append(or_(t.c.assignee == f.visible_to, c.c.collector == f.visible_to))
+        found.append(T.c.assignee == f.assignee)
     if f.kind:
-        conditions.append(t.c.kind == f.kind)
-    if f.stage:
-        conditions.append((t.c.receivable_stage if stage_on_task else r.c.stage) == f.stage)
+        found.append(T.c.kind == f.kind)
+    if f.visible_to is not None:
+        theirs = select(C.c.id).where(C.c.collector == f.visible_to)
+        found.append(or_(T.c.assignee == f.visible_to, T.c.customer_id.in_(theirs)))
     if f.customer:
-        conditions.append(c.c.code == f.customer)
+        found.append(T.c.customer_id.in_(select(C.c.id).where(C.c.code == f.customer)))
+    if f.search and f.search.strip():
+        words = f.search.strip().lower()
+        found.append(T.c.customer_id.in_(select(C.c.id).where(or_(
+            func.lower(C.c.code).contains(words, autoescape=True),
+            func.lower(C.c.name).contains(words, autoescape=True)))))
     if f.invoice:
-        conditions.append(r.c.number == f.invoice)
-    joined: Any = t
-    if f.visible_to is not None or f.customer:
-        joined = joined.join(c, c.c.id == t.c.customer_id)
-    if receivables or (f.stage and not stage_on_task) or f.invoice:
-        joined = joined.outerjoin(r, r.c.id == t.c.receivable_id)
-    if late is not None:
-        joined = joined.outerjoin(late, and_(late.c.customer_id == t.c.customer_id,
-                                             t.c.receivable_id.is_(None)))
-    return stmt.select_from(joined).where(*conditions)
+        found.append(T.c.id.in_(select(L.c.task_id).select_from(
+            L.join(R, R.c.id == L.c.receivable_id)).where(R.c.number == f.invoice)))
+    return found
+
+
+def _live(session: Session, today: date, f: TaskFilter) -> Any:
+    """Ranking inputs of the tasks not refreshed yet (few), from their links and, for a
+    task with none, from its customer's overdue receivables."""
+    day = literal(today, Date)
+    fresh = select(T.c.id).where(T.c.at_risk.is_(None), *_conditions(f))
+    per_task = (select(L.c.task_id.label("id"), func.sum(R.c.balance).label("balance"),
+                       func.min(R.c.due_date).label("oldest"),
+                       func.max(_rank(R.c.stage)).label("rank"))
+                .select_from(L.join(R, R.c.id == L.c.receivable_id))
+                .where(L.c.left_on.is_(None), L.c.task_id.in_(fresh))
+                .group_by(L.c.task_id).subquery("per_task"))
+    per_customer = (select(R.c.customer_id, func.sum(R.c.balance).label("balance"),
+                           func.min(R.c.due_date).label("oldest"))
+                    .where(R.c.customer_id.in_(select(T.c.customer_id).where(T.c.id.in_(fresh))),
+                           R.c.stage.in_(OPEN_STAGES), R.c.due_date < day)
+                    .group_by(R.c.customer_id).subquery("per_customer"))
+    account = per_task.c.id.is_not(None)
+    at_risk = type_coerce(func.coalesce(case((account, per_task.c.balance),
+                                             else_=per_customer.c.balance), 0), BigInteger)
+    oldest = case((account, per_task.c.oldest), else_=per_customer.c.oldest)
+    stage = case((account, _furthest(per_task.c.rank)), else_=None)
+    return (select(T.c.id, T.c.due_date.label("task_due"), at_risk.label("at_risk"),
+                   oldest.label("overdue_since"), stage.label("stage"))
+            .select_from(T.outerjoin(per_task, per_task.c.id == T.c.id)
+                         .outerjoin(per_customer, per_customer.c.customer_id == T.c.customer_id))
+            .where(T.c.at_risk.is_(None), *_conditions(f)).subquery("live"))
+
+
+def _ranked(session: Session, today: date, f: TaskFilter) -> Any:
+    """Every matching task with (id, task_due, at_risk, overdue_since, stage): refreshed
+    tasks from their row, the others live."""
+    stored = select(T.c.id, T.c.due_date.label("task_due"), T.c.at_risk,
+                    T.c.overdue_since, T.c.receivable_stage.label("stage")).where(
+        T.c.at_risk.is_not(None), *_conditions(f))
+    live = _live(session, today, f)
+    if f.stage:
+        stored = stored.where(T.c.receivable_stage == f.stage)
+    fresh: Select[Any] = select(live)
+    if f.stage:
+        fresh = fresh.where(live.c.stage == f.stage)
+    return union_all(stored, fresh).subquery("ranked")
+
+
+def _priority(session: Session, today: date, ranked: Any) -> tuple[Any, Any]:
+    days = func.coalesce(days_between(session, ranked.c.overdue_since, literal(today, Date)), 0)
+    return days, ranked.c.at_risk * case((days < 1, 1), else_=days)
+
+
+def tasks(session: Session, today: date, f: TaskFilter, limit: int, offset: int
+          ) -> list[dict[str, Any]]:
+    """One page of tasks, highest priority first (then earliest due, then oldest), each
+    with the receivables still in it (oldest due first).
+
+    Three steps: rank every matching task from its row alone (or live, if not refreshed),
+    keep the page, then fetch the page's customers and invoices for those rows alone."""
+    ranked = _ranked(session, today, f)
+    days, priority = _priority(session, today, ranked)
+    page = (select(ranked, days.label("days_overdue"), priority.label("priority"))
+            .order_by(priority.desc(), ranked.c.task_due, ranked.c.id)
+            .limit(limit).offset(offset).subquery("page"))
+    stmt = (
+        select(T.c.id, T.c.kind, T.c.status, T.c.assignee, T.c.due_date, T.c.rule_id,
+               T.c.policy_hash, T.c.created_on, T.c.closed_on, T.c.note, T.c.customer_id,
+               C.c.code.label("customer_code"), C.c.name.label("customer_name"),
+               C.c.collector, page.c.stage, page.c.at_risk, page.c.days_overdue,
+               page.c.priority)
+        .select_from(page.join(T, T.c.id == page.c.id).join(C, C.c.id == T.c.customer_id))
+        .order_by(page.c.priority.desc(), page.c.task_due, page.c.id)
+    )
+    rows = [_row(row) for row in session.execute(stmt)]
+    invoices = _invoices(session, today, [row["id"] for row in rows])
+    for row in rows:
+        row["receivables"] = invoices.get(row["id"], [])
+        row["invoices"] = len(row["receivables"])
+        row["currency"] = row["receivables"][0]["currency"] if row["receivables"] else "CNY"
+    return rows
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -168,58 +225,45 @@ def _row(row: Any) -> dict[str, Any]:
         "id": row.id, "kind": row.kind, "status": row.status, "assignee": row.assignee,
         "due_date": row.due_date, "rule_id": row.rule_id, "policy_hash": row.policy_hash,
         "created_on": row.created_on, "closed_on": row.closed_on, "note": row.note,
-        "customer": row.customer_code, "customer_name": row.customer_name,
-        "collector": row.collector, "invoice": row.invoice, "stage": row.stage,
-        "currency": row.currency or "CNY",
-        "balance_at_risk": from_cents(int(row.at_risk_cents or 0)),
+        "customer_id": row.customer_id, "customer": row.customer_code,
+        "customer_name": row.customer_name, "collector": row.collector, "stage": row.stage,
+        "balance_at_risk": from_cents(int(row.at_risk or 0)),
         "days_overdue": int(row.days_overdue or 0), "priority": int(row.priority or 0),
     }
 
 
-def tasks(session: Session, today: date, f: TaskFilter, limit: int, offset: int
-          ) -> list[dict[str, Any]]:
-    """One page of tasks, highest priority first (then earliest due, then oldest).
-
-    Two steps: rank every matching task with only the joins the ranking needs, keep the
-    page, then fetch the page's customer and invoice details for those rows alone."""
-    t, r, c = Task.__table__, Receivable.__table__, Customer.__table__
-    late = _late_by_customer(f, literal(today, Date))
-    cols = _priority_columns(session, today, late)
-    live = _filtered(select(t.c.id, t.c.due_date.label("task_due"), *cols), f, late,
-                     receivables=True).where(t.c.at_risk.is_(None))
-    both = union_all(_ranked_by_task(session, today, f), live).subquery("ranked")
-    page = (select(both).order_by(both.c.priority.desc(), both.c.task_due, both.c.id)
-            .limit(limit).offset(offset).subquery("page"))
-    stmt = (
-        select(t.c.id, t.c.kind, t.c.status, t.c.assignee, t.c.due_date, t.c.rule_id,
-               t.c.policy_hash, t.c.created_on, t.c.closed_on, t.c.note,
-               c.c.code.label("customer_code"), c.c.name.label("customer_name"),
-               c.c.collector, r.c.number.label("invoice"), r.c.stage, r.c.currency,
-               page.c.at_risk_cents, page.c.days_overdue, page.c.priority)
-        .select_from(page.join(t, t.c.id == page.c.id).join(c, c.c.id == t.c.customer_id)
-                     .outerjoin(r, r.c.id == t.c.receivable_id))
-        .order_by(page.c.priority.desc(), page.c.task_due, page.c.id)
-    )
-    return [_row(row) for row in session.execute(stmt)]
+def _invoices(session: Session, today: date, task_ids: list[int]
+              ) -> dict[int, list[dict[str, Any]]]:
+    """The receivables still in each task (a closed task: those it had when it closed)."""
+    if not task_ids:
+        return {}
+    days = days_between(session, R.c.due_date, literal(today, Date))
+    closed = T.c.status != "open"
+    stmt = (select(L.c.task_id, R.c.number, R.c.stage, R.c.balance, R.c.currency,
+                   R.c.due_date, days.label("days"))
+            .select_from(L.join(R, R.c.id == L.c.receivable_id).join(T, T.c.id == L.c.task_id))
+            .where(L.c.task_id.in_(task_ids),
+                   or_(L.c.left_on.is_(None), and_(closed, L.c.left_on == T.c.closed_on)))
+            .order_by(L.c.task_id, R.c.due_date, R.c.number))
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in session.execute(stmt):
+        found.setdefault(row.task_id, []).append({
+            "number": row.number, "stage": row.stage, "balance": row.balance,
+            "currency": row.currency, "due_date": row.due_date,
+            "days_overdue": max(int(row.days or 0), 0)})
+    return found
 
 
 def counts(session: Session, today: date, f: TaskFilter) -> dict[str, int]:
     """Total matching, due today, and overdue (due before today): refreshed tasks from
-    the index alone, the others (few: made since the last refresh) through the join."""
-    t = Task.__table__
-    sums = select(
+    the index alone, the others (few: made since the last refresh) live."""
+    ranked = _ranked(session, today, f)
+    row = session.execute(select(
         func.count().label("total"),
-        func.coalesce(func.sum(case((t.c.due_date == today, 1), else_=0)), 0).label("today"),
-        func.coalesce(func.sum(case((t.c.due_date < today, 1), else_=0)), 0).label("late"),
-    )
-    found = {"total": 0, "due_today": 0, "overdue": 0}
-    for stmt in (_filtered(sums, f, stage_on_task=True).where(t.c.at_risk.is_not(None)),
-                 _filtered(sums, f).where(t.c.at_risk.is_(None))):
-        row = session.execute(stmt).one()
-        found["total"] += int(row.total)
-        found["due_today"] += int(row.today)
-        found["overdue"] += int(row.late)
-    return found
+        func.coalesce(func.sum(case((ranked.c.task_due == today, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((ranked.c.task_due < today, 1), else_=0)), 0),
+    ).select_from(ranked)).one()
+    return {"total": int(row[0]), "due_today": int(row[1]), "overdue": int(row[2])}
 
 
 def task(session: Session, today: date, task_id: int, visible_to: str | None

@@ -19,11 +19,13 @@ from ledger.db import Session
 from ledger.feed import EndedWarning, open_warnings_of_paid
 from ledger.models import Customer, Receivable
 from ledger.people_store import assigned_to
+from ledger.task_store import open_tasks
 from ledger.worklist import refresh_priorities
 from workflows.decisions import SETTLE_RULE, stage_rows, task_row
 from workflows.errors import Invalid, NotFound
 from workflows.lifecycle import FORWARD, IllegalMove, StageRow, advance, fire
 from workflows.outbox import withdraw
+from workflows.tasks import complete_call_tasks, release_receivables
 
 
 def _apply(
@@ -69,6 +71,7 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
     due = [(r, touched[r.id or 0] or today) for r in receivable_store.paid_active(session, ids)]
     _apply(session, due, "settle", actor, SETTLE_RULE, {})
     _withdraw(session, [r.id or 0 for r, _ in due], today, actor, "paid")
+    release_receivables(session, [r.id or 0 for r, _ in due], today, actor, "paid")
     if due:  # a paid invoice is not chased until tomorrow's cycle closes its warnings
         close_warnings(session, open_warnings_of_paid(session, [r.id or 0 for r, _ in due]),
                        today, actor, "paid")
@@ -122,6 +125,7 @@ def open_dispute(session: Session, number: str, reason: str, on_date: date, acto
         raise IllegalMove(f"{number} is already disputed")
     _apply(session, [(receivable, on_date)], "dispute", actor, "manual", {"reason": reason})
     _withdraw(session, [receivable.id or 0], on_date, actor, f"{number} disputed")
+    release_receivables(session, [receivable.id or 0], on_date, actor, "disputed")
 
 
 def resolve_dispute(
@@ -199,12 +203,37 @@ def _note_activity(
 def log_call(
     session: Session, number: str, outcome: str, note: str, on_date: date, actor: str
 ) -> None:
-    """A call made about a receivable: only the audit row (it changes no state)."""
+    """A call made about a receivable: audited; the customer's open call task is done."""
+    _check_outcome(outcome)
+    receivable = _find(session, number)
+    done = complete_call_tasks(session, receivable.customer_id, on_date, actor,
+                               _call_note(outcome, note))
+    _note_activity(session, receivable, "call_logged", on_date, actor,
+                   {"outcome": outcome, "note": note.strip(), "tasks_completed": done})
+
+
+def log_customer_call(
+    session: Session, code: str, outcome: str, note: str, on_date: date, actor: str
+) -> None:
+    """A call made to the customer about its account: audited on the customer; its open
+    call task is done."""
+    _check_outcome(outcome)
+    customer = _customer(session, code)
+    done = complete_call_tasks(session, customer.id or 0, on_date, actor,
+                               _call_note(outcome, note))
+    write_audit(session, [AuditEntry(
+        on_date, actor, "call_logged", "customer", customer.id, code,
+        details={"outcome": outcome, "note": note.strip(), "tasks_completed": done})])
+
+
+def _check_outcome(outcome: str) -> None:
     if outcome not in CALL_OUTCOMES:
         raise Invalid(f"outcome must be one of {', '.join(CALL_OUTCOMES)}, got {outcome!r}",
                       field="outcome")
-    _note_activity(session, _find(session, number), "call_logged", on_date, actor,
-                   {"outcome": outcome, "note": note.strip()})
+
+
+def _call_note(outcome: str, note: str) -> str:
+    return f"call: {outcome}" + (f" - {note.strip()}" if note.strip() else "")
 
 
 def add_note(session: Session, number: str, text: str, on_date: date, actor: str) -> None:
@@ -239,11 +268,11 @@ def hand_over_to_legal(
     refresh_priorities(session, on_date, [row.id])
     collector = assigned_to(session, receivable.customer_id)
     opened = [
-        task_row(spec, customer_id=receivable.customer_id, receivable_id=row.id,
+        task_row(spec, customer_id=receivable.customer_id, receivable_ids=[row.id],
                  collector=collector, rule_id=LEGAL_RULE, policy_hash="", as_of=on_date)
         for spec in tasks or []
     ]
-    store.insert_tasks(session, opened)
+    open_tasks(session, opened)
     _note_activity(session, receivable, "legal_handover", on_date, actor, {
         "from": receivable.stage, "to": "legal", "reason": reason.strip(),
         "steps": [dest for _, dest in row.steps],

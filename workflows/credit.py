@@ -18,11 +18,10 @@ from ledger import credit_store as store
 from ledger import prepayments
 from ledger.audit import AuditEntry, write_audit
 from ledger.credit_facts import scorecard_factors
-from ledger.cycle_store import insert_tasks
 from ledger.db import Session
 from ledger.facts import customer_facts
 from ledger.models import Activity, Customer, Guarantee
-from ledger.task_store import task_row
+from ledger.task_store import open_tasks, task_row
 from workflows.errors import Invalid, Refused
 
 ACTOR = "scorecard"
@@ -144,7 +143,7 @@ def apply(
     """
     proposals = review(session, policy, as_of, customer)
     pending = [p for p in proposals if p.changes or not p.rated]
-    open_tasks = store.open_task_customers(session, TASK_KIND)
+    reviewing = store.open_task_customers(session, TASK_KIND)
     files, changes, audit, tasks = [], [], [], []
     for p in pending:
         files.append({"cid": p.customer_id, "rated_on": as_of, **p.new})
@@ -161,17 +160,17 @@ def apply(
         audit.append(AuditEntry(as_of, actor, "credit_review", "customer", p.customer_id, p.code,
                               rule_id=TASK_RULE, details={**details, "changes": _plain(
                                   p.changes)}))
-        if p.rating_drop >= DROP_GRADES and p.customer_id not in open_tasks:
-            open_tasks.add(p.customer_id)
+        if p.rating_drop >= DROP_GRADES and p.customer_id not in reviewing:
+            reviewing.add(p.customer_id)
             tasks.append(task_row(
-                TASK_KIND, customer_id=p.customer_id, receivable_id=None,
+                TASK_KIND, customer_id=p.customer_id,
                 assignee=TASK_ASSIGNEE, due_date=as_of + timedelta(days=TASK_DUE_DAYS),
                 rule_id=TASK_RULE, policy_hash=getattr(policy, "hash", ""), created_on=as_of,
                 note=f"rating {p.old['rating']} -> {p.rating} (score {p.score})"))
     store.update_files(session, files)
     store.insert_changes(session, changes)
     store.insert_rows(session, Activity.__table__, [entry.row() for entry in audit])
-    insert_tasks(session, tasks)
+    open_tasks(session, tasks)
     return Applied(len(proposals), sum(1 for p in pending if p.changes), len(tasks), proposals)
 
 

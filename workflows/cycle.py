@@ -27,6 +27,7 @@ from ledger.cycle_store import StageConflict
 from ledger.db import Engine, Session
 from ledger.facts import customer_facts, receivable_rows
 from ledger.locks import Busy, cycle_lock
+from ledger.task_store import leaving, open_tasks
 from ledger.worklist import refresh_priorities
 from workflows.decisions import DayPlan
 from workflows.errors import Refused
@@ -41,6 +42,7 @@ from workflows.planner import (
 )
 from workflows.promises import expire_promises
 from workflows.reminders import FIX_CONTACT, MailSetup, ReminderPlanner
+from workflows.tasks import release_receivables
 from workflows.watches import load_watches
 
 
@@ -63,6 +65,7 @@ class CycleSummary:
     warnings_opened: int = 0
     warnings_closed: int = 0
     tasks_opened: int = 0
+    tasks_closed: int = 0  # their receivables all paid, disputed, promised or written off
     reminders_queued: int = 0
     reminder_items: int = 0
     promises_kept: int = 0
@@ -193,6 +196,8 @@ def _run_cycle(
             session.rollback()
             return summary
         _write(session, plan, as_of)
+        for reason, ids in leaving(session, as_of).items():
+            summary.tasks_closed += len(release_receivables(session, ids, as_of, ACTOR, reason))
         refresh_priorities(session, as_of)  # the worklist ranks by today's balances and days
         store.record_policy(session, policy.hash, policy.files, as_of)
         store.record_run(session, as_of, policy.hash, summary.as_dict())
@@ -226,7 +231,7 @@ def _write(session: Session, plan: DayPlan, as_of: date) -> None:
     store.insert_stage_changes(session, plan.stage_changes)
     store.insert_warnings(session, plan.warnings_opened)
     store.close_warnings(session, plan.warnings_closed, as_of)
-    store.insert_tasks(session, plan.tasks)
+    open_tasks(session, plan.tasks)
     write_audit(session, plan.activities)
     _write_messages(session, plan.messages, as_of)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -125,7 +126,7 @@ def task_row(
     spec: Any,
     *,
     customer_id: int,
-    receivable_id: int | None,
+    receivable_ids: Iterable[int],
     collector: str | None,
     rule_id: str,
     policy_hash: str,
@@ -134,7 +135,7 @@ def task_row(
     """An on_enter task: ``assign: collector`` means the customer's collector."""
     assignee = (collector or "") if spec.assign == "collector" else spec.assign
     return task_store.task_row(
-        spec.kind, customer_id=customer_id, receivable_id=receivable_id, assignee=assignee,
+        spec.kind, customer_id=customer_id, receivable_ids=receivable_ids, assignee=assignee,
         due_date=as_of + timedelta(days=spec.due_in_days), rule_id=rule_id,
         policy_hash=policy_hash, created_on=as_of)
 

@@ -152,7 +152,7 @@ def _plan_move(
         task_row(
             spec,
             customer_id=row["customer_id"],
-            receivable_id=row["id"],
+            receivable_ids=[row["id"]],
             collector=ctx.collectors.get(row["customer_id"]),
             rule_id=rule_id,
             policy_hash=ctx.policy.hash,
@@ -343,7 +343,7 @@ def describe(plan: DayPlan) -> list[dict[str, Any]]:
         changes.append(
             {
                 "change": "task",
-                "subject": subjects.get(task.receivable_id, ""),
+                "subject": ", ".join(subjects.get(rid, "") for rid in task.receivable_ids),
                 "kind": task.kind,
                 "assignee": task.assignee,
                 "rule": task.rule_id,

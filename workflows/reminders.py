@@ -9,6 +9,9 @@ POLICY.md's rules, in one place:
   policy's tolerance for its currency, or on a non-business day (a step due on a holiday
   still holds on the next business day and goes out then);
 - a step marked ``review: true`` makes the email wait for a collector's approval;
+- it goes to the customer's billing contacts (the first with an email as To:, the others
+  copied), else to the customer's own email; with neither, a ``fix_contact_details`` task
+  opens instead (ledger/reminder_store.contacts);
 - a customer who already has an email for the day gets no second one (a cycle run again
   after new data): steps that became due wait for the next business day.
 The email is rendered here (so a bad template fails the cycle, not the 8 am send) and
@@ -188,18 +191,24 @@ class ReminderPlanner:
         }
 
     def _cc(self, dues: list[_Due], contact: Contact) -> list[str]:
-        """``cc: [collector]`` means the customer's collector; an address stands for itself."""
+        """The customer's other billing contacts, then the step's ``cc``: ``collector``
+        means the customer's collector, an address stands for itself; each address once,
+        never the ``to`` address again (any case)."""
         addresses: list[str] = []
+        seen = {contact.email.lower()}
+        wanted = [*contact.cc]
         for entry in (e for d in dues for e in d.step.cc):
             name = contact.collector if entry == "collector" else entry
-            address = name if name and "@" in name else self.setup.people.get(name or "")
-            if address and address not in addresses and address != contact.email:
+            wanted.append(name if name and "@" in name else self.setup.people.get(name or ""))
+        for address in wanted:
+            if address and address.lower() not in seen:
+                seen.add(address.lower())
                 addresses.append(address)
         return addresses
 
     def _fix_task(self, contact: Contact) -> TaskRow:
         return task_row(
-            FIX_CONTACT, customer_id=contact.id, receivable_id=None,
+            FIX_CONTACT, customer_id=contact.id,
             assignee=contact.collector or "", due_date=self.as_of + timedelta(days=1),
             rule_id="reminder:no-email", policy_hash=self.policy.hash, created_on=self.as_of,
             note="no email address: reminders cannot be sent")

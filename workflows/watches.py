@@ -71,7 +71,7 @@ def load_watches(
 
 def insurer_task(report: dict[str, Any], policy_hash: str, as_of: date) -> TaskRow:
     return task_row(
-        insurer_store.TASK_KIND, customer_id=report["customer_id"], receivable_id=report["id"],
+        insurer_store.TASK_KIND, customer_id=report["customer_id"], receivable_ids=[report["id"]],
         assignee=INSURER_ASSIGNEE, due_date=report["deadline"], rule_id=INSURER_RULE,
         policy_hash=policy_hash, created_on=as_of,
         note=f"report {report['number']} overdue to the credit insurer by {report['deadline']}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from arflow.cli import collect_cmd, contact_cmd, db_cmd, outbox_cmd, policy_cmd
+from arflow.cli import collect_cmd, contact_cmd, db_cmd, outbox_cmd, policy_cmd, task_cmd
 from arflow.cli.credit_cmd import credit_app, customer_app
 from arflow.cli.cycle_cmd import cycle_command
 from arflow.cli.demo_cmd import demo_command
@@ -42,6 +42,12 @@ app.command("resume")(collect_cmd.resume_command)
 app.command("dispute")(collect_cmd.dispute_command)
 app.command("resolve")(collect_cmd.resolve_command)
 app.command("promise")(collect_cmd.promise_command)
+app.command("plan")(collect_cmd.plan_command)
+app.command("promises")(collect_cmd.promises_command)
+app.command("plans")(collect_cmd.plans_command)
+app.command("tasks")(task_cmd.tasks_command)
+app.add_typer(task_cmd.task_app, name="task")
+app.command("call")(task_cmd.call_command)
 app.add_typer(order_app, name="order")
 app.command("orders")(orders_command)
 app.add_typer(prepayment_app, name="prepayment")

@@ -20,7 +20,7 @@ from sqlalchemy import Select, or_, select
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
-from ledger.models import Activity, Customer, Receivable, StageChange, Task
+from ledger.models import Activity, Customer, Receivable, StageChange, Task, TaskReceivable
 from ledger.reads.paging import page, scoped
 
 C, R = Customer.__table__, Receivable.__table__
@@ -152,8 +152,9 @@ def stage_history(session: Session, receivable_id: int, *,
 
 
 def tasks(session: Session, receivable_id: int) -> list[TaskRow]:
-    t = Task.__table__
-    stmt = select(t).where(t.c.receivable_id == receivable_id).order_by(t.c.id)
+    t, link = Task.__table__, TaskReceivable.__table__
+    stmt = (select(t).select_from(t.join(link, link.c.task_id == t.c.id))
+            .where(link.c.receivable_id == receivable_id).order_by(t.c.id))
     return [TaskRow(kind=r.kind, status=r.status, assignee=r.assignee, due_date=r.due_date,
                     rule_id=r.rule_id) for r in session.execute(stmt)]
 

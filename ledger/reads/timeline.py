@@ -25,13 +25,18 @@ from ledger.models import (
     RiskWarning,
     StageChange,
     Task,
+    TaskReceivable,
 )
 
 LIMIT = 200
 # audit rows that belong on a timeline (the cycle's own rows are shown from their tables)
-PEOPLE_ACTIONS = ("call_logged", "note_added", "promise_recorded", "promise_kept",
-                  "promise_broken", "dispute", "resolve", "reminders_paused",
-                  "reminders_resumed", "legal_handover", "task_completed", "task_reassigned")
+# promises and plans are audited on the customer, naming the invoices they cover
+PROMISE_ACTIONS = ("promise_recorded", "promise_kept", "promise_broken", "promise_cancelled",
+                   "plan_recorded", "instalment_kept", "plan_kept", "plan_broken",
+                   "plan_cancelled")
+PEOPLE_ACTIONS = ("call_logged", "note_added", *PROMISE_ACTIONS, "dispute", "resolve",
+                  "reminders_paused", "reminders_resumed", "legal_handover", "task_completed",
+                  "task_reassigned")
 
 
 def _entry(on: date, kind: str, who: str, subject: str = "", at: datetime | None = None,
@@ -50,6 +55,8 @@ def timeline(session: Session, *, receivable_id: int | None = None,
     entries = [*_stages(session, ids), *_reminders(session, ids, customer_id),
                *_warnings(session, ids, customer_id), *_tasks(session, ids, customer_id),
                *_payments(session, ids), *_activities(session, ids, customer_id)]
+    if receivable_id is not None:
+        entries.extend(_promises_covering(session, receivable_id))
     entries.sort(key=_order, reverse=True)
     return entries[:LIMIT]
 
@@ -106,15 +113,28 @@ def _warnings(session: Session, ids: Any, customer_id: int | None) -> list[dict[
 
 
 def _tasks(session: Session, ids: Any, customer_id: int | None) -> list[dict[str, Any]]:
-    t, r = Task.__table__, Receivable.__table__
+    """A customer's tasks, or the tasks a receivable is (or was) in; each names the
+    receivables it is about."""
+    t, r, link = Task.__table__, Receivable.__table__, TaskReceivable.__table__
     where = (t.c.customer_id == customer_id) if customer_id is not None \
-        else _in(t.c.receivable_id, ids)
-    stmt = (select(t, r.c.number).select_from(t.outerjoin(r, r.c.id == t.c.receivable_id))
-            .where(where).order_by(t.c.id.desc()).limit(LIMIT))
-    return [_entry(row.created_on, "task", "cycle" if row.rule_id else "", row.number or "",
+        else t.c.id.in_(select(link.c.task_id).where(_in(link.c.receivable_id, ids)))
+    rows = session.execute(select(t).where(where, t.c.status != "merged")
+                           .order_by(t.c.id.desc()).limit(LIMIT)).all()
+    numbers: dict[int, list[str]] = {}
+    if rows:
+        stmt = (select(link.c.task_id, r.c.number)
+                .select_from(link.join(r, r.c.id == link.c.receivable_id))
+                .where(link.c.task_id.in_([row.id for row in rows]))
+                .order_by(r.c.due_date, r.c.number))
+        for tid, number in session.execute(stmt):
+            numbers.setdefault(tid, []).append(number)
+    return [_entry(row.created_on, "task", "cycle" if row.rule_id else "",
+                   ", ".join(numbers.get(row.id, [])[:5])
+                   + (" …" if len(numbers.get(row.id, [])) > 5 else ""),
                    None, rule=row.rule_id, task_id=row.id, task_kind=row.kind,
-                   assignee=row.assignee, status=row.status, due_date=row.due_date)
-            for row in session.execute(stmt)]
+                   assignee=row.assignee, status=row.status, due_date=row.due_date,
+                   receivables=numbers.get(row.id, []))
+            for row in rows]
 
 
 def _payments(session: Session, ids: Any) -> list[dict[str, Any]]:
@@ -139,3 +159,20 @@ def _activities(session: Session, ids: Any, customer_id: int | None) -> list[dic
                    row.subject if row.entity == "receivable" else "", row.at,
                    rule=row.rule_id, details=dict(row.details or {}))
             for row in session.execute(stmt)]
+
+
+def _promises_covering(session: Session, receivable_id: int) -> list[dict[str, Any]]:
+    """The customer's promise and plan rows (audited on the customer) that name the
+    receivable among the invoices they cover."""
+    a, r = Activity.__table__, Receivable.__table__
+    found = session.execute(select(r.c.customer_id, r.c.number)
+                            .where(r.c.id == receivable_id)).first()
+    if found is None:
+        return []
+    stmt = (select(a).where(a.c.entity_id == found.customer_id, a.c.entity == "customer",
+                            a.c.action.in_(PROMISE_ACTIONS))
+            .order_by(a.c.id.desc()).limit(LIMIT))
+    return [_entry(row.on_date, row.action, row.actor, row.subject, row.at,
+                   rule=row.rule_id, details=dict(row.details or {}))
+            for row in session.execute(stmt)
+            if found.number in ((row.details or {}).get("invoices") or ())]

@@ -117,7 +117,7 @@ def _tasks(session: Session, start: date, end: date) -> dict[str, tuple[int, int
             func.sum(case((t.c.closed_on > t.c.due_date, 1), else_=0)),
         )
         .select_from(t.join(C, C.c.id == t.c.customer_id))
-        .where(t.c.closed_on >= day(start), t.c.closed_on <= day(end))
+        .where(t.c.status == "done", t.c.closed_on >= day(start), t.c.closed_on <= day(end))
         .group_by(who)
     )
     return {name: (int(i), int(late)) for name, i, late in session.execute(stmt)}

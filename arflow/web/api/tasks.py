@@ -1,8 +1,9 @@
 """/api/v1/tasks: the worklist for systems and scripts, and acting on a task.
 
-Listed in the worklist's order (balance at risk x days overdue). A collector sees the
-tasks assigned to them or on their customers (another's answers 404) and may reassign
-only their own; a credit manager (or a system token) sees and reassigns any.
+A task is about a customer's account and lists the receivables still in it. Listed in
+the worklist's order (balance at risk x days overdue). A collector sees the tasks
+assigned to them or on their customers (another's answers 404) and may complete or
+reassign only their own; a credit manager (or a system token) sees and changes any.
 """
 
 from __future__ import annotations
@@ -37,9 +38,16 @@ class TaskOut(BaseModel):
     due_date: date
     rule_id: str = Field(description="The rule that opened the task ('' if opened by hand).")
     customer: str
+    customer_code: str
     customer_name: str
-    invoice: str | None = Field(description="None for a customer-level task.")
-    stage: str | None
+    receivables: list[str] = Field(
+        description="Numbers of the receivables still in the task, oldest due first "
+                    "(empty for a task about the customer itself).")
+    invoice: str | None = Field(description="The oldest of ``receivables`` (None if empty).")
+    stage: str | None = Field(description="The furthest stage among ``receivables``.")
+    at_risk: Money = Field(description="Balance at risk: the open balance of "
+                                       "``receivables`` (of the customer's overdue "
+                                       "receivables for a task about the customer).")
     balance_at_risk: Money
     currency: str
     days_overdue: int
@@ -65,7 +73,11 @@ def _visible_to(who: Principal) -> str | None:
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in ("collector", "policy_hash")}
+    numbers = [r["number"] for r in row["receivables"]]
+    hidden = ("collector", "policy_hash", "customer_id", "receivables")
+    return {**{k: v for k, v in row.items() if k not in hidden},
+            "customer_code": row["customer"], "receivables": numbers,
+            "invoice": numbers[0] if numbers else None, "at_risk": row["balance_at_risk"]}
 
 
 def _one(db: Any, who: Principal, today: date, task_id: int) -> dict[str, Any]:
@@ -81,12 +93,14 @@ def list_tasks(
     kind: Filter = None,
     stage: Filter = None,
     customer: Filter = None,
+    q: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$",
+                                   description="Part of the customer's code or name.")] = None,
     assignee: Filter = None,
     status: Literal["open", "done"] = "open",
 ) -> MoneyJSONResponse:
     """Tasks, highest priority first."""
     f = worklist.TaskFilter(assignee=assignee, kind=kind, stage=stage, customer=customer,
-                            status=status, visible_to=_visible_to(who))
+                            search=q, status=status, visible_to=_visible_to(who))
     rows = worklist.tasks(db, today, f, paging.limit, paging.offset)
     total = worklist.counts(db, today, f)["total"]
     return MoneyJSONResponse(envelope(request, [_public(r) for r in rows], total, paging))
@@ -105,7 +119,8 @@ def complete(task_id: RowId, body: CompleteIn, db: deps.DbSession, today: deps.T
     """Close the task as done, with a note (409 ``task_closed`` if it is not open)."""
     _one(db, who, today, task_id)
     with refused(db):
-        complete_task(db, task_id, body.note, today, who.actor)
+        complete_task(db, task_id, body.note, today, who.actor,
+                      only_from=None if who.sees_all else who.name)
         db.commit()
     return MoneyJSONResponse(_one(db, who, today, task_id))
 
