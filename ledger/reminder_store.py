@@ -1,4 +1,8 @@
-"""What reminder planning reads (contacts, steps already done) and writes (outbox, steps)."""
+"""What reminder planning reads (contacts, steps already done) and writes (outbox, steps).
+
+A customer's reminders go to its billing contacts (``contact.billing``) that have an email:
+the oldest one is ``to``, the others are copied; a customer with none is written to at its
+own ``email``; with neither, no reminder can go (workflows/reminders opens a task)."""
 
 from __future__ import annotations
 
@@ -11,25 +15,45 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from ledger import contact_store
 from ledger.bulk import chunks, execute_many
 from ledger.models import Customer, Outbox, Receivable, Reminder, Task
 
 
 @dataclass(frozen=True)
 class Contact:
+    """A customer as its reminders see it: where they go, in which language, whether
+    they may go today."""
+
     id: int
     code: str
     name: str
-    email: str
+    email: str  # the To: address ("": none to write to)
     language: str
     collector: str | None
     paused: bool  # reminders paused on the day asked about
     messaged: bool = False  # already has an email for that day (one per customer per day)
+    cc: tuple[str, ...] = ()  # the other billing contacts' addresses
+
+
+def recipients(own: str, billing: list[str]) -> tuple[str, tuple[str, ...]]:
+    """(to, cc): the first billing address and the others (each once, in order), else
+    the customer's own address and no copies."""
+    if not billing:
+        return own or "", ()
+    seen: list[str] = []
+    for address in billing:
+        if address.lower() not in (a.lower() for a in seen):
+            seen.append(address)
+    return seen[0], tuple(seen[1:])
 
 
 def contacts(session: Session, as_of: date) -> dict[int, Contact]:
-    """Every customer's mail details; paused while ``as_of`` is before the pause's end."""
+    """Every customer's mail details; paused while ``as_of`` is before the pause's end.
+    Three queries for the whole portfolio (the day's messages, the customers, their billing
+    contacts), whatever its size."""
     t, o = Customer.__table__, Outbox.__table__
+    billing = contact_store.billing_addresses(session)
     messaged = {
         cid
         for (cid,) in session.execute(
@@ -48,20 +72,22 @@ def contacts(session: Session, as_of: date) -> dict[int, Contact]:
             t.c.reminders_paused_until,
         )
     )
-    return {
-        row.id: Contact(
+    found: dict[int, Contact] = {}
+    for row in rows:
+        to, cc = recipients(row.email, billing.get(row.id, []))
+        found[row.id] = Contact(
             row.id,
             row.code,
             row.name,
-            row.email or "",
+            to,
             row.language or "zh-CN",
             row.collector,
             bool(row.reminders_paused)
             and (row.reminders_paused_until is None or as_of < row.reminders_paused_until),
             row.id in messaged,
+            cc,
         )
-        for row in rows
-    }
+    return found
 
 
 def steps_done(session: Session, receivable_ids: Iterable[int]) -> dict[int, set[str]]:
