@@ -12,9 +12,6 @@ POLICY.md's rules, in one place:
 - it goes to the customer's billing contacts (the first with an email as To:, the others
   copied), else to the customer's own email; with neither, a ``fix_contact_details`` task
   opens instead (ledger/reminder_store.contacts);
-- it goes to the customer's billing contacts (the first with an email as To:, the others
-  copied), else to the customer's own email; with neither, a ``fix_contact_details`` task
-  opens instead (ledger/reminder_store.contacts);
 - a customer who already has an email for the day gets no second one (a cycle run again
   after new data): steps that became due wait for the next business day.
 The email is rendered here (so a bad template fails the cycle, not the 8 am send) and
