@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, and_, exists, func, insert, select, type_coerce, update
+from sqlalchemy import BigInteger, func, insert, select, type_coerce, update
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
 from ledger.feed import EndedWarning
 from ledger.models import (
     Customer,
-    PaymentPlan,
     Promise,
     PromiseReceivable,
     Receivable,
@@ -104,37 +103,19 @@ def open_warnings(session: Session, receivable_id: int) -> list[EndedWarning]:
     return [EndedWarning(*row) for row in session.execute(stmt)]
 
 
-@dataclass(frozen=True)
-class Cancelled:
-    """Promises and plans given up because a receivable they covered was written off."""
+def plans_covering_open(session: Session, plan_ids: list[int]) -> set[int]:
+    """Those of the plans whose instalments still cover an active receivable."""
+    if not plan_ids:
+        return set()
+    p, link = Promise.__table__, PromiseReceivable.__table__
+    stmt = (select(p.c.plan_id).distinct()
+            .select_from(p.join(link, link.c.promise_id == p.c.id)
+                         .join(R, R.c.id == link.c.receivable_id))
+            .where(p.c.plan_id.in_(plan_ids), R.c.stage.in_(ACTIVE_STAGES)))
+    return set(session.execute(stmt).scalars())
 
-    promises: list[int]
-    plans: list[int]
-    customer_code: str = ""  # the plans' customer (their audit's subject)
 
-
-def cancel_promises(session: Session, receivable_id: int, on: date) -> Cancelled:
-    """Cancel the open promises covering the receivable (it has nothing left to pay), and
-    the open payment plans covering it whose receivables are all closed now (with their
-    open instalments). A plan still covering an open receivable goes on: its instalments
-    are amounts agreed with the customer, kept or missed by the payments to come."""
-    p, link, plan = Promise.__table__, PromiseReceivable.__table__, PaymentPlan.__table__
-    covering = select(link.c.promise_id).where(link.c.receivable_id == receivable_id)
-    promises = list(session.execute(
-        update(p).where(p.c.id.in_(covering), p.c.status == "open", p.c.plan_id.is_(None))
-        .values(status="cancelled").returning(p.c.id)).scalars())
-    still_open = exists().where(and_(
-        link.c.promise_id == p.c.id, link.c.receivable_id == R.c.id,
-        R.c.stage.in_(ACTIVE_STAGES), p.c.plan_id == plan.c.id))
-    covers = exists().where(and_(link.c.promise_id == p.c.id, p.c.plan_id == plan.c.id,
-                                 link.c.receivable_id == receivable_id))
-    plans = sorted(session.execute(
-        update(plan).where(plan.c.status == "open", covers, ~still_open)
-        .values(status="cancelled", closed_on=on).returning(plan.c.id)).scalars())
-    if plans:
-        session.execute(update(p).where(p.c.plan_id.in_(plans), p.c.status == "open")
-                        .values(status="cancelled"))
-    code = "" if not plans else session.execute(
-        select(C.c.code).select_from(C.join(R, R.c.customer_id == C.c.id))
-        .where(R.c.id == receivable_id)).scalar_one()
-    return Cancelled(sorted(promises), plans, code)
+def customer_code(session: Session, receivable_id: int) -> str:
+    """The code of the receivable's customer (the subject of a customer's audit row)."""
+    return session.execute(select(C.c.code).select_from(C.join(R, R.c.customer_id == C.c.id))
+                           .where(R.c.id == receivable_id)).scalar_one()

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledger import receivable_store, writeoff_store
+from ledger import promise_store, receivable_store, writeoff_store
 from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.models import Receivable
@@ -136,22 +136,38 @@ def _close(session: Session, receivable: Receivable, writeoff_id: int, on_date: 
            actor: str) -> None:
     """Nothing is left: to ``written_off``, warnings closed, out of its tasks, promises
     covering it cancelled."""
-    rid, number = receivable.id or 0, receivable.number
+    rid = receivable.id or 0
     _apply(session, [(receivable, on_date)], "write_off", actor, WRITEOFF_RULE,
            {"writeoff_id": writeoff_id})
     close_warnings(session, writeoff_store.open_warnings(session, rid), on_date, actor,
                    "written off")
     release_receivables(session, [rid], on_date, actor, reason="written_off")
-    cancelled = writeoff_store.cancel_promises(session, rid, on_date)
+    _cancel_promises(session, receivable, on_date, actor)
+
+
+def _cancel_promises(session: Session, receivable: Receivable, on_date: date, actor: str
+                     ) -> None:
+    """The open promises covering the written-off receivable are cancelled (it has nothing
+    left to pay); a payment plan covering it only once nothing it covers is open (its
+    instalments are amounts agreed with the customer, kept or missed by what is paid)."""
+    holding = promise_store.open_covering(session, [receivable.id or 0])
+    promises = [h.promise_id for h in holding if h.plan_id is None]
+    covering = sorted({h.plan_id for h in holding if h.plan_id is not None})
+    going_on = writeoff_store.plans_covering_open(session, covering)
+    plans = [plan for plan in covering if plan not in going_on]
+    if not promises and not plans:
+        return
+    promise_store.set_status(session, promises, "cancelled")
+    promise_store.close_plans(session, plans, "cancelled", on_date)
+    code = writeoff_store.customer_code(session, receivable.id or 0)
+    why = f"{receivable.number} written off"
     write_audit(session, [
-        *(AuditEntry(on_date, actor, "promise_cancelled", "receivable", rid, number,
-                     WRITEOFF_RULE, details={"promise_id": pid, "reason": "written off"})
-          for pid in cancelled.promises),
+        *(AuditEntry(on_date, actor, "promise_cancelled", "customer", receivable.customer_id,
+                     code, WRITEOFF_RULE, details={"promise_id": pid, "reason": why})
+          for pid in promises),
         *(AuditEntry(on_date, actor, "plan_cancelled", "customer", receivable.customer_id,
-                     cancelled.customer_code, WRITEOFF_RULE,
-                     details={"plan_id": plan, "reason": f"{number} written off"})
-          for plan in cancelled.plans),
-    ])
+                     code, WRITEOFF_RULE, details={"plan_id": pid, "reason": why})
+          for pid in plans)])
 
 
 def reject_writeoff(session: Session, writeoff_id: int, note: str, on_date: date, actor: str,

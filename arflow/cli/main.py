@@ -17,6 +17,7 @@ from arflow.cli.prepayment_cmd import prepayments_command
 from arflow.cli.report_cmd import report_app
 from arflow.cli.serve_cmd import serve_command
 from arflow.cli.views import customers_command, receivables_command, show_command, warnings_command
+from arflow.cli.writeoff_cmd import writeoff_command, writeoffs_command
 
 app = typer.Typer(
     name="arflow",
@@ -48,6 +49,8 @@ app.command("plans")(collect_cmd.plans_command)
 app.command("tasks")(task_cmd.tasks_command)
 app.add_typer(task_cmd.task_app, name="task")
 app.command("call")(task_cmd.call_command)
+app.command("writeoff")(writeoff_command)
+app.command("writeoffs")(writeoffs_command)
 app.add_typer(order_app, name="order")
 app.command("orders")(orders_command)
 app.add_typer(prepayment_app, name="prepayment")

@@ -13,7 +13,9 @@ from sqlmodel import Session
 from ledger.models import (
     Activity,
     Outbox,
+    PaymentPlan,
     Promise,
+    PromiseReceivable,
     Receivable,
     RiskWarning,
     StageChange,
@@ -108,8 +110,37 @@ def test_full_write_off_closes_everything_it_touched(book: Engine) -> None:
         assert tuple(link) == (DAY, "written_off")
         assert s.execute(select(Task.status)).scalar_one() == "open"
         actions = [a for a, *_ in _audit(s, rid)]
+        on_customer = s.execute(select(Activity.action, Activity.subject, Activity.details)
+                                .where(Activity.entity == "customer",
+                                       Activity.action == "promise_cancelled")).one()
     assert actions[:2] == ["writeoff_proposed", "writeoff_approved"]
-    assert {"write_off", "warning_closed", "promise_cancelled"} <= set(actions)
+    assert {"write_off", "warning_closed"} <= set(actions)
+    assert on_customer.subject == "C001" and on_customer.details["reason"] == "R-1 written off"
+
+
+def test_a_plan_ends_only_when_nothing_it_covers_is_open(book: Engine) -> None:
+    with Session(book) as s:
+        rid = ids(s)
+        customer = _receivable(s, "R-1").customer_id
+        plans = {}
+        for name, covered in (("R-3 only", ["R-3"]), ("R-2 and R-3", ["R-2", "R-3"])):
+            plan = PaymentPlan(customer_id=customer, created_on=DAY, created_by="li.na")
+            s.add(plan)
+            s.flush()
+            instalment = Promise(customer_id=customer, plan_id=plan.id, promised_date=DAY,
+                                 amount=D("100.00"), status="open", created_on=DAY)
+            s.add(instalment)
+            s.flush()
+            s.add_all([PromiseReceivable(promise_id=instalment.id, receivable_id=rid[n])
+                       for n in covered])
+            plans[name] = plan.id
+        s.commit()
+        approve_writeoff(s, propose_writeoff(s, "R-3", "lost", DAY, "web:li.na"), DAY,
+                         "cli:boss")
+        s.commit()
+        status = {name: s.get(PaymentPlan, pid).status  # type: ignore[union-attr]
+                  for name, pid in plans.items()}
+    assert status == {"R-3 only": "cancelled", "R-2 and R-3": "open"}
 
 
 def test_the_last_receivable_written_off_closes_its_task(book: Engine) -> None:
