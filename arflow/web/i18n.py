@@ -7,7 +7,7 @@ itself. Numbers, money and dates are formatted by Babel for the user's locale.
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import (
     format_currency,
     format_decimal,
@@ -107,9 +107,21 @@ class Translator:
             return ""
         return _day(self.locale, value)
 
-    def moment(self, value: datetime | None) -> str:
+    def local(self, value: datetime) -> datetime:
+        """An instant in the business timezone. Instants are stored in UTC: PostgreSQL
+        returns them aware, SQLite naive (a naive one is UTC, never local time)."""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(self.tz) if self.tz is not None else value
+
+    def moment(self, value: datetime | None, part: str = "datetime") -> str:
+        """An instant shown in the business timezone: ``datetime`` (day and time),
+        ``time`` or ``date``; pages use it through the ``local`` filter (pages/render)."""
         if value is None:
             return ""
-        if self.tz is not None and value.tzinfo is not None:
-            value = value.astimezone(self.tz)
+        value = self.local(value)
+        if part == "time":
+            return format_time(value, format="short", locale=self.locale)
+        if part == "date":
+            return _day(self.locale, value.date())
         return format_datetime(value, format="short", locale=self.locale)

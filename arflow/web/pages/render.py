@@ -3,6 +3,7 @@ in every template's context, and a redirect helper for POST-redirect-GET."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -10,12 +11,32 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from arflow.auth import Principal
 from arflow.web.i18n import DEFAULT_LANGUAGE, Translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.globals["url_quote"] = lambda value: quote(str(value), safe="")
+
+
+@pass_context
+def local(context: Context, value: datetime | None, part: str = "datetime",
+          day: date | None = None) -> str:
+    """``{{ instant|local }}``: a stored instant (UTC; naive from SQLite, aware from
+    PostgreSQL) in the business timezone, formatted for the user's language. ``part``:
+    ``datetime``, ``date`` or ``time``; with ``day``, the time only when the instant
+    falls on that business day (a timeline's entry dated by its day), else nothing."""
+    t: Translator = context["t"]
+    if value is None:
+        return ""
+    if day is not None and t.local(value).date() != day:
+        return ""
+    return t.moment(value, part)
+
+
+TEMPLATES.env.filters["local"] = local
 
 
 def translator(request: Request, who: Principal | None = None) -> Translator:
