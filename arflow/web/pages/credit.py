@@ -63,11 +63,19 @@ def held_orders(request: Request, who: Credit, db: DbSession, today: Today) -> R
 ORDER_CONFLICT = (409, "conflict")
 
 
-def _decided(request: Request, who: Any, number: str, action: Any) -> Response:
-    with refused(plain_value=ORDER_CONFLICT):
+def _decided(request: Request, who: Any, db: Any, today: date, number: str, form: str,
+             values: dict[str, str], action: Any) -> Response:
+    """Run a held order's form; a refusal shows the held orders again, the message on
+    that order's form and what was typed kept."""
+    def run() -> Response:
         action()
-    t = translator(request, who)
-    return back_to("/orders/held", done=t("orders.done", number=number))
+        db.commit()
+        t = translator(request, who)
+        return back_to("/orders/held", done=t("orders.done", number=number))
+
+    return submit(request, who, f"order-{number}-{form}", values, run, db=db,
+                  path="/orders/held", plain_value=ORDER_CONFLICT,
+                  again=lambda: held_orders(request, who, db, today))
 
 
 @router.post("/orders/{number}/release")
@@ -75,11 +83,8 @@ def release_order(request: Request, number: str, who: Credit, db: DbSession, tod
                   note: Annotated[str, Form()] = "") -> Response:
     from workflows.orders import release
 
-    def act() -> None:
-        release(db, number, today, who.actor, note.strip())
-        db.commit()
-
-    return _decided(request, who, number, act)
+    return _decided(request, who, db, today, number, "release", {"note": note},
+                    lambda: release(db, number, today, who.actor, note.strip()))
 
 
 @router.post("/orders/{number}/reject")
@@ -87,14 +92,12 @@ def reject_order(request: Request, number: str, who: Credit, db: DbSession, toda
                  reason: Annotated[str, Form()] = "") -> Response:
     from workflows.orders import reject
 
-    if not reason.strip():
-        raise ApiError(422, "reason_required", "a rejection needs a reason", "reason")
-
     def act() -> None:
+        if not reason.strip():
+            raise ApiError(422, "reason_required", "a rejection needs a reason", "reason")
         reject(db, number, today, who.actor, reason.strip())
-        db.commit()
 
-    return _decided(request, who, number, act)
+    return _decided(request, who, db, today, number, "reject", {"reason": reason}, act)
 
 
 @router.get("/credit", response_class=HTMLResponse)

@@ -4,11 +4,13 @@ typed put back, in the user's language.
 A form handler hands ``submit`` its action and a way to render the page the form is on.
 The action runs inside ``arflow.web.errors.refused`` (the one mapping of a refusal); a
 refusal rolls the session back and the page is rendered again with the refusal's status
-(422, 409, 404) and a ``FormError`` that ``render.page`` puts in every template's context
-(``form_error``; the macros in templates/_form.html show it beside the field it names, or
-at the top of the form, and keep the submitted values in the inputs). A 401 or 403 (no
-session, no CSRF token, a role that may not) stays the error page: there is no form to
-show it to.
+(422, 409, 404, 403) and a ``FormError`` that ``render.page`` puts in every template's
+context (``form_error``; the macros in templates/_form.html show it beside the field it
+names, or at the top of the form, and keep the submitted values in the inputs). No
+session, no CSRF token or a role that may not are refused by the route's dependencies
+before the form runs (the error page: there is no form to show them to); a 403 from the
+action itself (a workflow's ``Forbidden``: a collector completing someone else's task)
+is shown on the form like any refusal. A 401 always goes to the error page (sign in).
 
 The message is the catalog's ``refusal.<code>.<field>`` or ``refusal.<code>`` when the
 code has a fixed text, else the refusal's own message; the code and the refusal's own
@@ -29,7 +31,7 @@ from arflow.web.errors import PLAIN_VALUE_ERROR, ApiError, refused
 from arflow.web.pages.render import translator
 
 # errors no form can help with: the error page answers them (sign-in for 401)
-NOT_INLINE = frozenset({401, 403})
+NOT_INLINE = frozenset({401})
 
 
 @dataclass

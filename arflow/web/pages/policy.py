@@ -17,6 +17,7 @@ from arflow.auth import Principal
 from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
 from arflow.web.errors import ApiError
+from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
 from engine import Policy, PolicyError, load_policy_texts
 from ledger import policy_store
@@ -107,35 +108,54 @@ def _mail(request: Request) -> Any:
         return None
 
 
+def _on_draft(request: Request, who: Principal, db: Any, today: Any, draft_id: int,
+              form: str, act: Any) -> Response:
+    """Run a draft's form; a refusal (the draft closed meanwhile) shows the draft again
+    with the message on that form."""
+    from workflows.policy_publish import DraftClosed
+
+    def run() -> Response:
+        try:
+            return act()  # type: ignore[no-any-return]
+        except DraftClosed as exc:
+            raise ApiError(409, "draft_closed", str(exc)) from None
+
+    return submit(request, who, form, {}, run, db=db, path=f"/policy/drafts/{draft_id}",
+                  again=lambda: draft_preview(request, draft_id, who, db, today))
+
+
 @router.post("/policy/drafts/{draft_id}/publish", response_class=HTMLResponse)
 def publish_draft(request: Request, draft_id: int, who: Manager, db: DbSession, today: Today
                   ) -> Response:
-    from workflows.policy_publish import DraftClosed, publish
+    from workflows.policy_publish import publish
 
     _draft(db, draft_id)
-    try:
-        done = publish(db, draft_id, request.app.state.policy,
-                       request.app.state.settings.policy_dir, today, who.actor, who.name)
-    except DraftClosed as exc:
-        raise ApiError(409, "draft_closed", str(exc)) from None
-    except PolicyError as exc:
-        db.rollback()
-        return _overview(request, who, db, status_code=422, problems=exc.problems)
-    db.commit()
-    request.app.state.policy = done.policy
-    t = translator(request, who)
-    return back_to("/policy", done=t("policy.published", hash=done.policy.hash[:12]))
+
+    def act() -> Response:
+        try:
+            done = publish(db, draft_id, request.app.state.policy,
+                           request.app.state.settings.policy_dir, today, who.actor, who.name)
+        except PolicyError as exc:
+            db.rollback()
+            return _overview(request, who, db, status_code=422, problems=exc.problems)
+        db.commit()
+        request.app.state.policy = done.policy
+        t = translator(request, who)
+        return back_to("/policy", done=t("policy.published", hash=done.policy.hash[:12]))
+
+    return _on_draft(request, who, db, today, draft_id, "form-publish", act)
 
 
 @router.post("/policy/drafts/{draft_id}/discard")
 def discard_draft(request: Request, draft_id: int, who: Manager, db: DbSession, today: Today
                   ) -> Response:
-    from workflows.policy_publish import DraftClosed, discard
+    from workflows.policy_publish import discard
 
     _draft(db, draft_id)
-    try:
+
+    def act() -> Response:
         discard(db, draft_id, today, who.actor)
-    except DraftClosed as exc:
-        raise ApiError(409, "draft_closed", str(exc)) from None
-    db.commit()
-    return back_to("/policy", done=translator(request, who)("policy.discarded"))
+        db.commit()
+        return back_to("/policy", done=translator(request, who)("policy.discarded"))
+
+    return _on_draft(request, who, db, today, draft_id, "form-discard", act)

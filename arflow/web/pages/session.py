@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -80,10 +79,10 @@ def login(
     with Session(request.app.state.engine) as db:
         user = find_user(db, name.strip())
         ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
-        if user is None or not ok or not user.active:
-            back = _safe_next(next)
-            target = "/login?failed=1" + (f"&next={quote(back, safe='')}" if back else "")
-            return RedirectResponse(target, status_code=303)
+        if user is None or not ok or not user.active:  # the form again, the name kept
+            return page(request, "login.html", None, login_csrf=cookie,
+                        next=_safe_next(next) or "", failed=True, name=name,
+                        status_code=401)
         session_id = new_secret()
         assert user.id is not None
         open_session(db, user.id, digest(session_id), new_secret(),
