@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from arflow.web.pages import admin, credit, dashboard, policy, receivable, session, worklist
+from arflow.web.pages import (
+    admin,
+    bulk,
+    credit,
+    dashboard,
+    policy,
+    receivable,
+    session,
+    worklist,
+)
 
 router = APIRouter(include_in_schema=False)
-for area in (session, worklist, receivable, credit, policy, dashboard, admin):
+for area in (session, worklist, bulk, receivable, credit, policy, dashboard, admin):
     router.include_router(area.router)
