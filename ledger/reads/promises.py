@@ -108,22 +108,29 @@ def _where(stmt: Any, table: Any, customer: str | None, status: str | None,
 
 
 def promises(session: Session, *, customer: str | None = None, status: str | None = None,
-             scope: str | None = None, limit: int | None = None) -> list[PromiseRow]:
-    """Customer promises (not a plan's instalments), newest first."""
+             scope: str | None = None, limit: int | None = None, ids: list[int] | None = None
+             ) -> list[PromiseRow]:
+    """Customer promises (not a plan's instalments), newest first (``ids``: those)."""
     stmt = (select(P, C.c.code).select_from(P.join(C, C.c.id == P.c.customer_id))
             .where(P.c.plan_id.is_(None)).order_by(P.c.id.desc()))
     stmt = _where(stmt, P, customer, status, scope)
+    if ids is not None:
+        stmt = stmt.where(P.c.id.in_(ids))
     rows = list(session.execute(stmt.limit(limit) if limit else stmt))
     numbers = _numbers(session, [row.id for row in rows])
     return [_promise(row, numbers.get(row.id, ())) for row in rows]
 
 
 def plans(session: Session, *, customer: str | None = None, status: str | None = None,
-          scope: str | None = None, limit: int | None = None) -> list[PlanRow]:
-    """Payment plans with their instalments in date order, newest plan first."""
+          scope: str | None = None, limit: int | None = None, ids: list[int] | None = None
+          ) -> list[PlanRow]:
+    """Payment plans with their instalments in date order, newest plan first (``ids``:
+    those)."""
     stmt = (select(PL, C.c.code).select_from(PL.join(C, C.c.id == PL.c.customer_id))
             .order_by(PL.c.id.desc()))
     stmt = _where(stmt, PL, customer, status, scope)
+    if ids is not None:
+        stmt = stmt.where(PL.c.id.in_(ids))
     found = list(session.execute(stmt.limit(limit) if limit else stmt))
     instalments: dict[int, list[PromiseRow]] = {}
     for chunk in chunks([plan.id for plan in found]):

@@ -63,7 +63,8 @@ def test_a_promise_over_the_balance_is_shown_on_the_receivable_page(collectors, 
     form = _form(refused.text, "form-promise")
     assert 'id="form-promise-amount-error"' in form
     assert "The amount must be more than 0 and at most the balance." in form
-    assert "invalid_input" in form and "8000.00" in form  # the code and the workflow's words
+    assert "invalid_input" in form  # the code and the workflow's words:
+    assert "8,000.01 is more than the 8,000.00 owed on the invoices covered" in form
     assert _value(form, "amount") == "8,000.01" and _value(form, "date") == promised
     assert 'aria-invalid="true"' in form
     assert _count(db, Promise) == before

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from arflow.web.api import actions, customers, payments, receivables, tasks, warnings
+from arflow.web.api import (
+    actions,
+    customers,
+    payments,
+    promises,
+    receivables,
+    tasks,
+    warnings,
+)
 
 router = APIRouter()
-for module in (customers, receivables, payments, tasks, actions, warnings):
+for module in (customers, receivables, payments, tasks, actions, promises, warnings):
     router.include_router(module.router)

@@ -23,7 +23,7 @@ from arflow.web.errors import ApiError, documented, refused
 from arflow.web.orders import Amount, Money
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from ledger.db import Session
-from workflows import actions
+from workflows import actions, promises
 
 router = APIRouter(tags=["actions"], route_class=ExactRoute)
 Outcome = Literal["reached", "no_answer", "left_message", "wrong_number"]
@@ -168,7 +168,7 @@ def add_note(number: Number, body: NoteIn, db: deps.DbSession, today: deps.Today
 def record_promise(number: Number, body: PromiseIn, db: deps.DbSession, today: deps.Today,
                    who: Collector) -> MoneyJSONResponse:
     """Record a promise to pay: no reminders until its date passes unpaid."""
-    return _receivable_json(db, who, today, number, actions.record_promise,
+    return _receivable_json(db, who, today, number, promises.record_promise,
                             promised_date=body.date, amount=body.amount)
 
 

@@ -14,11 +14,13 @@ from arflow.web.pages import (
     credit,
     dashboard,
     policy,
+    promises,
     receivable,
     session,
     worklist,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (session, worklist, bulk, receivable, credit, policy, dashboard, admin):
+for area in (session, worklist, bulk, receivable, promises, credit, policy, dashboard,
+             admin):
     router.include_router(area.router)

@@ -34,9 +34,10 @@ from arflow.web.pages.render import back_to, page, translator
 from ledger import timeline
 from ledger.money import parse_money
 from ledger.people_store import collector_names
+from ledger.reads import promises as promise_reads
 from ledger.reads import receivables
 from ledger.reads import timeline as story
-from workflows import actions
+from workflows import actions, promises
 
 router = APIRouter(include_in_schema=False)
 Collector = permitted("collect")
@@ -50,7 +51,7 @@ def _day(value: str, field: str, required: bool = True) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ApiError(422, "invalid_input", f"{field} must be a date (YYYY-MM-DD)",
+        raise ApiError(422, "invalid_date", f"{field} must be a date (YYYY-MM-DD)",
                        field) from None
 
 
@@ -89,7 +90,8 @@ def customer_page(request: Request, code: Code, db: deps.DbSession, today: deps.
                 receivables=receivables.listing(db, today, customer=customer.code, stage="open",
                                                 limit=story.LIMIT)[0],
                 entries=_readable(story.timeline(db, customer_id=customer.id)),
-                collectors=collector_names(db))
+                collectors=collector_names(db),
+                promises=promise_reads.of_customer(db, customer.code))
 
 
 @router.get("/messages/{outbox_id}", response_class=HTMLResponse)
@@ -107,11 +109,16 @@ def _readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Audit details keep dates and amounts as text; the page formats them per locale."""
     for entry in entries:
         details = entry.get("details") or {}
-        for key in ("promised_date", "until"):
+        for key in ("promised_date", "until", "broken_on"):
             if isinstance(details.get(key), str):
                 details[key] = date.fromisoformat(details[key])
-        if isinstance(details.get("amount"), str):
-            details["amount"] = Decimal(details["amount"])
+        for key in ("amount", "paid"):
+            if isinstance(details.get(key), str):
+                details[key] = Decimal(details[key])
+        for step in details.get("instalments") or ():  # a payment plan's
+            if isinstance(step, dict) and isinstance(step.get("date"), str):
+                step["date"], step["amount"] = (date.fromisoformat(step["date"]),
+                                                Decimal(str(step.get("amount") or 0)))
     return entries
 
 
@@ -174,7 +181,7 @@ def promise_form(request: Request, number: Number, db: deps.DbSession, today: de
                  amount: Short = "") -> Response:
     return _on_receivable(
         request, db, today, who, number, "form-promise", {"date": promised, "amount": amount},
-        lambda: act_on_receivable(db, who, today, number, actions.record_promise,
+        lambda: act_on_receivable(db, who, today, number, promises.record_promise,
                                   promised_date=_day(promised, "date"), amount=_amount(amount)),
         "collector.done.promise")
 
