@@ -37,6 +37,7 @@ class Proposal:
     receivable_id: int
     number: str
     amount: Decimal
+    currency: str
     reason: str
     status: str
     proposed_by: str
@@ -67,8 +68,8 @@ def held(session: Session, writeoff_id: int) -> Proposal | None:
 
 
 def _proposals():  # type: ignore[no-untyped-def]
-    return (select(W.c.id, W.c.receivable_id, R.c.number, W.c.amount, W.c.reason, W.c.status,
-                   W.c.proposed_by)
+    return (select(W.c.id, W.c.receivable_id, R.c.number, W.c.amount, R.c.currency, W.c.reason,
+                   W.c.status, W.c.proposed_by)
             .select_from(W.join(R, R.c.id == W.c.receivable_id)))
 
 

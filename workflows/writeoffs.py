@@ -179,5 +179,5 @@ def reject_writeoff(session: Session, writeoff_id: int, note: str, on_date: date
     writeoff_store.decide(session, writeoff_id, "rejected", actor, on_date, note.strip())
     _audit(session, proposal.receivable_id, proposal.number, "writeoff_rejected", on_date, actor,
            {"writeoff_id": writeoff_id, "amount": str(proposal.amount),
-            "reason": proposal.reason, "proposed_by": proposal.proposed_by,
-            "note": note.strip()})
+            "currency": proposal.currency, "reason": proposal.reason,
+            "proposed_by": proposal.proposed_by, "note": note.strip()})

@@ -34,9 +34,10 @@ LIMIT = 200
 PROMISE_ACTIONS = ("promise_recorded", "promise_kept", "promise_broken", "promise_cancelled",
                    "plan_recorded", "instalment_kept", "plan_kept", "plan_broken",
                    "plan_cancelled")
+WRITEOFF_ACTIONS = ("writeoff_proposed", "writeoff_approved", "writeoff_rejected")
 PEOPLE_ACTIONS = ("call_logged", "note_added", *PROMISE_ACTIONS, "dispute", "resolve",
                   "reminders_paused", "reminders_resumed", "legal_handover", "task_completed",
-                  "task_reassigned")
+                  "task_reassigned", *WRITEOFF_ACTIONS)
 
 
 def _entry(on: date, kind: str, who: str, subject: str = "", at: datetime | None = None,

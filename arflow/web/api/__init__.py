@@ -13,8 +13,10 @@ from arflow.web.api import (
     receivables,
     tasks,
     warnings,
+    writeoffs,
 )
 
 router = APIRouter()
-for module in (customers, receivables, payments, tasks, actions, promises, warnings):
+for module in (customers, receivables, payments, tasks, actions, promises, warnings,
+               writeoffs):
     router.include_router(module.router)

@@ -18,9 +18,10 @@ from arflow.web.pages import (
     receivable,
     session,
     worklist,
+    writeoffs,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (session, worklist, bulk, receivable, promises, credit, policy, dashboard,
-             admin):
+for area in (session, worklist, bulk, receivable, promises, writeoffs, credit, policy,
+             dashboard, admin):
     router.include_router(area.router)

@@ -37,6 +37,7 @@ from ledger.people_store import collector_names
 from ledger.reads import promises as promise_reads
 from ledger.reads import receivables
 from ledger.reads import timeline as story
+from ledger.reads import writeoffs as writeoff_reads
 from workflows import actions, promises
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +75,8 @@ def receivable_page(request: Request, number: Number, db: deps.DbSession, today:
     return page(request, "collector/receivable.html", who, r=found, today=today,
                 entries=_readable(story.timeline(db, receivable_id=found["id"])),
                 open_tasks=open_tasks, outcomes=actions.CALL_OUTCOMES,
-                collectors=collector_names(db))
+                collectors=collector_names(db),
+                writeoffs=writeoff_reads.of_receivable(db, found["id"]))
 
 
 @router.get("/customers/{code}", response_class=HTMLResponse)
