@@ -7,6 +7,8 @@ its due date, counted over ``overdue_stages``: the API counts every active recei
 (ACTIVE_STAGES, disputed ones too), the customer page only the open ones (OPEN_STAGES: a
 dispute holds its receivable out of the overdue figure). The CLI's ``open_balance`` is the
 sum over every currency (``CustomerRow.open_balance``), as it has always printed.
+A customer's ``contacts`` (ledger/contact_store: billing ones first) come with one
+customer, and with a listing's page when asked (one more query per page).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from sqlalchemy import case, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES, OPEN_STAGES
+from ledger import contact_store
+from ledger.contact_store import ContactRow
 from ledger.models import Customer, Payment, Receivable
 from ledger.money import Money
 from ledger.reads.paging import like, page, scoped
@@ -83,23 +87,26 @@ class CustomerRow:
     payment_terms_days: int | None
     reminders_paused: bool
     sums: Sums
+    contacts: tuple[ContactRow, ...] = ()
 
 
-def _row(row: Any, sums: Sums) -> CustomerRow:
+def _row(row: Any, sums: Sums, contacts: list[ContactRow] | None = None) -> CustomerRow:
     return CustomerRow(
         id=row.id, code=row.code, name=row.name, email=row.email, language=row.language,
         segment=row.segment, country=row.country, collector=row.collector, rating=row.rating,
         score=row.score, credit_limit=row.credit_limit,
         payment_terms_days=row.payment_terms_days,
-        reminders_paused=bool(row.reminders_paused), sums=sums)
+        reminders_paused=bool(row.reminders_paused), sums=sums,
+        contacts=tuple(contacts or ()))
 
 
 def listing(session: Session, today: date, *, scope: str | None = None,
             segment: str | None = None, collector: str | None = None, q: str | None = None,
             overdue_stages: tuple[str, ...] = ACTIVE_STAGES, limit: int | None = None,
-            offset: int = 0) -> tuple[list[CustomerRow], int]:
+            offset: int = 0, contacts: bool = False) -> tuple[list[CustomerRow], int]:
     """Customers by code (``q``: a part of the code or name, any case), one page and the
-    count of all; balances for the page's customers in one grouped query."""
+    count of all; balances for the page's customers in one grouped query (``contacts``:
+    their contacts too, in one more)."""
     stmt = scoped(select(C).select_from(C), scope).order_by(C.c.code)
     if segment is not None:
         stmt = stmt.where(C.c.segment == segment)
@@ -111,7 +118,8 @@ def listing(session: Session, today: date, *, scope: str | None = None,
                               func.lower(C.c.name).like(pattern, escape="\\")))
     rows, total = page(session, stmt, limit, offset)
     sums = balances(session, [r.id for r in rows], today, overdue_stages)
-    return [_row(r, sums[r.id]) for r in rows], total
+    people = contact_store.for_customers(session, [r.id for r in rows]) if contacts else {}
+    return [_row(r, sums[r.id], people.get(r.id)) for r in rows], total
 
 
 def one(session: Session, code: str, today: date, *,
@@ -119,7 +127,8 @@ def one(session: Session, code: str, today: date, *,
     row = session.execute(select(C).where(C.c.code == code)).first()
     if row is None:
         return None
-    return _row(row, balances(session, [row.id], today, overdue_stages)[row.id])
+    return _row(row, balances(session, [row.id], today, overdue_stages)[row.id],
+                contact_store.for_customer(session, row.id))
 
 
 def balances(session: Session, customer_ids: list[int], today: date,

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from arflow.web.api import (
     actions,
+    contacts,
     customers,
     payments,
     promises,
@@ -17,6 +18,6 @@ from arflow.web.api import (
 )
 
 router = APIRouter()
-for module in (customers, receivables, payments, tasks, actions, promises, warnings,
+for module in (customers, contacts, receivables, payments, tasks, actions, promises, warnings,
                writeoffs):
     router.include_router(module.router)

@@ -38,7 +38,7 @@ def list_customers(request: Request, db: deps.DbSession, who: Caller, paging: Pa
     """Customers by code; ``q`` finds a part of the code or name (any case)."""
     rows, total = reads.listing(db, today, scope=customer_scope(who), segment=segment,
                                 collector=collector, q=q, limit=paging.limit,
-                                offset=paging.offset)
+                                offset=paging.offset, contacts=True)
     items = [customer_out(r) for r in rows]
     return MoneyJSONResponse(envelope(request, items, total, paging))
 

@@ -23,6 +23,18 @@ class CurrencyBalance(BaseModel):
     open_receivables: int
 
 
+class ContactOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    phone: str
+    mobile: str
+    email: str
+    wechat: str
+    language: str = Field(description="zh-CN or en; empty: the customer's language.")
+    billing: bool = Field(description="Receives the reminders and statements.")
+
+
 class CustomerOut(BaseModel):
     code: str
     name: str
@@ -44,6 +56,8 @@ class CustomerOut(BaseModel):
     balances: list[CurrencyBalance] = Field(description="Open balance per currency.")
     open_receivables: int
     unapplied_credit: Money = Field(description="Payments not applied to any invoice.")
+    contacts: list[ContactOut] = Field(description="The people at the customer, billing "
+                                                   "contacts first.")
 
 
 class ReceivableOut(BaseModel):
@@ -119,7 +133,12 @@ def customer_out(row: Any) -> dict[str, Any]:
         "balances": [{"currency": b.currency, "balance": b.balance, "overdue": b.overdue,
                       "open_receivables": b.open_receivables} for b in sums.balances],
         "open_receivables": sums.open_receivables, "unapplied_credit": sums.unapplied_credit,
+        "contacts": [contact_out(c) for c in row.contacts],
     }
+
+
+def contact_out(row: Any) -> dict[str, Any]:
+    return {"id": row.id, **row.values()}
 
 
 def receivable_out(row: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from arflow.web.pages import (
     admin,
     bulk,
+    contacts,
     credit,
     dashboard,
     policy,
@@ -22,6 +23,6 @@ from arflow.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (session, worklist, bulk, receivable, promises, writeoffs, credit, policy,
+for area in (session, worklist, bulk, receivable, promises, contacts, writeoffs, credit, policy,
              dashboard, admin):
     router.include_router(area.router)

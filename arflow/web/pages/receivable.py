@@ -29,6 +29,7 @@ from arflow.web.api.actions import (
 )
 from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError
+from arflow.web.pages import contact_cards
 from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
 from ledger import timeline
@@ -76,6 +77,7 @@ def receivable_page(request: Request, number: Number, db: deps.DbSession, today:
                 entries=_readable(story.timeline(db, receivable_id=found["id"])),
                 open_tasks=open_tasks, outcomes=actions.CALL_OUTCOMES,
                 collectors=collector_names(db),
+                contacts=contact_cards.cards(db, found["customer_id"]),
                 writeoffs=writeoff_reads.of_receivable(db, found["id"]))
 
 
@@ -93,6 +95,7 @@ def customer_page(request: Request, code: Code, db: deps.DbSession, today: deps.
                                                 limit=story.LIMIT)[0],
                 entries=_readable(story.timeline(db, customer_id=customer.id)),
                 collectors=collector_names(db),
+                contacts=contact_cards.cards(db, customer.id), contact_forms=True,
                 promises=promise_reads.of_customer(db, customer.code))
 
 
