@@ -37,14 +37,16 @@ def test_promise_on_the_top_task_stops_its_reminder(tab, db: Engine) -> None:  #
     page = tab
     sign_in(page, "li.na")
     assert page.url.endswith("/worklist")
-    rows = page.locator("#worklist tbody tr")
-    assert rows.count() == 2
-    assert rows.first.locator("a.invoice").inner_text() == "R-1"  # 50,000 x 83 days
+    rows = page.locator("#worklist li.task")
+    assert rows.count() == 1  # one call task on C001
+    assert rows.first.locator("a.customer").inner_text() == "C001"
+    rows.first.locator(".c-kind").click()  # unfolded: its invoices, oldest due first
+    assert rows.first.locator("a.invoice").first.inner_text() == "R-1"
     assert "stage:escalated" in rows.first.inner_text()
-    assert page.locator("#count-total").inner_text().startswith("2")
+    assert page.locator("#count-total").inner_text().startswith("1")
     screenshot(page, "worklist")
 
-    rows.first.locator("a.invoice").click()
+    rows.first.locator("a.invoice").first.click()
     page.wait_for_url("**/receivables/R-1")
     assert "CN¥50,000.00" in page.locator("#facts").inner_text()
     promised = DAY + timedelta(days=7)
