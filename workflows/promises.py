@@ -368,10 +368,10 @@ def _break(session: Session, plan: DuePlan, missed: Instalment, owed: list[Owed]
     cancelled = promise_store.cancel_open_instalments(session, plan.id)
     promise_store.close_plans(session, [plan.id], "broken", day)
     still = [o.id for o in owed if o.balance > 0 and o.stage in OPEN_STAGES]
+    due = sum((i.amount for i in plan.instalments if i.promised_date <= missed.promised_date),
+              ZERO)
     task_ids: list[int] = []
     if still:
-        due = sum((i.amount for i in plan.instalments if i.promised_date <= missed.promised_date),
-                  ZERO)
         opened = open_tasks(session, [task_row(
             CALL, customer_id=plan.customer_id, receivable_ids=still,
             assignee=assigned_to(session, plan.customer_id) or "", due_date=as_of,
@@ -381,4 +381,4 @@ def _break(session: Session, plan: DuePlan, missed: Instalment, owed: list[Owed]
         task_ids = opened.task_ids()
     write_audit(session, [_instalment_entry(
         plan, missed, owed, as_of, actor, "plan_broken", broken_on=day.isoformat(),
-        cancelled=cancelled, task_ids=task_ids)])
+        due=str(due), cancelled=cancelled, task_ids=task_ids)])

@@ -292,6 +292,7 @@ def test_a_missed_instalment_breaks_the_plan_and_reminders_resume(
     assert (audit.subject, audit.details["plan_id"], audit.details["promised_date"]) == (
         "C001", plan_id, dates[1].isoformat())
     assert audit.details["task_ids"] == [task.id]
+    assert (audit.details["paid"], audit.details["due"]) == ("15000.00", "20000.00")
     assert "R-1" in _mailed(ledger, broke)  # no longer promised: its reminder goes out
     assert facts[1]["customer.broken_promises_90d"] == 1  # the plan counts once
     assert run_cycle(ledger, POLICY, dates[2] + timedelta(days=1)).promises_broken == 0

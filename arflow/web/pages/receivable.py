@@ -117,13 +117,16 @@ def _readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for key in ("promised_date", "until", "broken_on"):
             if isinstance(details.get(key), str):
                 details[key] = date.fromisoformat(details[key])
-        for key in ("amount", "paid"):
-            if isinstance(details.get(key), str):
-                details[key] = Decimal(details[key])
-        for step in details.get("instalments") or ():  # a payment plan's
-            if isinstance(step, dict) and isinstance(step.get("date"), str):
-                step["date"], step["amount"] = (date.fromisoformat(step["date"]),
-                                                Decimal(str(step.get("amount") or 0)))
+        if isinstance(details.get("amount"), str):
+            details["amount"] = Decimal(details["amount"])
+        if entry["kind"] in story.PROMISE_ACTIONS:  # what was paid, a plan's instalments
+            for key in ("paid", "due"):
+                if isinstance(details.get(key), str):
+                    details[key] = Decimal(details[key])
+            for step in details.get("instalments") or ():
+                if isinstance(step, dict) and isinstance(step.get("date"), str):
+                    step["date"], step["amount"] = (date.fromisoformat(step["date"]),
+                                                    Decimal(str(step.get("amount") or 0)))
     return entries
 
 
