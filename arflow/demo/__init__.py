@@ -9,12 +9,13 @@ one ``random.Random(seed)``, no clock, no iteration over sets.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from arflow.demo.files import write_customers, write_payments, write_receivables
+from arflow.demo.contacts import DemoContact, make_contacts
+from arflow.demo.files import write_contacts, write_customers, write_payments, write_receivables
 from arflow.demo.payments import DemoPayment, choose_disputed, make_payments
 from arflow.demo.portfolio import DemoCustomer, DemoInvoice, make_customers, make_invoices
 from ledger.totals import open_totals
@@ -31,6 +32,7 @@ class DemoBook:
     invoices: list[DemoInvoice]
     payments: list[DemoPayment]
     disputed: list[str]  # invoice numbers the customers dispute (withheld, still open)
+    contacts: list[DemoContact] = field(default_factory=list)  # the people to call
 
 
 def generate(as_of: date, seed: int = 7, customers: int = 300, invoices: int = 10_000
@@ -44,14 +46,17 @@ def generate(as_of: date, seed: int = 7, customers: int = 300, invoices: int = 1
     people = make_customers(rng, customers, invoices, as_of)
     bills = make_invoices(rng, people, invoices, as_of)
     disputed = choose_disputed(rng, bills, as_of)
-    return DemoBook(people, bills, make_payments(rng, bills, disputed, as_of), disputed)
+    return DemoBook(people, bills, make_payments(rng, bills, disputed, as_of), disputed,
+                    make_contacts(seed, people))
 
 
 def write_files(book: DemoBook, workdir: Path) -> dict[str, Path]:
-    """customers.csv, receivables.csv, payments.csv in ``workdir``, in import order."""
+    """customers.csv, contacts.csv, receivables.csv, payments.csv in ``workdir``, in
+    import order."""
     workdir.mkdir(parents=True, exist_ok=True)
     return {
         "customers": write_customers(workdir / "customers.csv", book.customers),
+        "contacts": write_contacts(workdir / "contacts.csv", book.contacts),
         "receivables": write_receivables(workdir / "receivables.csv", book.invoices),
         "payments": write_payments(workdir / "payments.csv", book.payments),
     }
@@ -76,6 +81,7 @@ def build_demo(engine: Engine, as_of: date, seed: int = 7, customers: int = 300,
     count, balances = open_totals(engine)
     return {
         "customers": len(book.customers),
+        "contacts": len(book.contacts),
         "receivables": len(book.invoices),
         "payments": len(book.payments),
         "settled": settled,

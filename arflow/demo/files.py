@@ -10,11 +10,14 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
+from arflow.demo.contacts import DemoContact
 from arflow.demo.payments import DemoPayment
 from arflow.demo.portfolio import DemoCustomer, DemoInvoice
 
 CUSTOMER_COLUMNS = ("code", "name", "email", "language", "segment", "country", "credit_limit",
                     "payment_terms_days", "collector")
+CONTACT_COLUMNS = ("customer_code", "name", "role", "phone", "mobile", "email", "wechat",
+                   "language", "billing")
 RECEIVABLE_COLUMNS = ("number", "customer_code", "issue_date", "due_date", "amount", "currency")
 PAYMENT_COLUMNS = ("reference", "customer_code", "date", "amount", "invoice_number")
 
@@ -38,6 +41,13 @@ def write_customers(path: Path, customers: list[DemoCustomer]) -> Path:
         (c.code, c.name, c.email, c.language, c.segment, c.country,
          "" if c.credit_limit is None else c.credit_limit, c.terms, c.collector)
         for c in customers))
+
+
+def write_contacts(path: Path, contacts: list[DemoContact]) -> Path:
+    return write_csv(path, CONTACT_COLUMNS, (
+        (c.customer_code, c.name, c.role, c.phone, c.mobile, c.email, c.wechat, c.language,
+         "yes" if c.billing else "no")
+        for c in contacts))
 
 
 def write_receivables(path: Path, invoices: list[DemoInvoice]) -> Path:
