@@ -34,6 +34,7 @@ from ledger.models import (  # noqa: E402
     Customer,
     Payment,
     Promise,
+    PromiseReceivable,
     Receivable,
 )
 
@@ -122,7 +123,8 @@ def _flush(
     open_late = [r for r in invoices if r["stage"] == "overdue"]
     promises = [
         {
-            "receivable_id": r["id"],
+            "id": r["id"],  # one promise per receivable: its id will do
+            "customer_id": r["customer_id"],
             "promised_date": as_of - timedelta(days=30),
             "amount": None,
             "status": "broken",
@@ -150,6 +152,8 @@ def _flush(
     ]
     if promises:
         conn.execute(Promise.__table__.insert(), promises)
+        conn.execute(PromiseReceivable.__table__.insert(),
+                     [{"promise_id": p["id"], "receivable_id": p["id"]} for p in promises])
     if disputes:
         conn.execute(Activity.__table__.insert(), disputes)
 
