@@ -120,6 +120,8 @@ def test_api_full_write_off_and_its_refusals(clients: Client, db: Engine) -> Non
     read = collector.get("/api/v1/receivables/R-1").json()
     assert (read["stage"], read["balance"]) == ("written_off", 0.0)
     assert read["history"][-1]["to_stage"] == "written_off"
+    assert [(w["id"], w["status"], w["amount"], w["reason"]) for w in read["writeoffs"]] == [
+        (1, "approved", 50000.0, "insolvent")]
     closed = collector.post("/api/v1/receivables/R-1/writeoffs", json={"reason": "x"})
     assert (closed.status_code, closed.json()["error"]["code"]) == (409, "illegal_move")
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import Field
 
 from arflow.web import deps
 from arflow.web.api.feed_http import Filter, batch, rejected, status_of, upsert, write_responses
@@ -23,16 +24,24 @@ from arflow.web.api.schemas_reads import (
     step_out,
     warning_out,
 )
+from arflow.web.api.writeoffs import WriteOffOut, writeoff_out
 from arflow.web.auth import Caller, customer_scope, ensure_visible, permitted
 from arflow.web.errors import ApiError, documented
 from arflow.web.pagination import PageOut, Paging, envelope
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
 from engine.stages import ALL_STAGES
 from ledger.reads import payments, receivables, warnings
+from ledger.reads import writeoffs as writeoff_reads
 
 router = APIRouter(prefix="/receivables", tags=["receivables"], route_class=ExactRoute)
 Number = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\s\x00]+$")]
 Stage = Literal[ALL_STAGES]  # type: ignore[valid-type]
+
+
+class ReceivableRead(ReceivableDetail):
+    writeoffs: list[WriteOffOut] = Field(
+        description="Write-offs proposed, approved or rejected, oldest first (an approved "
+                    "one took its amount off the balance).")
 
 
 def _detail(db: deps.DbSession, row: Any) -> dict[str, Any]:
@@ -41,6 +50,7 @@ def _detail(db: deps.DbSession, row: Any) -> dict[str, Any]:
         "history": [step_out(s) for s in receivables.stage_history(db, row.id, order="day")],
         "warnings": [warning_out(w) for w in warnings.of_receivable(db, row.id)],
         "payments": [allocation_out(a) for a in payments.allocations(db, receivable_id=row.id)],
+        "writeoffs": [writeoff_out(w) for w in writeoff_reads.of_receivable(db, row.id)],
     }
 
 
@@ -60,10 +70,11 @@ def list_receivables(
     return MoneyJSONResponse(envelope(request, items, total, paging))
 
 
-@router.get("/{number}", response_model=ReceivableDetail, responses=documented(401, 404, 422))
+@router.get("/{number}", response_model=ReceivableRead, responses=documented(401, 404, 422))
 def get_receivable(number: Number, db: deps.DbSession, who: Caller, today: deps.Today
                    ) -> MoneyJSONResponse:
-    """Facts today (balance, days overdue, stage), the stage history, warnings, payments."""
+    """Facts today (balance, days overdue, stage), the stage history, warnings, payments,
+    write-offs."""
     row = receivables.one(db, number, today)
     missing = ApiError(404, "not_found", f"no receivable {number!r}", "number")
     if row is None:
@@ -72,8 +83,8 @@ def get_receivable(number: Number, db: deps.DbSession, who: Caller, today: deps.
     return MoneyJSONResponse(_detail(db, row))
 
 
-@router.put("/{number}", response_model=ReceivableDetail,
-            responses={201: {"model": ReceivableDetail, "description": "created"},
+@router.put("/{number}", response_model=ReceivableRead,
+            responses={201: {"model": ReceivableRead, "description": "created"},
                        **write_responses(401, 403, 409, 413)})
 def put_receivable(number: Number, body: ReceivableFields, db: deps.DbSession,
                    who: permitted("ledger_write"), today: deps.Today) -> MoneyJSONResponse:
