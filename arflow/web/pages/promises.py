@@ -50,6 +50,13 @@ def _amount(value: str, field: str, what: str = "") -> Decimal:
         raise ApiError(422, "invalid_amount", f"{what}{exc}", field) from None
 
 
+def _invoices(values: list[str]) -> list[str]:
+    """The invoice numbers ticked (PostgreSQL refuses a NUL in text: a forged form's)."""
+    if any("\x00" in value or len(value) > 64 for value in values):
+        raise ApiError(422, "invalid_input", "not an invoice number", "invoices")
+    return values
+
+
 def _url(code: str) -> str:
     from urllib.parse import quote
 
@@ -79,7 +86,7 @@ def customer_promise_form(request: Request, code: Code, db: deps.DbSession, toda
         act_on_promises(db, who, today, code, promises.record_customer_promise,
                         promised_date=_day(promised, "date"),
                         amount=_amount(amount, "amount") if amount.strip() else None,
-                        invoices=invoices)
+                        invoices=_invoices(invoices))
 
     return _run(request, db, today, who, code, "form-customer-promise",
                 {"date": promised, "amount": amount, "invoices": ",".join(invoices)}, act,
@@ -111,6 +118,6 @@ def plan_form(request: Request, code: Code, db: deps.DbSession, today: deps.Toda
             instalments.append((_day(day, "instalments", what),
                                 _amount(amount, "instalments", what)))
         act_on_promises(db, who, today, code, promises.record_plan, instalments=instalments,
-                        invoices=invoices, note=note)
+                        invoices=_invoices(invoices), note=note)
 
     return _run(request, db, today, who, code, "form-plan", values, act, "promise.done.plan")
