@@ -255,11 +255,3 @@ def due_plans(session: Session, as_of: date) -> list[DuePlan]:
         Instalment(row.id, row.promised_date, row.amount or ZERO, row.status,
                    paid.get(row.id, ZERO)) for row in rows.get(plan.id, [])))
         for plan in plans]
-
-
-def plan_receivables(session: Session, plan_id: int) -> list[Owed]:
-    """The receivables a plan covers (its instalments all cover the same ones)."""
-    stmt = (select(*_OWED).select_from(R.join(L, L.c.receivable_id == R.c.id)
-                                       .join(P, P.c.id == L.c.promise_id))
-            .where(P.c.plan_id == plan_id).distinct().order_by(R.c.due_date, R.c.id))
-    return [Owed(*row) for row in session.execute(stmt)]
