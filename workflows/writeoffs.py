@@ -104,6 +104,14 @@ def _waiting(session: Session, writeoff_id: int, role: str | None) -> writeoff_s
     return proposal
 
 
+def _decide(session: Session, writeoff_id: int, status: str, actor: str, on_date: date,
+            note: str) -> None:
+    """Record the decision on a proposal still waiting (another decision that won a race
+    where rows are not locked, SQLite, is refused here, before anything changed)."""
+    if not writeoff_store.decide(session, writeoff_id, status, actor, on_date, note.strip()):
+        raise Refused(f"write-off {writeoff_id} was decided meanwhile", code="writeoff_decided")
+
+
 def approve_writeoff(session: Session, writeoff_id: int, on_date: date, actor: str,
                      note: str = "", *, role: str | None = None) -> Decimal:
     """Take the proposal's amount off the balance (see the module docstring for what
@@ -114,13 +122,13 @@ def approve_writeoff(session: Session, writeoff_id: int, on_date: date, actor: s
     if receivable.stage not in ACTIVE:
         raise IllegalMove(f"{number} is {receivable.stage} now: nothing to write off; "
                           f"reject write-off {writeoff_id}")
+    _decide(session, writeoff_id, "approved", actor, on_date, note)
     left = writeoff_store.take_off(session, rid, proposal.amount)
     if left is None:
         raise Refused(f"{number} owes {receivable.balance:,.2f} {receivable.currency} now, "
                       f"less than the {proposal.amount:,.2f} proposed (a payment came since): "
                       f"reject write-off {writeoff_id} and propose again",
                       code="balance_changed")
-    writeoff_store.decide(session, writeoff_id, "approved", actor, on_date, note.strip())
     _audit(session, rid, number, "writeoff_approved", on_date, actor, {
         "writeoff_id": writeoff_id, "amount": str(proposal.amount),
         "currency": receivable.currency, "reason": proposal.reason,
@@ -176,7 +184,7 @@ def reject_writeoff(session: Session, writeoff_id: int, note: str, on_date: date
     proposal = _waiting(session, writeoff_id, role)
     if not note.strip():
         raise Invalid("say why the write-off is rejected", field="note")
-    writeoff_store.decide(session, writeoff_id, "rejected", actor, on_date, note.strip())
+    _decide(session, writeoff_id, "rejected", actor, on_date, note)
     _audit(session, proposal.receivable_id, proposal.number, "writeoff_rejected", on_date, actor,
            {"writeoff_id": writeoff_id, "amount": str(proposal.amount),
             "currency": proposal.currency, "reason": proposal.reason,
