@@ -14,7 +14,16 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from ledger.models import Contact, Customer, Outbox, Promise, PromiseReceivable, Task
+from ledger.models import (
+    Contact,
+    Customer,
+    Outbox,
+    Promise,
+    PromiseReceivable,
+    Receivable,
+    Task,
+    TaskReceivable,
+)
 from tests.web.portfolio import DAY, TestClient, app_on_day, build, people, sign_in
 
 
@@ -62,7 +71,8 @@ def test_one_row_per_customer_task_with_what_a_call_needs(app, db: Engine) -> No
         s.commit()
     with TestClient(app) as browser:
         csrf = sign_in(browser, "li.na")
-        browser.post("/receivables/R-1/notes", data={"csrf_token": csrf, "text": "sent a statement"})
+        browser.post("/receivables/R-1/notes",
+                     data={"csrf_token": csrf, "text": "sent a statement"})
         page = browser.get("/worklist").text
         rows = _rows(page)
         assert len(rows) == 1 and _customers(page) == ["C001"]  # one call task
@@ -132,6 +142,30 @@ def test_pager_keeps_the_filters(app, db: Engine) -> None:  # type: ignore[no-un
         # a form's way back is the page as filtered
         assert 'name="back" value="/worklist?kind=call&amp;q=%E5%8D%8E%E4%B8%9C&amp;offset=50"' \
             in second
+
+
+def test_a_big_account_unfolds_its_oldest_invoices(app, db: Engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(db) as s:  # 14 invoices in one task: 12 shown, the rest on its page
+        customer = Customer(code="C009", name="广州天河物流有限公司", collector="li.na")
+        s.add(customer)
+        s.flush()
+        task = Task(kind="legal_handover", customer_id=customer.id, assignee="li.na",
+                    due_date=DAY, created_on=DAY)
+        invoices = [Receivable(number=f"G-{n:02d}", customer_id=customer.id,
+                               issue_date=date(2026, 6, 1), due_date=date(2026, 7, n + 1),
+                               amount=Decimal("1000"), balance=Decimal("1000"),
+                               stage="legal", stage_since=DAY) for n in range(14)]
+        s.add_all([task, *invoices])
+        s.flush()
+        s.add_all([TaskReceivable(task_id=task.id, receivable_id=r.id, added_on=DAY)
+                   for r in invoices])
+        s.commit()
+    with TestClient(app) as browser:
+        sign_in(browser, "li.na")
+        page = browser.get("/worklist", params={"q": "天河"}).text
+        row = _rows(page)[0]
+        assert _invoices(row) == [f"G-{n:02d}" for n in range(12)]
+        assert "14 invoices" in _text(row) and "All 14 invoices on the customer" in _text(row)
 
 
 def test_receivable_page_shows_facts_and_one_timeline(app, db: Engine) -> None:  # type: ignore[no-untyped-def]

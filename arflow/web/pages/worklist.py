@@ -37,6 +37,7 @@ from workflows.tasks import complete_task, reassign_task
 router = APIRouter(include_in_schema=False)
 Collector = permitted("collect")
 PAGE_SIZE = 50
+SHOWN_INVOICES = 12  # an account's oldest invoices on unfolding; the rest: its page
 KINDS = ("call", "legal_handover", "fix_contact_details", "report_to_insurer")
 Filter = Annotated[str, Query(max_length=64, pattern=NO_NUL)]
 
@@ -61,7 +62,7 @@ class Filters:
 
 def safe_back(back: str, fallback: str = "/worklist") -> str:
     """Only a path on this site (never ``//evil.example`` or a full URL)."""
-    return back if back.startswith("/") and not back.startswith("//") else fallback
+    return back if back.startswith("/") and not back.startswith(("//", "/\\")) else fallback
 
 
 @router.get("/worklist", response_class=HTMLResponse)
@@ -101,7 +102,7 @@ def show(request: Request, db: Session, today: date, who: Principal, filters: Fi
     return page(request, "collector/worklist.html", who, rows=rows, counts=counts,
                 today=today, person=person, kinds=KINDS, stages=OPEN_STAGES,
                 filters=filters, pager=pager, offset=offset, here=filters.url(offset),
-                collectors=collector_names(db))
+                collectors=collector_names(db), shown_invoices=SHOWN_INVOICES)
 
 
 def dial(number: str) -> str:
