@@ -96,7 +96,7 @@ def _finish(request: Request, who: Principal, db: Session, back: str, outcome: O
             done_key: str, **values: Any) -> Response:
     """Commit what went through and say so; nothing did: the refusal on the form."""
     t = translator(request, who)
-    if not outcome.done:
+    if not outcome.done and outcome.errors:
         first = outcome.errors[0]
         if len({(e.code, e.field, e.message) for e in outcome.errors}) == 1:
             raise first  # one reason for every row (an unknown assignee, a bad date)
