@@ -151,7 +151,7 @@ def _run_cycle(
             raise CycleRefused(f"the cycle already ran for {last}; {as_of} is earlier")
         if not dry_run:
             summary.promises_kept, summary.promises_broken = expire_promises(
-                session, as_of, ACTOR
+                session, as_of, ACTOR, policy.hash
             )
         customers = customer_facts(session, as_of)
         ctx = DayContext(

@@ -37,7 +37,8 @@ PROMISE_ACTIONS = ("promise_recorded", "promise_kept", "promise_broken", "promis
 WRITEOFF_ACTIONS = ("writeoff_proposed", "writeoff_approved", "writeoff_rejected")
 PEOPLE_ACTIONS = ("call_logged", "note_added", *PROMISE_ACTIONS, "dispute", "resolve",
                   "reminders_paused", "reminders_resumed", "legal_handover", "task_completed",
-                  "task_reassigned", *WRITEOFF_ACTIONS)
+                  "task_reassigned", "task_closed", "contact_added", "contact_changed",
+                  *WRITEOFF_ACTIONS)
 
 
 def _entry(on: date, kind: str, who: str, subject: str = "", at: datetime | None = None,

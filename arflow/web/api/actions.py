@@ -194,6 +194,14 @@ def hand_over_to_legal(request: Request, number: Number, body: NoteOptionalIn,
                             reason=body.note, tasks=legal_tasks(request))
 
 
+@router.post("/customers/{code}/calls", response_model=CustomerState, responses=ERRORS)
+def log_customer_call(code: Code, body: CallIn, db: deps.DbSession, today: deps.Today,
+                      who: Collector) -> MoneyJSONResponse:
+    """Log a call to the customer about its account; its open call task is done."""
+    return _customer_json(db, who, today, code, actions.log_customer_call,
+                          outcome=body.outcome, note=body.note)
+
+
 @router.post("/customers/{code}/pause", response_model=CustomerState, responses=ERRORS)
 def pause(code: Code, body: PauseIn, db: deps.DbSession, today: deps.Today,
           who: Collector) -> MoneyJSONResponse:

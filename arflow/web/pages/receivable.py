@@ -94,7 +94,7 @@ def customer_page(request: Request, code: Code, db: deps.DbSession, today: deps.
                 receivables=receivables.listing(db, today, customer=customer.code, stage="open",
                                                 limit=story.LIMIT)[0],
                 entries=_readable(story.timeline(db, customer_id=customer.id)),
-                collectors=collector_names(db),
+                collectors=collector_names(db), outcomes=actions.CALL_OUTCOMES,
                 contacts=contact_cards.cards(db, customer.id), contact_forms=True,
                 promises=promise_reads.of_customer(db, customer.code))
 
@@ -223,6 +223,17 @@ def legal_form(request: Request, number: Number, db: deps.DbSession, today: deps
         lambda: act_on_receivable(db, who, today, number, actions.hand_over_to_legal,
                                   reason=note, tasks=legal_tasks(request)),
         "collector.done.legal")
+
+
+@router.post("/customers/{code}/calls")
+def customer_call_form(request: Request, code: Code, db: deps.DbSession, today: deps.Today,
+                       who: Collector, outcome: Short, note: Text = "") -> Response:
+    """A call about the customer's account: its open call task is done."""
+    return _on_customer(
+        request, db, today, who, code, "form-call", {"outcome": outcome, "note": note},
+        lambda: act_on_customer(db, who, today, code, actions.log_customer_call,
+                                outcome=outcome, note=note),
+        "collector.done.call")
 
 
 @router.post("/customers/{code}/pause")
