@@ -34,7 +34,7 @@ from ledger.importers.base import (
 from ledger.importers.lookups import customer_ids
 from ledger.importers.source import Row
 from ledger.importers.upsert import existing_rows, upsert
-from ledger.models import Allocation, Receivable
+from ledger.models import Allocation, Receivable, WriteOff
 from ledger.money import Money
 
 REQUIRED = ("number", "customer_code", "issue_date", "due_date", "amount")
@@ -89,7 +89,10 @@ def validate(
 
 
 def _allocated(session: Session, receivable_ids: list[int]) -> dict[int, Decimal]:
+    """What arflow itself took off each balance: payments allocated and write-offs
+    approved (an ERP that does not know of them would otherwise put them back)."""
     totals: dict[int, Decimal] = {}
+    w = WriteOff.__table__
     for chunk in chunks(receivable_ids):
         stmt = (
             select(
@@ -99,7 +102,11 @@ def _allocated(session: Session, receivable_ids: list[int]) -> dict[int, Decimal
             .where(Allocation.receivable_id.in_(chunk))  # type: ignore[attr-defined]
             .group_by(Allocation.receivable_id)
         )
-        totals.update({rid: paid for rid, paid in session.execute(stmt)})
+        written = (select(w.c.receivable_id, type_coerce(func.sum(w.c.amount), Money()))
+                   .where(w.c.receivable_id.in_(chunk), w.c.status == "approved")
+                   .group_by(w.c.receivable_id))
+        for rid, taken in [*session.execute(stmt), *session.execute(written)]:
+            totals[rid] = totals.get(rid, Decimal(0)) + taken
     return totals
 
 
@@ -120,8 +127,8 @@ def _write_receivables(
         given = record.pop("balance")
         paid_here = allocated.get(old.id, Decimal(0)) if old is not None else Decimal(0)
         if given is not None:
-            # the ERP's balance, less what payments imported into arflow already paid: the
-            # same file imported again after a payment changes nothing
+            # the ERP's balance, less what payments imported into arflow already paid (and
+            # write-offs approved here): the same file imported again changes nothing
             record["balance"] = max(Decimal(0), given - paid_here)
         elif old is None:
             record["balance"] = record["amount"]

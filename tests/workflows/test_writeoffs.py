@@ -231,3 +231,22 @@ def test_a_closed_receivable_cannot_be_written_off(book: Engine) -> None:
         s.commit()
         with pytest.raises(IllegalMove, match="R-3 is written_off: nothing to write off"):
             propose_writeoff(s, "R-3", "again", DAY, "cli:boss")
+
+
+def test_an_erp_import_does_not_put_a_write_off_back(book: Engine, tmp_path: Path) -> None:
+    from tests.factories import load, write
+
+    with Session(book) as s:
+        approve_writeoff(s, propose_writeoff(s, "R-1", "bank charges", DAY, "cli:boss",
+                                             amount=D("150.00")), DAY, "cli:boss")
+        approve_writeoff(s, propose_writeoff(s, "R-3", "lost", DAY, "cli:boss"), DAY,
+                         "cli:boss")
+        s.commit()
+    # the ERP still says what it said before the write-offs
+    erp = ("number,customer_code,issue_date,due_date,amount,currency,balance\n"
+           "R-1,C001,2026-07-01,2026-09-01,50000.00,CNY,50000.00\n"
+           "R-3,C001,2026-10-01,2026-11-30,3000.00,CNY,3000.00\n")
+    load(book, "receivables", write(tmp_path / "erp.csv", erp))
+    with Session(book) as s:
+        r1, r3 = _receivable(s, "R-1"), _receivable(s, "R-3")
+    assert (r1.balance, r3.balance, r3.stage) == (D("49850.00"), D("0.00"), "written_off")
