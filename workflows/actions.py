@@ -265,7 +265,6 @@ def hand_over_to_legal(
                                  policy_hash="", actor=actor)
     store.set_stages(session, [update])
     store.insert_stage_changes(session, history)
-    refresh_priorities(session, on_date, [row.id])
     collector = assigned_to(session, receivable.customer_id)
     opened = [
         task_row(spec, customer_id=receivable.customer_id, receivable_ids=[row.id],
@@ -273,6 +272,7 @@ def hand_over_to_legal(
         for spec in tasks or []
     ]
     open_tasks(session, opened)
+    refresh_priorities(session, on_date, [row.id])  # after: it may have joined an open task
     _note_activity(session, receivable, "legal_handover", on_date, actor, {
         "from": receivable.stage, "to": "legal", "reason": reason.strip(),
         "steps": [dest for _, dest in row.steps],

@@ -18,6 +18,7 @@ from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.models import Task
 from ledger.people_store import find_user
+from ledger.worklist import refresh_priorities
 from workflows.errors import Forbidden, NotFound, Refused
 
 # who may be given a task: people who work tasks (a credit manager may take one over)
@@ -111,8 +112,11 @@ def complete_call_tasks(session: Session, customer_id: int, on_date: date, actor
 def release_receivables(session: Session, receivable_ids: Iterable[int], on_date: date,
                         actor: str, reason: str) -> list[task_store.Closed]:
     """The receivables (paid, disputed, promised, written off: ``reason``) leave their
-    tasks; each task left with none is closed, audited on its customer."""
-    closed = task_store.leave(session, receivable_ids, on_date, reason)
+    tasks; each task left with none is closed, audited on its customer. The tasks they
+    were in are ranked again at once (by the receivables still in them)."""
+    ids = sorted(set(receivable_ids))
+    closed = task_store.leave(session, ids, on_date, reason)
+    refresh_priorities(session, on_date, ids)
     write_audit(session, [AuditEntry(
         on_date, actor, "task_closed", "customer", c.customer_id, "", c.rule_id, c.policy_hash,
         {"task_id": c.id, "kind": c.kind, "reason": reason, "receivables": list(c.left)})
