@@ -90,11 +90,12 @@ def _account_tasks() -> None:
                 bind.execute(sa.update(task).where(task.c.id == row.id).values(
                     status="merged", closed_on=row.created_on,
                     note=f"merged into task {keeper.id}"))
-    if links:
-        bind.execute(sa.insert(link), list(links.values()))
     with op.batch_alter_table("task") as batch:
         batch.drop_index("ix_task_receivable_id")
         batch.drop_column("receivable_id")
+    # linked after: SQLite's batch copies and drops ``task``, refused while links refer to it
+    if links:
+        bind.execute(sa.insert(link), list(links.values()))
     op.create_index("uq_task_open", "task", ["customer_id", "kind", "assignee"], unique=True,
                     sqlite_where=OPEN, postgresql_where=OPEN)
 
@@ -142,8 +143,8 @@ def _promises() -> None:
     with op.batch_alter_table("promise") as batch:
         batch.add_column(sa.Column("customer_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("plan_id", sa.Integer(), nullable=True))
-    op.execute("INSERT INTO promise_receivable (promise_id, receivable_id) "
-               "SELECT id, receivable_id FROM promise")
+    covered = [{"promise_id": pid, "receivable_id": rid} for pid, rid in op.get_bind().execute(
+        sa.text("SELECT id, receivable_id FROM promise"))]
     op.execute("UPDATE promise SET customer_id = (SELECT customer_id FROM receivable "
                "WHERE receivable.id = promise.receivable_id)")
     with op.batch_alter_table("promise") as batch:
@@ -154,6 +155,9 @@ def _promises() -> None:
         batch.create_foreign_key("fk_promise_plan_id", "payment_plan", ["plan_id"], ["id"])
         batch.create_index("ix_promise_customer_id", ["customer_id"])
         batch.create_index("ix_promise_plan_id", ["plan_id"])
+    if covered:  # after the batch, as the task links (SQLite copies and drops ``promise``)
+        op.bulk_insert(sa.table("promise_receivable", sa.column("promise_id"),
+                                sa.column("receivable_id")), covered)
 
 
 def downgrade() -> None:
@@ -165,6 +169,9 @@ def downgrade() -> None:
     op.execute("UPDATE promise SET receivable_id = (SELECT min(receivable_id) FROM "
                "promise_receivable WHERE promise_id = promise.id)")
     op.execute("DELETE FROM promise WHERE receivable_id IS NULL")
+    # before the batch: SQLite's copies and drops ``promise``, refused while links refer to it
+    op.drop_index("ix_promise_receivable_receivable_id", table_name="promise_receivable")
+    op.drop_table("promise_receivable")
     with op.batch_alter_table("promise") as batch:
         batch.drop_index("ix_promise_plan_id")
         batch.drop_index("ix_promise_customer_id")
@@ -176,8 +183,6 @@ def downgrade() -> None:
         batch.create_foreign_key("fk_promise_receivable_id", "receivable", ["receivable_id"],
                                  ["id"])
         batch.create_index("ix_promise_receivable_id", ["receivable_id"])
-    op.drop_index("ix_promise_receivable_receivable_id", table_name="promise_receivable")
-    op.drop_table("promise_receivable")
     op.drop_index("ix_payment_plan_customer_id", table_name="payment_plan")
     op.drop_table("payment_plan")
     op.drop_index("ix_contact_customer_id", table_name="contact")
@@ -188,9 +193,9 @@ def downgrade() -> None:
         batch.add_column(sa.Column("receivable_id", sa.Integer(), nullable=True))
     op.execute("UPDATE task SET receivable_id = (SELECT min(receivable_id) FROM "
                "task_receivable WHERE task_id = task.id)")
+    op.drop_index("ix_task_receivable_receivable", table_name="task_receivable")
+    op.drop_table("task_receivable")  # before the batch, as for promises
     with op.batch_alter_table("task") as batch:
         batch.create_foreign_key("fk_task_receivable_id", "receivable", ["receivable_id"],
                                  ["id"])
         batch.create_index("ix_task_receivable_id", ["receivable_id"])
-    op.drop_index("ix_task_receivable_receivable", table_name="task_receivable")
-    op.drop_table("task_receivable")
