@@ -86,7 +86,7 @@ def assign_command(
     from workflows.tasks import reassign_task
 
     run_in_session(lambda s: reassign_task(s, task_id, to, today(), actor()),
-                   options_named("assignee"))
+                   {"assignee": "--to"})  # the workflow's field, this command's option
     console.print(f"task {task_id} assigned to {to}")
 
 
