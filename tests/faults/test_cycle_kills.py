@@ -51,6 +51,7 @@ from ledger.models import (
     RiskWarning,
     StageChange,
     Task,
+    TaskReceivable,
 )
 from tests.faults.killer import MAIL, POLICY
 from workflows.actions import open_dispute
@@ -150,6 +151,14 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             return sorted((shape(row) for row in s.execute(stmt)), key=repr)
 
         t, w, sc = Task.__table__, RiskWarning.__table__, StageChange.__table__
+        tr = TaskReceivable.__table__
+        links: dict[int, list[tuple[Any, ...]]] = {}
+        for task_id, rid, added, left, why in s.execute(
+            select(tr.c.task_id, tr.c.receivable_id, tr.c.added_on, tr.c.left_on,
+                   tr.c.left_reason)
+        ):
+            links.setdefault(task_id, []).append((number[rid], added, left, why))
+        linked = {task_id: tuple(sorted(found)) for task_id, found in links.items()}
         a, o, m, p = Activity.__table__, Outbox.__table__, Reminder.__table__, Promise.__table__
         pr = PromiseReceivable.__table__
         return {
@@ -176,19 +185,21 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             ),
             "tasks": rows(
                 select(
+                    t.c.id,
                     t.c.kind,
                     t.c.status,
                     t.c.customer_id,
-                    t.c.receivable_id,
                     t.c.assignee,
                     t.c.due_date,
                     t.c.rule_id,
                     t.c.created_on,
+                    t.c.closed_on,
+                    t.c.note,
                     t.c.at_risk,
                     t.c.overdue_since,
                     t.c.receivable_stage,
                 ),
-                lambda x: (x[0], x[1], code[x[2]], number.get(x[3]), *x[4:]),
+                lambda x: (x[1], x[2], code[x[3]], linked.get(x[0], ()), *x[4:]),
             ),
             "outbox": rows(
                 select(
@@ -239,6 +250,7 @@ def day_counts(engine: Engine) -> dict[str, int]:
         "warning": select(func.count()).where(RiskWarning.opened_on == DAY),
         "warning_closed": select(func.count()).where(RiskWarning.closed_on == DAY),
         "task": select(func.count()).where(Task.created_on == DAY),
+        "task_link": select(func.count()).where(TaskReceivable.added_on == DAY),
         "outbox": select(func.count()).where(Outbox.for_date == DAY),
         "reminder": select(func.count()).where(Reminder.for_date == DAY),
         "activity": select(func.count()).where(Activity.on_date == DAY, Activity.actor == ACTOR),
@@ -528,6 +540,7 @@ def test_a_dispute_between_read_and_write_replans_the_day(
     engine, person = make_engine(db_url), make_engine(db_url)
     if ref.kind == "sqlite":
         with session_scope(engine) as s:
+            s.execute(delete(PromiseReceivable))
             s.execute(delete(Promise))
     before_day = None
     planned, run_day = cycle_module.plan_receivables, cycle_module._run_cycle
@@ -564,6 +577,7 @@ def test_a_dispute_between_read_and_write_replans_the_day(
         clean = make_engine(clean_url)
         with session_scope(clean) as s:
             if ref.kind == "sqlite":
+                s.execute(delete(PromiseReceivable))
                 s.execute(delete(Promise))
             open_dispute(s, victim[0], "damaged goods", DAY, actor="li.na")
         before_day = snapshot(clean)

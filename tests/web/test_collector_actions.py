@@ -3,6 +3,7 @@ refusal a stable code with nothing written, and only on the caller's own custome
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,16 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from ledger.models import Activity, Customer, Outbox, Promise, Receivable, StageChange, Task
+from ledger.models import (
+    Activity,
+    Customer,
+    Outbox,
+    Promise,
+    Receivable,
+    StageChange,
+    Task,
+    TaskReceivable,
+)
 from tests.people import make_token
 from tests.web.portfolio import DAY, TestClient, app_on_day, build, people, sign_in
 
@@ -41,6 +51,13 @@ def _receivable(db: Engine, number: str) -> Receivable:
         return s.execute(select(Receivable).where(Receivable.number == number)).scalar_one()
 
 
+def _call_task(db: Engine, customer: str) -> int:
+    """The id of the customer's call task (one per customer: R-1 and R-2 share C001's)."""
+    with Session(db) as s:
+        return s.execute(select(Task.id).join(Customer, Customer.id == Task.customer_id)
+                         .where(Customer.code == customer, Task.kind == "call")).scalar_one()
+
+
 def _count(db: Engine, model: type) -> int:
     with Session(db) as s:
         return s.execute(select(func.count()).select_from(model)).scalar_one()
@@ -52,9 +69,19 @@ def test_call_and_note_are_audited_with_the_caller(li: TestClient, db: Engine) -
     assert call.status_code == 200 and call.json()["stage"] == "escalated"
     assert li.post("/api/v1/receivables/R-1/notes", json={"text": "CFO is Ms Wu"}
                    ).status_code == 200
+    call_task = _call_task(db, "C001")
     [logged] = _audit(db, "call_logged")
     assert (logged.actor, logged.subject, logged.details) == (
-        "api:li.na", "R-1", {"outcome": "left_message", "note": "AP clerk out"})
+        "api:li.na", "R-1", {"outcome": "left_message", "note": "AP clerk out",
+                             "tasks_completed": [call_task]})
+    with Session(db) as s:  # the call (any outcome) completed C001's call task
+        task = s.get(Task, call_task)
+        assert task is not None
+        assert (task.status, task.closed_on, task.note) == (
+            "done", DAY, "call: left_message - AP clerk out")
+    [completed] = _audit(db, "task_completed")
+    assert (completed.actor, completed.subject, completed.details["receivables"]) == (
+        "api:li.na", "C001", ["R-1", "R-2"])
     assert _audit(db, "note_added")[0].details == {"note": "CFO is Ms Wu"}
     bad = li.post("/api/v1/receivables/R-1/calls", json={"outcome": "busy"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "outcome"
@@ -108,12 +135,15 @@ def test_legal_hand_over_walks_every_stage_and_opens_the_legal_task(
         steps = [(c.from_stage, c.to_stage, c.rule_id, c.actor) for c in s.execute(
             select(StageChange).where(StageChange.receivable_id == rid)
             .where(StageChange.actor == "api:li.na").order_by(StageChange.id)).scalars()]
-        task = s.execute(select(Task).where(Task.receivable_id == rid)).scalar_one()
+        task = s.execute(select(Task).where(Task.kind == "legal_handover")).scalar_one()
+        linked = list(s.execute(select(TaskReceivable.receivable_id)
+                                .where(TaskReceivable.task_id == task.id)).scalars())
     assert steps == [("due_soon", "overdue", "manual-legal", "api:li.na"),
                      ("overdue", "escalated", "manual-legal", "api:li.na"),
                      ("escalated", "legal", "manual-legal", "api:li.na")]
-    assert (task.kind, task.assignee, task.due_date) == (
-        "legal_handover", "legal", DAY + timedelta(days=5))
+    assert (task.kind, task.assignee, task.due_date, task.customer_id, linked) == (
+        "legal_handover", "legal", DAY + timedelta(days=5), _receivable(db, "R-3").customer_id,
+        [rid])
     assert _audit(db, "legal_handover")[0].details["steps"] == ["overdue", "escalated", "legal"]
     again = li.post("/api/v1/receivables/R-3/legal", json={})
     assert again.status_code == 409 and again.json()["error"]["code"] == "illegal_move"
@@ -167,11 +197,46 @@ def test_page_forms_act_redirect_with_a_notice_and_need_the_csrf_token(
         assert bad_date.status_code == 422 and "YYYY-MM-DD" in bad_date.text
         other = browser.post("/customers/C002/pause", data={"csrf_token": csrf, "reason": "x"})
         assert other.status_code == 404
-        task_id = browser.get("/api/v1/tasks").json()["items"][0]["id"]
+        # the call completed C001's call task: nothing left open on her list
+        assert browser.get("/api/v1/tasks").json()["items"] == []
+        with Session(db) as s:
+            c001 = s.execute(select(Customer.id).where(Customer.code == "C001")).scalar_one()
+            mine = Task(kind="fix_contact_details", customer_id=c001, assignee="li.na",
+                        due_date=DAY, created_on=DAY)
+            s.add(mine)
+            s.commit()
+            task_id = mine.id
         completed = browser.post(f"/tasks/{task_id}/complete",
                                  data={"csrf_token": csrf, "note": "done", "back": "/worklist"},
                                  follow_redirects=False)
         assert completed.headers["location"].startswith("/worklist?done=")
     assert [a.actor for a in _audit(db, "call_logged")] == ["web:li.na"]
     assert _audit(db, "note_added") == [] and len(_audit(db, "promise_recorded")) == 1
-    assert _audit(db, "task_completed")[0].actor == "web:li.na"
+    assert [(a.actor, a.details["task_id"]) for a in _audit(db, "task_completed")] == [
+        ("web:li.na", _call_task(db, "C001")), ("web:li.na", task_id)]
+
+
+def test_a_collector_completing_the_legal_teams_task_is_refused_on_the_form(
+        app, db: Engine) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(app) as browser:
+        csrf = sign_in(browser, "li.na")
+        handed = browser.post("/receivables/R-1/legal",
+                              data={"csrf_token": csrf, "note": "no reply"},
+                              follow_redirects=False)
+        assert handed.status_code == 303
+        with Session(db) as s:
+            legal = s.execute(select(Task).where(Task.kind == "legal_handover")).scalar_one()
+        assert legal.assignee == "legal"
+        back = "/receivables/R-1"
+        refused = browser.post(f"/tasks/{legal.id}/complete",
+                               data={"csrf_token": csrf, "note": "I did it", "back": back})
+        assert refused.status_code == 403  # the page again, the refusal beside the form
+        assert 'id="timeline"' in refused.text  # the receivable page, not an error page
+        shown = re.search(rf'id="task-{legal.id}-complete-error">(.*?)</p>', refused.text, re.S)
+        assert shown is not None and "someone else" in shown.group(1)
+        assert "forbidden" in shown.group(1) and "assigned to legal" in shown.group(1)
+        assert 'value="I did it"' in refused.text  # what was typed is kept
+    with Session(db) as s:
+        task = s.get(Task, legal.id)
+        assert task is not None and task.status == "open"
+    assert _audit(db, "task_completed") == []

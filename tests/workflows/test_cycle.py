@@ -13,7 +13,15 @@ from sqlmodel import Session
 
 from engine import load_policy
 from ledger.db import session_scope
-from ledger.models import Activity, Receivable, RiskWarning, StageChange, Task
+from ledger.models import (
+    Activity,
+    Customer,
+    Receivable,
+    RiskWarning,
+    StageChange,
+    Task,
+    TaskReceivable,
+)
 from tests.factories import load, seed_customers, write
 from workflows.actions import open_dispute, resolve_dispute
 from workflows.cycle import CycleRefused, run_cycle, run_days
@@ -124,7 +132,8 @@ def test_running_twice_for_the_same_day_changes_nothing(db, tmp_path):
 
 
 def _story(engine: Engine) -> list[object]:
-    """Stage history, warnings and tasks by business key (ids may differ between databases)."""
+    """Stage history, warnings and tasks by business key (ids may differ between databases):
+    a task by its kind, customer and the receivables linked to it (with when they left)."""
     with Session(engine) as s:
         moves = s.execute(
             select(Receivable.number, StageChange.on_date, StageChange.to_stage)
@@ -139,9 +148,19 @@ def _story(engine: Engine) -> list[object]:
                 RiskWarning.closed_on,
             ).order_by(RiskWarning.subject, RiskWarning.rule_id, RiskWarning.opened_on)
         ).all()
-        tasks = s.execute(
-            select(Task.kind, Task.receivable_id, Task.due_date).order_by(Task.due_date, Task.kind)
-        ).all()
+        linked: dict[int, list[tuple[str, date | None]]] = {}
+        for task_id, number, left_on in s.execute(
+            select(TaskReceivable.task_id, Receivable.number, TaskReceivable.left_on)
+            .join(Receivable, Receivable.id == TaskReceivable.receivable_id)
+        ):
+            linked.setdefault(task_id, []).append((number, left_on))
+        tasks = sorted(
+            (kind, code, tuple(sorted(linked.get(task_id, []))), due, status)
+            for task_id, kind, code, due, status in s.execute(
+                select(Task.id, Task.kind, Customer.code, Task.due_date, Task.status)
+                .join(Customer, Customer.id == Task.customer_id)
+            )
+        )
     return [[tuple(r) for r in rows] for rows in (moves, warns, tasks)]
 
 
@@ -163,6 +182,9 @@ def test_replay_gives_the_same_end_state_as_daily_runs(db, tmp_path, sqlite_temp
         day += timedelta(days=1)
     replayed = _story(db)
     assert replayed[0] and replayed[1] and replayed[2]
+    # A-1 and A-2 escalate weeks apart: one call task for C001 lists both
+    assert ("call", "C001", (("A-1", None), ("A-2", None)), date(2026, 2, 17), "open") in (
+        replayed[2])
     assert replayed == _story(daily)
     daily.dispose()
 
