@@ -71,6 +71,11 @@ def test_collector_proposes_and_credit_manager_approves(tab, db: Engine) -> None
     timeline = page.locator("#timeline").inner_text()
     assert "Write-off approved" in timeline and "Written off" in timeline
     screenshot(page, "writeoff-approved")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: no sideways scrolling
+    for path in ("/receivables/R-1", "/writeoffs?status=approved"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    screenshot(page, "writeoff-phone")
     with Session(db) as s:
         r1 = s.execute(select(Receivable).where(Receivable.number == "R-1")).scalar_one()
         decided = s.execute(select(WriteOff.decided_by)).scalar_one()
