@@ -101,6 +101,8 @@ def _old_book(engine: Engine) -> None:
             _task(8, "call", 2, 6, "wang.wei", D(2026, 3, 9), D(2026, 3, 7)),
             _task(9, "fix_contact_details", 2, None, "wang.wei", D(2026, 3, 7),
                   D(2026, 3, 7)),
+            # a call about the customer itself shares task 8's key: merged into it too
+            _task(10, "call", 2, None, "wang.wei", D(2026, 3, 9), D(2026, 3, 8)),
         ])
         _insert(conn, "promise", [  # promises were per invoice too
             {"id": 1, "receivable_id": 3, "promised_date": D(2026, 3, 20), "amount": 100_00,
@@ -108,7 +110,7 @@ def _old_book(engine: Engine) -> None:
             {"id": 2, "receivable_id": 6, "promised_date": D(2026, 3, 1), "amount": None,
              "status": "broken", "created_on": D(2026, 2, 20), "broken_on": D(2026, 3, 2)}])
         if engine.dialect.name == "postgresql":  # ids given by hand: move the sequences on
-            for table, last in (("task", 9), ("promise", 2)):
+            for table, last in (("task", 10), ("promise", 2)):
                 conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {last})"))
 
@@ -149,6 +151,8 @@ def test_per_invoice_tasks_merge_into_one_open_task_per_customer_kind_and_assign
         7: ("call", "open", 1, "wang.wei", D(2026, 3, 9), None, ""),
         8: ("call", "open", 2, "wang.wei", D(2026, 3, 9), None, ""),
         9: ("fix_contact_details", "open", 2, "wang.wei", D(2026, 3, 7), None, ""),
+        10: ("call", "merged", 2, "wang.wei", D(2026, 3, 9), D(2026, 3, 8),
+             "merged into task 8"),
     }
     assert links == {
         1: [(1, D(2026, 3, 1), None), (2, D(2026, 3, 2), None), (3, D(2026, 3, 8), None)],
@@ -198,7 +202,7 @@ def test_going_down_again_keeps_each_task_with_its_first_receivable(at_0005: Eng
         promise = sa.Table("promise", sa.MetaData(), autoload_with=conn)
         tasks = dict(conn.execute(sa.select(task.c.id, task.c.receivable_id)).all())
         promises = dict(conn.execute(sa.select(promise.c.id, promise.c.receivable_id)).all())
-    assert tasks == {1: 1, 2: None, 3: None, 4: 4, 5: 1, 6: None, 7: 5, 8: 6, 9: None}
+    assert tasks == {1: 1, 2: None, 3: None, 4: 4, 5: 1, 6: None, 7: 5, 8: 6, 9: None, 10: None}
     assert promises == {1: 3, 2: 6}
     upgrade(at_0005)  # and up once more: nothing lost that the merge keeps
     assert is_current(at_0005)

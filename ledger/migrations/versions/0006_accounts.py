@@ -64,12 +64,14 @@ def _account_tasks() -> None:
         "created_on", "closed_on", "note", "at_risk", "overdue_since", "receivable_stage")))
     link = sa.table("task_receivable", *(sa.column(n) for n in (
         "task_id", "receivable_id", "added_on", "left_on", "left_reason")))
-    rows = bind.execute(sa.select(task).where(task.c.receivable_id.is_not(None))
-                        .order_by(task.c.id)).all()
+    # every task: an open task about the customer shares its key with per-invoice ones
+    rows = bind.execute(sa.select(task).order_by(task.c.id)).all()
     groups: dict[tuple[object, ...], list[sa.Row]] = defaultdict(list)
     links: dict[tuple[int, int], dict[str, object]] = {}
     for row in rows:
         if row.status != "open":
+            if row.receivable_id is None:
+                continue
             links[(row.id, row.receivable_id)] = {
                 "task_id": row.id, "receivable_id": row.receivable_id,
                 "added_on": row.created_on, "left_on": row.closed_on or row.created_on,
@@ -78,7 +80,7 @@ def _account_tasks() -> None:
             groups[(row.customer_id, row.kind, row.assignee)].append(row)
     for group in groups.values():
         keeper = group[0]
-        for row in group:
+        for row in (r for r in group if r.receivable_id is not None):
             links.setdefault((keeper.id, row.receivable_id), {
                 "task_id": keeper.id, "receivable_id": row.receivable_id,
                 "added_on": row.created_on, "left_on": None, "left_reason": ""})
