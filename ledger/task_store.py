@@ -157,6 +157,7 @@ class Closed:
 
     id: int
     customer_id: int
+    customer_code: str
     kind: str
     rule_id: str
     policy_hash: str
@@ -185,8 +186,11 @@ def leave(session: Session, receivable_ids: Iterable[int], on: date, reason: str
     still = exists().where(link.c.task_id == t.c.id, link.c.left_on.is_(None))
     closed = []
     for chunk in chunks(sorted(touched)):
-        stmt = select(t.c.id, t.c.customer_id, t.c.kind, t.c.rule_id, t.c.policy_hash).where(
-            t.c.id.in_(chunk), t.c.status == "open", ~still)
+        c = Customer.__table__
+        stmt = (select(t.c.id, t.c.customer_id, c.c.code, t.c.kind, t.c.rule_id,
+                       t.c.policy_hash)
+                .select_from(t.join(c, c.c.id == t.c.customer_id))
+                .where(t.c.id.in_(chunk), t.c.status == "open", ~still))
         closed.extend(Closed(*row, tuple(sorted(touched[row[0]])))
                       for row in session.execute(stmt))
     for chunk in chunks([c.id for c in closed]):

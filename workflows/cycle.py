@@ -64,7 +64,8 @@ class CycleSummary:
     settled: int = 0
     warnings_opened: int = 0
     warnings_closed: int = 0
-    tasks_opened: int = 0
+    tasks_opened: int = 0  # new tasks (a dry run: the customer tasks the day would touch)
+    tasks_joined: int = 0  # receivables added to a customer's task already open
     tasks_closed: int = 0  # their receivables all paid, disputed, promised or written off
     reminders_queued: int = 0
     reminder_items: int = 0
@@ -180,8 +181,9 @@ def _run_cycle(
             _account(summary, plan)
             if dry_run:
                 summary.changes.extend(describe(plan))
+                summary.tasks_opened += len({task.key for task in plan.tasks})
             else:
-                _write(session, plan, as_of)  # flushed, not committed: the day is one commit
+                _write(session, plan, as_of, summary)  # flushed: the day is one commit
             done += len(rows)
             if progress:
                 progress(done, total)
@@ -193,9 +195,10 @@ def _run_cycle(
         summary.seconds = time.perf_counter() - started
         if dry_run:
             summary.changes.extend(describe(plan))
+            summary.tasks_opened += len({task.key for task in plan.tasks})
             session.rollback()
             return summary
-        _write(session, plan, as_of)
+        _write(session, plan, as_of, summary)
         for reason, ids in leaving(session, as_of).items():
             summary.tasks_closed += len(release_receivables(session, ids, as_of, ACTOR, reason))
         refresh_priorities(session, as_of)  # the worklist ranks by today's balances and days
@@ -221,17 +224,18 @@ def _account(summary: CycleSummary, plan: DayPlan) -> None:
     summary.settled += plan.settled
     summary.warnings_opened += len(plan.warnings_opened)
     summary.warnings_closed += len(plan.warnings_closed)
-    summary.tasks_opened += len(plan.tasks)
     summary.reminders_queued += len(plan.messages)
     summary.reminder_items += sum(len(m["outbox"]["items"]) for m in plan.messages)
 
 
-def _write(session: Session, plan: DayPlan, as_of: date) -> None:
+def _write(session: Session, plan: DayPlan, as_of: date, summary: CycleSummary) -> None:
     store.set_stages(session, plan.stage_rows)
     store.insert_stage_changes(session, plan.stage_changes)
     store.insert_warnings(session, plan.warnings_opened)
     store.close_warnings(session, plan.warnings_closed, as_of)
-    open_tasks(session, plan.tasks)
+    opened = open_tasks(session, plan.tasks)
+    summary.tasks_opened += len(opened.made)
+    summary.tasks_joined += sum(len(ids) for ids in opened.joined.values())
     write_audit(session, plan.activities)
     _write_messages(session, plan.messages, as_of)
 

@@ -118,7 +118,8 @@ def release_receivables(session: Session, receivable_ids: Iterable[int], on_date
     closed = task_store.leave(session, ids, on_date, reason)
     refresh_priorities(session, on_date, ids)
     write_audit(session, [AuditEntry(
-        on_date, actor, "task_closed", "customer", c.customer_id, "", c.rule_id, c.policy_hash,
+        on_date, actor, "task_closed", "customer", c.customer_id, c.customer_code, c.rule_id,
+        c.policy_hash,
         {"task_id": c.id, "kind": c.kind, "reason": reason, "receivables": list(c.left)})
         for c in closed])
     return closed

@@ -28,6 +28,8 @@ TOTALS = (
     "warnings_opened",
     "warnings_closed",
     "tasks_opened",
+    "tasks_joined",
+    "tasks_closed",
     "reminders_queued",
     "promises_kept",
     "promises_broken",

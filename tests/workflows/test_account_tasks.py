@@ -109,12 +109,13 @@ def test_invoices_escalating_on_one_day_and_later_share_one_task_per_assignee(
         db: Engine, tmp_path: Path) -> None:
     _book(db, tmp_path)
     first = run_cycle(db, POLICY, date(2026, 2, 15))
-    assert first.tasks_closed == 0
+    assert (first.tasks_opened, first.tasks_joined, first.tasks_closed) == (2, 0, 0)
     call = _one(db, "C001", "call")
     assert (call["receivables"], call["assignee"], call["due_date"]) == (
         ["A-1", "A-2"], "li.na", date(2026, 2, 17))
     assert _one(db, "C002", "call")["receivables"] == ["B-1"]  # another customer's own
-    run_cycle(db, POLICY, DAY)  # A-3 escalates weeks later: it joins the open task
+    joined = run_cycle(db, POLICY, DAY)  # A-3 escalates weeks later: it joins the open task
+    assert (joined.tasks_opened, joined.tasks_joined) == (0, 1)
     later = _one(db, "C001", "call")
     assert later["id"] == call["id"] and later["receivables"] == ["A-1", "A-2", "A-3"]
     assert later["due_date"] == date(2026, 2, 17)  # the task's, not moved by a newcomer
