@@ -150,7 +150,8 @@ def _conditions(session: Session, f: TaskFilter) -> list[ColumnElement[bool]]:
             func.lower(C.c.name).contains(words, autoescape=True))).scalar_subquery().is_not(None))
     if f.invoice:
         found.append(T.c.id.in_(select(L.c.task_id).select_from(
-            L.join(R, R.c.id == L.c.receivable_id)).where(R.c.number == f.invoice)))
+            L.join(R, R.c.id == L.c.receivable_id)).where(R.c.number == f.invoice,
+                                                          L.c.left_on.is_(None))))
     return found
 
 

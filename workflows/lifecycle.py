@@ -56,7 +56,8 @@ def _transitions() -> list[dict[str, object]]:
         for src, dest in zip(FORWARD, FORWARD[1:], strict=False)
     ]
     moves.append({"trigger": "settle", "source": list(ACTIVE), "dest": "paid", "after": _release})
-    moves.append({"trigger": "write_off", "source": list(ACTIVE), "dest": "written_off"})
+    moves.append({"trigger": "write_off", "source": list(ACTIVE), "dest": "written_off",
+                  "after": _release})
     # a payment undone or corrected after settlement: back to current; the next cycle moves
     # it forward to the stage its dates call for
     moves.append({"trigger": "reopen", "source": "paid", "dest": "current"})

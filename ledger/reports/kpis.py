@@ -81,7 +81,9 @@ class Kpis:
     written_off: Decimal  # amount written off in the period
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(vars(self))
+        # ``write_offs``: the amount's name before write-offs had their own table, kept
+        # for scripts that read it
+        return {**vars(self), "write_offs": self.written_off}
 
 
 def ratio(num: Decimal | int, den: Decimal | int, quantum: Decimal = RATIO) -> Decimal | None:

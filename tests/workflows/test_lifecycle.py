@@ -57,3 +57,9 @@ def test_paid_from_any_active_stage(stage):
 def test_furthest_only_looks_ahead():
     assert furthest("overdue", ["due_soon", "overdue", "escalated"]) == "escalated"
     assert furthest("legal", ["overdue", "escalated"]) is None
+
+
+def test_writing_off_a_disputed_receivable_releases_its_hold():
+    row = StageRow(1, "disputed", "overdue")
+    fire(row, "write_off")
+    assert (row.stage, row.resume_stage) == ("written_off", None)

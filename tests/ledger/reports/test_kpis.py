@@ -34,6 +34,7 @@ def test_march_kpis_by_hand(example):
     assert k.avg_days_to_pay == D("53.50")  # (79 + 28) / 2
     # R6 written off 03-15 with 400 - 100 still open
     assert (k.written_off, k.written_off_count) == (D("300.00"), 1)
+    assert k.as_dict()["write_offs"] == k.written_off  # the name scripts read before
     assert k.dso_countback == D("31.00")  # March's sales alone cover AR: 1300/1300 x 31
 
 
