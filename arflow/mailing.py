@@ -63,6 +63,7 @@ def dispatcher(settings: Settings, engine: Engine) -> Dispatcher:
         clock=settings.now,
         today=settings.business_day,
         journal=SendJournal(settings.send_journal),
+        reply_to=settings.mail.reply_to,
     )
 
 

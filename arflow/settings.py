@@ -25,6 +25,7 @@ keys they do not know still do; ``smtp`` and ``calendar`` reject them, as before
 
 from __future__ import annotations
 
+import email.utils
 import math
 import os
 from collections.abc import Mapping
@@ -95,6 +96,8 @@ class MailSettings:
     """``mail``: the From (``from``), the Message-ID domain, the statement's sender details."""
 
     sender: str | None = None  # ``mail.from``
+    from_name: str | None = None  # ``mail.from_name``: the display name beside the From
+    reply_to: str | None = None  # ``mail.reply_to``: where customers' answers go
     domain: str = "arflow.local"
     details: dict[str, str] = field(default_factory=lambda: dict.fromkeys(SENDER_KEYS, ""))
 
@@ -157,8 +160,13 @@ class Settings:
         """The From of outgoing mail: ARFLOW_MAIL_FROM, else the SMTP sender (when a server
         is configured), else ``mail.from``, else arflow@localhost."""
         smtp = self.smtp
-        return (os.environ.get("ARFLOW_MAIL_FROM") or (smtp.sender if smtp else None)
-                or self.mail.sender or "arflow@localhost")
+        address = (os.environ.get("ARFLOW_MAIL_FROM") or (smtp.sender if smtp else None)
+                   or self.mail.sender or "arflow@localhost")
+        name, bare = email.utils.parseaddr(address)
+        if self.mail.from_name and not name:  # the company's name beside the address
+            quoted = self.mail.from_name.replace("\\", "\\\\").replace('"', '\\"')
+            return f'"{quoted}" <{bare}>'  # readable here; RFC 2047-encoded on the wire
+        return address
 
     def check(self) -> Settings:
         """Parse every section now: SettingsError naming the first bad setting."""
@@ -376,10 +384,20 @@ def _reports(section: Mapping[str, Any]) -> ReportSettings:
 
 
 def _mail(section: Mapping[str, Any]) -> MailSettings:
-    values = {key: _text(section.get(key), f"mail.{key}") for key in (*SENDER_KEYS, "from",
-                                                                       "domain")}
+    values = {key: _text(section.get(key), f"mail.{key}") for key in (
+        *SENDER_KEYS, "from", "domain", "from_name", "reply_to")}
+    reply_to = values["reply_to"] or None
+    if reply_to and not _is_address(reply_to):
+        raise _bad("mail.reply_to", f"expected one email address, got {reply_to!r}")
     return MailSettings(sender=values["from"] or None, domain=values["domain"] or "arflow.local",
+                        from_name=values["from_name"] or None, reply_to=reply_to,
                         details={key: values[key] or "" for key in SENDER_KEYS})
+
+
+def _is_address(value: str) -> bool:
+    """One bare address (``name@domain``), nothing around it."""
+    name, address = email.utils.parseaddr(value)
+    return not name and address == value and "@" in value.strip("@")
 
 
 def _people(section: Mapping[str, Any]) -> dict[str, str]:

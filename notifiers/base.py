@@ -69,9 +69,11 @@ class OutgoingMessage:
     text: str
     html: str
     envelope: tuple[str, ...] = ()  # deliver only to these (bare addresses); () = all
+    reply_to: tuple[str, ...] = ()  # where the customer's answer goes (the AR team's box)
 
     def __post_init__(self) -> None:
         # Accept lists from callers but keep the message hashable and immutable.
+        object.__setattr__(self, "reply_to", tuple(self.reply_to))
         object.__setattr__(self, "to", tuple(self.to))
         object.__setattr__(self, "cc", tuple(self.cc))
         object.__setattr__(self, "envelope", tuple(self.envelope))
@@ -144,6 +146,7 @@ def envelope(msg: OutgoingMessage, date: datetime | None, content_type: str) -> 
         f"From: {sender}",
         f"To: {_address_list(msg.to)}",
         *([f"Cc: {_address_list(msg.cc)}"] if msg.cc else []),
+        *([f"Reply-To: {_address_list(msg.reply_to)}"] if msg.reply_to else []),
         f"Subject: {_header_text(msg.subject)}",
         f"Message-ID: {_one_line(msg.message_id)}",
         f"Date: {email.utils.format_datetime(date or datetime.now(UTC))}",

@@ -90,6 +90,7 @@ class Dispatcher:
     backoff: Backoff = Backoff()
     rng: random.Random = random.Random()
     journal: SendJournal | None = None  # None: no local record (tests of the bare path)
+    reply_to: str | None = None  # the Reply-To of every message (settings mail.reply_to)
     _tried: set[int] = field(default_factory=set, init=False, repr=False)
     _writer: ThreadPoolExecutor = field(init=False, repr=False)
 
@@ -207,6 +208,7 @@ class Dispatcher:
             text=row.body_text,
             html=row.body_html,
             envelope=to_do if row.deliveries else (),
+            reply_to=(self.reply_to,) if self.reply_to else (),
         )
         try:
             # shielded: a stop (Ctrl-C) lets the message in hand finish and be recorded

@@ -60,7 +60,18 @@ def test_the_shipped_settings_load_typed() -> None:
     assert settings.people["li.na"] == "li.na@example.com"
     assert settings.calendar.country == "CN"
     assert settings.smtp is None  # no host: the file sink
-    assert settings.mail_from == "ar@example.com"
+    # the shipped display name beside the address, and the Reply-To
+    assert settings.mail_from == '"示例贸易 应收账款部" <ar@example.com>'
+    assert settings.mail.reply_to == "ar@example.com"
+
+
+def test_a_display_name_in_the_from_itself_wins(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARFLOW_MAIL_FROM", "AR <ar@env.test>")
+    assert load_settings(home_with(tmp_path)).mail_from == "AR <ar@env.test>"
+    monkeypatch.delenv("ARFLOW_MAIL_FROM")
+    plain = home_with(tmp_path, mail={"from_name": None, "reply_to": None})
+    assert load_settings(plain).mail_from == "ar@example.com"
 
 
 def test_defaults_without_a_settings_file(tmp_path: Path) -> None:
@@ -103,6 +114,8 @@ def test_defaults_without_a_settings_file(tmp_path: Path) -> None:
          "settings.yaml reports.collector_targets: must be a mapping"),
         ({"mail": {"company": ["A", "B"]}},
          "settings.yaml mail.company: expected text, got ['A', 'B']"),
+        ({"mail": {"reply_to": "AR team"}},
+         "settings.yaml mail.reply_to: expected one email address, got 'AR team'"),
         ({"people": {"li.na": ["a@example.com"]}},
          "settings.yaml people.li.na: expected an email address, got ['a@example.com']"),
         ({"calendar": {"country": 86}},

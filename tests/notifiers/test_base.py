@@ -40,3 +40,23 @@ def test_build_email_encodes_chinese_for_the_wire() -> None:
     assert back.get_body(("html",)).get_content() == "<p>尊敬的客户：</p>\n"
     assert back.get_body(("plain",)).get_content_charset() == "utf-8"
     assert msg.recipients == ("zhang@customer.test", "wang@customer.test")
+
+
+def test_the_senders_display_name_and_reply_to_reach_the_wire() -> None:
+    from arflow.mailing import dispatcher
+    from arflow.settings import load_settings
+    from tests.test_settings import ROOT
+
+    shipped = dispatcher(load_settings(ROOT), engine=None)  # type: ignore[arg-type]
+    assert shipped.reply_to == "ar@example.com"
+    msg = OutgoingMessage(key="k", message_id=message_id_for("k", "arflow.test"),
+                          sender=shipped.sender, to=["zhang@customer.test"], cc=(),
+                          subject="对账单", text="t", html="<p>t</p>",
+                          reply_to=(shipped.reply_to,))
+    back = email.message_from_bytes(build_email(msg).as_bytes(), policy=email.policy.default)
+    sender = back["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == ("示例贸易 应收账款部", "ar@example.com")
+    assert back["Reply-To"].addresses[0].addr_spec == "ar@example.com"
+    bare = OutgoingMessage(key="k", message_id="<1@t>", sender="ar@t.test", to=["a@b.test"],
+                           cc=(), subject="s", text="t", html="h")
+    assert b"Reply-To:" not in build_email(bare).as_bytes()
