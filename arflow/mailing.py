@@ -5,6 +5,7 @@ the notifier, the dispatcher and the cycle's MailSetup from them."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 
 from arflow.settings import Settings
@@ -39,7 +40,9 @@ def mail_setup(settings: Settings) -> MailSetup:
     return MailSetup(
         templates=Templates(settings.templates_dir),
         calendar=settings.calendar,
-        sender=dict(mail.details),
+        sender={**mail.details, "bank_accounts": {
+            currency: dataclasses.asdict(account)
+            for currency, account in mail.bank_accounts.items()}},
         people=dict(settings.people),
         domain=mail.domain,
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import email.utils
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -53,7 +54,8 @@ class SettingsError(ValueError):
 CreditReview = Literal["daily", "weekly", "monthly"]
 CREDIT_REVIEWS: tuple[CreditReview, ...] = ("daily", "weekly", "monthly")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SENDER_KEYS = ("company", "email", "phone", "bank_name", "bank_account", "account_name")
+SENDER_KEYS = ("company", "email", "phone", "bank_name", "bank_account", "account_name",
+               "address")
 TARGET_KEYS = ("collected", "promise_kept_rate", "tasks_in_time_rate")
 
 
@@ -100,6 +102,26 @@ class MailSettings:
     reply_to: str | None = None  # ``mail.reply_to``: where customers' answers go
     domain: str = "arflow.local"
     details: dict[str, str] = field(default_factory=lambda: dict.fromkeys(SENDER_KEYS, ""))
+    # ``mail.bank_accounts``: currency -> where to pay it (else CNY from the single-account keys)
+    bank_accounts: dict[str, BankAccount] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    """One currency's receiving account (``mail.bank_accounts.<CUR>``): the account name in
+    each language, the bank, the number and, for a foreign currency, the SWIFT/BIC."""
+
+    currency: str
+    name: dict[str, str]  # language (zh-CN, en) -> the account holder's name
+    bank: str
+    account: str
+    swift: str | None = None
+
+    def for_language(self, language: str) -> dict[str, str | None]:
+        """The account as templates and statements print it, the name in ``language``."""
+        name = self.name.get(language) or next(iter(self.name.values()), "")
+        return {"currency": self.currency, "name": name, "bank": self.bank,
+                "account": self.account, "swift": self.swift}
 
 
 @dataclass(frozen=True)
@@ -391,7 +413,56 @@ def _mail(section: Mapping[str, Any]) -> MailSettings:
         raise _bad("mail.reply_to", f"expected one email address, got {reply_to!r}")
     return MailSettings(sender=values["from"] or None, domain=values["domain"] or "arflow.local",
                         from_name=values["from_name"] or None, reply_to=reply_to,
-                        details={key: values[key] or "" for key in SENDER_KEYS})
+                        details={key: values[key] or "" for key in SENDER_KEYS},
+                        bank_accounts=_bank_accounts(section.get("bank_accounts"), values))
+
+
+HOME_CURRENCY = "CNY"  # the one currency that needs no SWIFT/BIC
+_SWIFT = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+
+
+def _bank_accounts(value: Any, single: Mapping[str, str | None]) -> dict[str, BankAccount]:
+    """``mail.bank_accounts`` per currency; without it, the single-account keys
+    (bank_name, bank_account, account_name) as the CNY account, when set."""
+    if value is None:
+        if not single.get("bank_account"):
+            return {}
+        name = single.get("account_name") or ""
+        return {HOME_CURRENCY: BankAccount(HOME_CURRENCY, {"zh-CN": name, "en": name},
+                                           single.get("bank_name") or "",
+                                           single["bank_account"] or "")}
+    accounts: dict[str, BankAccount] = {}
+    for currency, entry in _table(value, "mail.bank_accounts").items():
+        key = f"mail.bank_accounts.{currency}"
+        if not re.fullmatch(r"[A-Z]{3}", str(currency)):
+            raise _bad(key, "a currency is three capital letters (CNY, USD ...)")
+        entry = _table(entry, key)
+        unknown = set(entry) - {"name", "bank", "account", "swift"}
+        if unknown:
+            raise _bad(key, f"unknown key(s) {', '.join(sorted(map(str, unknown)))} "
+                            "(expected name, bank, account, swift)")
+        raw_name = entry.get("name")
+        names = ({str(k): _text(v, f"{key}.name.{k}") or "" for k, v in raw_name.items()}
+                 if isinstance(raw_name, dict) else {"zh-CN": _text(raw_name, f"{key}.name")
+                                                     or ""})
+        strange = set(names) - {"zh-CN", "en"}
+        if strange:
+            raise _bad(f"{key}.name", f"languages are zh-CN and en, not {sorted(strange)} "
+                                      "(quote a name that holds a comma)")
+        if not any(names.values()):
+            raise _bad(f"{key}.name", "the account holder's name is required "
+                                      "({zh-CN: ..., en: ...})")
+        bank = _text(entry.get("bank"), f"{key}.bank")
+        account = _text(entry.get("account"), f"{key}.account")
+        if not bank or not account:
+            raise _bad(key, "bank and account are required")
+        swift = (_text(entry.get("swift"), f"{key}.swift") or "").replace(" ", "").upper()
+        if swift and not _SWIFT.match(swift):
+            raise _bad(f"{key}.swift", f"not a SWIFT/BIC (8 or 11 letters and digits): {swift!r}")
+        if not swift and currency != HOME_CURRENCY:
+            raise _bad(f"{key}.swift", f"a {currency} account needs its SWIFT/BIC code")
+        accounts[str(currency)] = BankAccount(str(currency), names, bank, account, swift or None)
+    return accounts
 
 
 def _is_address(value: str) -> bool:

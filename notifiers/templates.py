@@ -19,7 +19,9 @@ The context the daily cycle provides for one email (``sample_context()`` has thi
   negative before the due date), balance (Decimal), currency, step}
 - ``totals``: list of {currency, amount (Decimal), count} — one per currency
 - ``sender``: {company, email, phone, bank_name, bank_account, account_name} — the payment
-  details from settings
+  details from settings, with ``banks`` added at render: the accounts of the message's
+  currencies, each {currency, name (in the template's language), bank, account, swift}
+  (notifiers/banks.py; settings ``mail.bank_accounts``)
 - ``review``: bool — whether the policy step asked for a collector's review of this email
 
 Filters: ``money`` (Decimal -> "12,345.67"), ``date`` ("2026年11月23日" / "23 Nov 2026",
@@ -46,6 +48,7 @@ from jinja2 import (
     TemplateSyntaxError,
 )
 
+from notifiers.banks import for_currencies as banks_for
 from notifiers.filters import format_date_en, format_date_zh, ljust, money, rjust
 from notifiers.sample import sample_context
 
@@ -93,6 +96,7 @@ class Templates:
         if not _NAME.match(name):
             raise TemplateProblem(f"bad template name {name!r}")
         source = f"{language}/{name}.j2"
+        context = _with_banks(context, language)
         plain = self._template(source, language, escape=False)
         marked = self._template(source, language, escape=True)
         subject = " ".join(self._block(plain, "subject", context).split())
@@ -171,6 +175,17 @@ class Templates:
             return str(path.resolve().relative_to(Path.cwd()))
         except ValueError:
             return str(path)
+
+
+def _with_banks(context: Mapping[str, Any], language: str) -> Mapping[str, Any]:
+    """The context with ``sender.banks``: the accounts of the currencies it asks for."""
+    sender = context.get("sender")
+    if not isinstance(sender, Mapping):
+        return context
+    currencies = [t.get("currency") for t in context.get("totals") or ()] or [
+        i.get("currency") for i in context.get("items") or ()]
+    banks = banks_for(sender, [c for c in currencies if c], language)
+    return {**context, "sender": {**sender, "banks": banks}}
 
 
 def _one_line(message: str | None) -> str:
