@@ -19,6 +19,7 @@ from engine.compiler import CompiledScope, RuleSpec, compile_scope
 from engine.errors import Location, PolicyError, Problem
 from engine.expressions import Expression, ExpressionError, parse_expression
 from engine.facts import SCOPES, SCORECARD_FACTORS, Scope
+from engine.interest import InterestTerms, parse_terms
 from engine.schema import (
     CreditModel,
     OrderCheckModel,
@@ -35,7 +36,7 @@ from engine.yaml_source import YamlDoc, parse_yaml
 STAGE_ORDER: tuple[str, ...] = POLICY_STAGES  # the stages a policy defines, in order
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "stages", "reminders", "warnings", "credit", "order_checks", "tolerance",
-    "insurance", "prepayments", "provision",
+    "insurance", "prepayments", "provision", "interest",
 )
 LEVELS: tuple[str, ...] = ("yellow", "orange", "red")
 DECISIONS: tuple[str, ...] = ("approve", "prepay", "hold", "reject")  # mildest first
@@ -159,6 +160,7 @@ class Policy:
     prepayment_warning_days: int = PREPAYMENT_WARNING_DAYS
     # bad-debt provision rate (0..1) per ageing bucket name (坏账准备), for the reports
     provision: dict[str, Decimal] = field(default_factory=dict)
+    interest: InterestTerms | None = None  # None: no late-payment interest anywhere
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.hash == self.hash
@@ -262,6 +264,7 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     insurance = builder.section(sections.get("insurance"), builder.insurance)
     prepayments = builder.section(sections.get("prepayments"), builder.prepayments)
     provision = builder.section(sections.get("provision"), builder.provision)
+    interest = builder.section(sections.get("interest"), builder.interest)
 
     scoped: dict[Scope, list[RuleSpec]] = {
         "receivable": [*(RuleSpec(s.rule_id, s.when, s.source) for s in stages or []),
@@ -283,7 +286,7 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
                   insurance=insurance,
                   prepayment_warning_days=(prepayments or {}).get(
                       "warning_days", PREPAYMENT_WARNING_DAYS),
-                  provision=provision or {})
+                  provision=provision or {}, interest=interest)
 
 
 class _Builder:
@@ -394,6 +397,12 @@ class _Builder:
             else:
                 rates[name] = Decimal(repr(rate)) if isinstance(rate, float) else Decimal(rate)
         return rates
+
+    def interest(self, doc: YamlDoc, value: Any) -> InterestTerms | None:
+        """``interest: {rate_per_day: 0.0005, grace_days: 5, ...}`` (engine/interest.py)."""
+        terms, problems = parse_terms(doc, value)
+        self.problems.extend(problems)
+        return terms
 
     def _days(self, doc: YamlDoc, key: str, value: Any, required: tuple[str, ...],
               optional: tuple[str, ...]) -> dict[str, int] | None:

@@ -59,6 +59,9 @@ class Customer(SQLModel, table=True):
     limit_override: Decimal | None = _money(nullable=True)
     override_reason: str = Field(default="")
     override_until: date | None = None  # the override wins over the scorecard until then
+    interest_waived: bool = Field(  # late-payment interest waived by a credit manager
+        default=False, sa_column_kwargs={"server_default": text("false")})
+    interest_waiver_reason: str | None = None
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
 

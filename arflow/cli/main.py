@@ -9,6 +9,7 @@ from arflow.cli.credit_cmd import credit_app, customer_app
 from arflow.cli.cycle_cmd import cycle_command
 from arflow.cli.demo_cmd import demo_command
 from arflow.cli.import_cmd import import_command
+from arflow.cli.interest_cmd import app as interest_app
 from arflow.cli.order_cmd import app as order_app
 from arflow.cli.order_cmd import orders_command
 from arflow.cli.people_cmd import token_app, user_app
@@ -61,6 +62,7 @@ app.add_typer(contact_cmd.app, name="contact")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(report_app, name="report")
+app.add_typer(interest_app, name="interest")
 
 if __name__ == "__main__":
     app()

@@ -1,4 +1,4 @@
-"""`arflow report ageing|kpi|forecast|provision|collectors`: the analytics in a terminal,
+"""`arflow report ageing|kpi|forecast|provision|collectors|interest`: the analytics in a terminal,
 a spreadsheet or a script. Figures come from ledger.reports; this module only asks for
 them and lays them out (docs/analytics.md states every formula)."""
 
@@ -385,6 +385,38 @@ def collectors_command(
     title = f"collectors {first} to {last} ({currency.upper()})"
     data = {"start": first, "end": last, "collectors": [x.as_dict() for x in lines]}
     _out(fmt, [Sheet(title, columns, rows, set(columns[1:]))], data, output, f"collectors-{last}")
+
+
+@report_app.command("interest")
+def interest_command(
+    as_of: str | None = AS_OF,
+    policy_dir: Path | None = typer.Option(None, "--policy", help="Policy folder."),
+    fmt: str = FORMAT,
+    output: Path | None = OUTPUT,
+) -> None:
+    """Late-payment interest owed per receivable, open or settled, for invoicing it from
+    the ERP (the policy's ``interest:``; docs/analytics.md)."""
+    from ledger import interest
+
+    _check_format(fmt)
+    day = parse_day(as_of, "--as-of") or app_today()
+    terms = load_policy_or_fail(policy_dir).interest
+    if terms is None:
+        err_console.print("arflow: the policy has no interest: key, so no interest is owed",
+                          markup=False)
+    rows = [] if terms is None else _run(lambda s: interest.owed(s, day, terms))
+    totals = interest.totals(rows)
+    columns = ["number", "customer", "currency", "days", "interest"]
+    lines = [[r.number, r.customer_code, r.currency, r.days, r.interest] for r in rows]
+    lines += [["total", None, cur, None, amount] for cur, amount in totals.items()]
+    data = {"as_of": day,
+            "rows": [{"number": r.number, "customer_code": r.customer_code,
+                      "currency": r.currency, "days": r.days, "interest": r.interest}
+                     for r in rows],
+            "totals": totals}
+    title = f"late-payment interest as of {day}"
+    _out(fmt, [Sheet(title, columns, lines, {"days", "interest"})], data, output,
+         f"interest-{day}")
 
 
 from arflow.cli.summary_cmd import summary_command  # noqa: E402 - after the reports it sums up

@@ -1,0 +1,28 @@
+"""Late-payment interest: a per-customer waiver (flag and reason) set by a credit manager.
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | Sequence[str] | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("customer") as batch:
+        batch.add_column(sa.Column("interest_waived", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
+        batch.add_column(sa.Column("interest_waiver_reason", sa.String(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("customer") as batch:
+        batch.drop_column("interest_waiver_reason")
+        batch.drop_column("interest_waived")
