@@ -22,7 +22,8 @@ def test_worked_example_two_partial_payments() -> None:
     #   03-10..03-19  10 days x  70,000.00 = 700,000.00
     #   03-20..03-31  12 days x  50,000.00 = 600,000.00
     #   2,100,000.00 x 0.0005 = 1,050.00
-    assert accrued(DUE, D("100000.00"), PAID, date(2026, 3, 31), TERMS) == Interest(30, D("1050.00"))
+    assert accrued(DUE, D("100000.00"), PAID, date(2026, 3, 31), TERMS) == \
+        Interest(30, D("1050.00"))
 
 
 def test_from_grace_end_counts_after_the_grace() -> None:
