@@ -9,6 +9,7 @@ from arflow.web.api import (
     actions,
     contacts,
     customers,
+    interest,
     payments,
     promises,
     receivables,
@@ -19,5 +20,5 @@ from arflow.web.api import (
 
 router = APIRouter()
 for module in (customers, contacts, receivables, payments, tasks, actions, promises, warnings,
-               writeoffs):
+               writeoffs, interest):
     router.include_router(module.router)

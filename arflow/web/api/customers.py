@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Request
 from arflow.web import deps
 from arflow.web.api.feed_http import Filter, batch, rejected, status_of, upsert, write_responses
 from arflow.web.api.feed_rows import FeedRejected
+from arflow.web.api.interest import CustomerWithInterest, customer_interest
 from arflow.web.api.schemas_feed import BatchResult, CustomerBatch, CustomerFields
 from arflow.web.api.schemas_reads import CustomerOut, customer_out
 from arflow.web.auth import Caller, customer_scope, ensure_visible, permitted
@@ -43,16 +44,18 @@ def list_customers(request: Request, db: deps.DbSession, who: Caller, paging: Pa
     return MoneyJSONResponse(envelope(request, items, total, paging))
 
 
-@router.get("/{code}", response_model=CustomerOut, responses=documented(401, 404, 422))
-def get_customer(code: Code, db: deps.DbSession, who: Caller, today: deps.Today
-                 ) -> MoneyJSONResponse:
+@router.get("/{code}", response_model=CustomerWithInterest,
+            responses=documented(401, 404, 422))
+def get_customer(code: Code, request: Request, db: deps.DbSession, who: Caller,
+                 today: deps.Today) -> MoneyJSONResponse:
     """One customer with its open balance, overdue part, credit limit and rating."""
     found = _stored(db, code, today)
     missing = ApiError(404, "not_found", f"no customer {code!r}", "code")
     if found is None:
         raise missing
     ensure_visible(who, found["collector"], missing)
-    return MoneyJSONResponse(found)
+    owed = customer_interest(request, db, code, today)
+    return MoneyJSONResponse(found | ({"interest": owed} if owed else {}))
 
 
 @router.put("/{code}", response_model=CustomerOut,

@@ -15,6 +15,7 @@ from pydantic import Field
 from arflow.web import deps
 from arflow.web.api.feed_http import Filter, batch, rejected, status_of, upsert, write_responses
 from arflow.web.api.feed_rows import FeedRejected
+from arflow.web.api.interest import InterestOut, receivable_interest
 from arflow.web.api.schemas_feed import BatchResult, ReceivableBatch, ReceivableFields
 from arflow.web.api.schemas_reads import (
     ReceivableDetail,
@@ -42,6 +43,9 @@ class ReceivableRead(ReceivableDetail):
     writeoffs: list[WriteOffOut] = Field(
         description="Write-offs proposed, approved or rejected, oldest first (an approved "
                     "one took its amount off the balance).")
+    interest: InterestOut | None = Field(
+        default=None, description="Late-payment interest today; only when the policy has "
+                                  "interest:.")
 
 
 def _detail(db: deps.DbSession, row: Any) -> dict[str, Any]:
@@ -71,8 +75,8 @@ def list_receivables(
 
 
 @router.get("/{number}", response_model=ReceivableRead, responses=documented(401, 404, 422))
-def get_receivable(number: Number, db: deps.DbSession, who: Caller, today: deps.Today
-                   ) -> MoneyJSONResponse:
+def get_receivable(number: Number, request: Request, db: deps.DbSession, who: Caller,
+                   today: deps.Today) -> MoneyJSONResponse:
     """Facts today (balance, days overdue, stage), the stage history, warnings, payments,
     write-offs."""
     row = receivables.one(db, number, today)
@@ -80,7 +84,8 @@ def get_receivable(number: Number, db: deps.DbSession, who: Caller, today: deps.
     if row is None:
         raise missing
     ensure_visible(who, row.collector, missing)
-    return MoneyJSONResponse(_detail(db, row))
+    owed = receivable_interest(request, db, row.id, today)
+    return MoneyJSONResponse(_detail(db, row) | ({"interest": owed} if owed else {}))
 
 
 @router.put("/{number}", response_model=ReceivableRead,
