@@ -13,6 +13,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
+	bash scripts/ensure-fonts.sh
 	$(BIN)/arflow db upgrade
 	$(BIN)/arflow policy check
 	$(BIN)/arflow demo
@@ -24,6 +25,7 @@ run: install
 test: install
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-fonts.sh --test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest

@@ -5,9 +5,9 @@ the notifier, the dispatcher and the cycle's MailSetup from them."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 
+from arflow import statements
 from arflow.settings import Settings
 from ledger.db import Engine
 from notifiers.base import Notifier
@@ -40,9 +40,7 @@ def mail_setup(settings: Settings) -> MailSetup:
     return MailSetup(
         templates=Templates(settings.templates_dir),
         calendar=settings.calendar,
-        sender={**mail.details, "bank_accounts": {
-            currency: dataclasses.asdict(account)
-            for currency, account in mail.bank_accounts.items()}},
+        sender=statements.sender(settings),
         people=dict(settings.people),
         domain=mail.domain,
     )

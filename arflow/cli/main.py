@@ -17,6 +17,7 @@ from arflow.cli.prepayment_cmd import app as prepayment_app
 from arflow.cli.prepayment_cmd import prepayments_command
 from arflow.cli.report_cmd import report_app
 from arflow.cli.serve_cmd import serve_command
+from arflow.cli.statement_cmd import statement_command
 from arflow.cli.views import customers_command, receivables_command, show_command, warnings_command
 from arflow.cli.writeoff_cmd import writeoff_command, writeoffs_command
 
@@ -59,6 +60,7 @@ app.command("prepayments")(prepayments_command)
 app.add_typer(credit_app, name="credit")
 app.add_typer(customer_app, name="customer")
 app.add_typer(contact_cmd.app, name="contact")
+app.command("statement")(statement_command)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(report_app, name="report")
