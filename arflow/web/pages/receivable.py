@@ -27,6 +27,7 @@ from arflow.web.api.actions import (
     visible_customer,
     visible_receivable,
 )
+from arflow.web.api.interest import customer_interest, receivable_interest
 from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError
 from arflow.web.pages import contact_cards
@@ -78,7 +79,8 @@ def receivable_page(request: Request, number: Number, db: deps.DbSession, today:
                 open_tasks=open_tasks, outcomes=actions.CALL_OUTCOMES,
                 collectors=collector_names(db),
                 contacts=contact_cards.cards(db, found["customer_id"]),
-                writeoffs=writeoff_reads.of_receivable(db, found["id"]))
+                writeoffs=writeoff_reads.of_receivable(db, found["id"]),
+                interest=receivable_interest(request, db, found["id"], today))
 
 
 @router.get("/customers/{code}", response_class=HTMLResponse)
@@ -96,7 +98,8 @@ def customer_page(request: Request, code: Code, db: deps.DbSession, today: deps.
                 entries=_readable(story.timeline(db, customer_id=customer.id)),
                 collectors=collector_names(db), outcomes=actions.CALL_OUTCOMES,
                 contacts=contact_cards.cards(db, customer.id), contact_forms=True,
-                promises=promise_reads.of_customer(db, customer.code))
+                promises=promise_reads.of_customer(db, customer.code),
+                interest=customer_interest(request, db, customer.code, today))
 
 
 @router.get("/messages/{outbox_id}", response_class=HTMLResponse)
