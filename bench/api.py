@@ -11,9 +11,10 @@ bench/generate.py's (stages as the example policy would have left them), spread 
 receivables, one legal hand-over per customer with legal ones, their receivables linked;
 contacts, promises and plans, the audit trail; the ranking inputs refreshed (timed: the
 cycle pays it each day).
-uvicorn serves the real app on 127.0.0.1 in a thread; a collector signs in through the
-login form and one keep-alive client times each page (the legal team's worklist, tens of
-thousands of tasks, is timed too); a system token posts the batches.
+uvicorn serves the app as ``arflow serve`` does (arflow/service.web_server) on 127.0.0.1
+in a thread; a collector signs in through the login form and one keep-alive client times
+each page (the legal team's worklist, tens of thousands of tasks, is timed too); a system
+token posts the batches.
 
 Default: a new SQLite file, removed after. With --url the portfolio goes into a new
 schema of that PostgreSQL database, dropped at the end. Baselines (issue 5's per-invoice
@@ -28,6 +29,7 @@ import random
 import re
 import statistics
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -40,7 +42,7 @@ if str(ROOT) not in sys.path:
 
 from bench.account_ledger import COLLECTORS_PREFIX, LEGAL, build  # noqa: E402
 from bench.generate import AS_OF, generate, run_on_scratch  # noqa: E402
-from bench.orders_api import start_server, system_token  # noqa: E402
+from bench.orders_api import system_token  # noqa: E402
 
 PAGE_P95_MS = 100.0
 BATCH_SECONDS = 5.0
@@ -68,6 +70,25 @@ def add_people(engine: Any, names: list[str]) -> None:
         session.commit()
 
 
+def serve(settings: Any, engine: Any) -> tuple[Any, threading.Thread, int]:
+    """The web server ``arflow serve`` runs (arflow/service.web_server: the app and what
+    the service does once it is built), on a free port of 127.0.0.1 in a thread, the
+    business date pinned to the portfolio's; returns once it accepts."""
+    from arflow.service import listen, web_server
+    from arflow.web import deps
+
+    sock = listen("127.0.0.1", 0)
+    server = web_server(settings, engine, sock)
+    server.config.app.dependency_overrides[deps.today] = lambda: AS_OF
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            return server, thread, sock.getsockname()[1]
+        time.sleep(0.01)
+    raise RuntimeError("uvicorn did not start")
+
+
 def sign_in(client: Any, name: str) -> None:
     form = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
@@ -89,10 +110,15 @@ def timed_gets(client: Any, paths: list[str]) -> list[float]:
     return timings
 
 
-def worklist_paths(rng: random.Random, calls: int, customers: list[str]) -> list[str]:
+COLLECTOR_VIEWS = ["/worklist", "/worklist?stage=escalated", "/worklist?stage=legal",
+                   "/worklist?kind=call", "/worklist?offset=50", "/worklist?offset=500"]
+LEGAL_VIEWS = ["/worklist", "/worklist?kind=legal_handover", "/worklist?offset=50",
+               "/worklist?offset=500", "/worklist?offset=5000"]
+
+
+def worklist_paths(rng: random.Random, calls: int, customers: list[str],
+                   variants: list[str] = COLLECTOR_VIEWS) -> list[str]:
     """What a collector does all day: the list, filtered, and paged."""
-    variants = ["/worklist", "/worklist?stage=escalated", "/worklist?stage=legal",
-                "/worklist?kind=call", "/worklist?offset=50", "/worklist?offset=500"]
     paths = []
     for _ in range(calls):
         roll = rng.random()
@@ -161,7 +187,6 @@ def run(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
     from sqlalchemy import text
 
     from arflow.settings import Settings
-    from arflow.web import create_app, deps
     from ledger.db import make_engine
     from ledger.migrate import upgrade
 
@@ -202,9 +227,7 @@ def run(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
               f"(set up in {figures['setup_seconds']} s)", flush=True)
         settings = Settings(home=home, database_url=url, policy_dir=ROOT / "rules",
                             timezone="Asia/Shanghai")
-        app = create_app(settings, engine)
-        app.dependency_overrides[deps.today] = lambda: AS_OF
-        server, thread, port = start_server(app)
+        server, thread, port = serve(settings, engine)
         timings: dict[str, list[float]] = {}
         load = os.getloadavg()[0]
         try:
@@ -222,8 +245,8 @@ def run(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
                 timings["receivable"] = timed_gets(person, pages)[20:]
             with httpx.Client(base_url=base, timeout=30) as legal:
                 sign_in(legal, LEGAL)
-                timings["legal_worklist"] = timed_gets(
-                    legal, worklist_paths(rng, max(args.calls // 3, 20), all_codes[:1]))
+                timings["legal_worklist"] = timed_gets(legal, worklist_paths(
+                    rng, max(args.calls // 3, 20), all_codes, LEGAL_VIEWS))
             with httpx.Client(base_url=base, headers=system_token(engine)) as erp:
                 body = {"items": batch_rows(rng, all_codes, 1)}
                 created = timed_post(erp, "/api/v1/receivables/batch", body)
