@@ -95,3 +95,17 @@ def test_waiver_refusals(api: TestClient, settings: Settings, db: Engine, book: 
     with _client(settings, db, book, role="system") as erp:
         assert erp.post("/api/v1/customers/C001/interest-waiver",
                         json={"reason": "x"}).status_code == 403
+
+
+def test_pages_show_interest(settings: Settings, db: Engine, book: Path) -> None:
+    from tests.people import make_user, web_sign_in
+
+    make_user(db, "chen.jing", "credit_manager", language="en")
+    app = create_app(settings, db, load_policy(book))
+    app.dependency_overrides[deps.today] = lambda: AS_OF
+    with TestClient(app) as pages:
+        web_sign_in(pages, "chen.jing")
+        receivable = pages.get("/receivables/I-1").text
+        assert "Late-payment interest · 30 days" in receivable and "1,050.00" in receivable
+        customer = pages.get("/customers/C001").text
+        assert "Late-payment interest" in customer and "1,266.00" in customer
