@@ -19,6 +19,7 @@ from engine.compiler import CompiledScope, RuleSpec, compile_scope
 from engine.errors import Location, PolicyError, Problem
 from engine.expressions import Expression, ExpressionError, parse_expression
 from engine.facts import SCOPES, SCORECARD_FACTORS, Scope
+from engine.go_live import GoLive, parse_go_live
 from engine.interest import InterestTerms, parse_terms
 from engine.schema import (
     CreditModel,
@@ -37,6 +38,7 @@ STAGE_ORDER: tuple[str, ...] = POLICY_STAGES  # the stages a policy defines, in 
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "stages", "reminders", "warnings", "credit", "order_checks", "tolerance",
     "insurance", "prepayments", "provision", "interest",
+    "go_live",
 )
 LEVELS: tuple[str, ...] = ("yellow", "orange", "red")
 DECISIONS: tuple[str, ...] = ("approve", "prepay", "hold", "reject")  # mildest first
@@ -161,6 +163,7 @@ class Policy:
     # bad-debt provision rate (0..1) per ageing bucket name (坏账准备), for the reports
     provision: dict[str, Decimal] = field(default_factory=dict)
     interest: InterestTerms | None = None  # None: no late-payment interest anywhere
+    go_live: GoLive = field(default_factory=GoLive)  # reminder start, catch-up gap
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.hash == self.hash
@@ -265,6 +268,7 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     prepayments = builder.section(sections.get("prepayments"), builder.prepayments)
     provision = builder.section(sections.get("provision"), builder.provision)
     interest = builder.section(sections.get("interest"), builder.interest)
+    go_live = builder.section(sections.get("go_live"), builder.go_live)
 
     scoped: dict[Scope, list[RuleSpec]] = {
         "receivable": [*(RuleSpec(s.rule_id, s.when, s.source) for s in stages or []),
@@ -286,7 +290,8 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
                   insurance=insurance,
                   prepayment_warning_days=(prepayments or {}).get(
                       "warning_days", PREPAYMENT_WARNING_DAYS),
-                  provision=provision or {}, interest=interest)
+                  provision=provision or {}, interest=interest,
+                  go_live=go_live or GoLive())
 
 
 class _Builder:
@@ -401,6 +406,12 @@ class _Builder:
     def interest(self, doc: YamlDoc, value: Any) -> InterestTerms | None:
         """``interest: {rate_per_day: 0.0005, grace_days: 5, ...}`` (engine/interest.py)."""
         terms, problems = parse_terms(doc, value)
+        self.problems.extend(problems)
+        return terms
+
+    def go_live(self, doc: YamlDoc, value: Any) -> GoLive | None:
+        """``go_live: {date: 2026-12-01, min_gap_days: 5}`` (engine/go_live.py)."""
+        terms, problems = parse_go_live(doc, value)
         self.problems.extend(problems)
         return terms
 

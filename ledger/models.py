@@ -379,6 +379,10 @@ class Outbox(SQLModel, table=True):
     )
     created_at: datetime = _stamp()
     sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # the customer's open receivables the message shows apart from its demand (no step)
+    other_items: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
+    )
 
 
 class Reminder(SQLModel, table=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -88,6 +88,56 @@ def contacts(session: Session, as_of: date) -> dict[int, Contact]:
             cc,
         )
     return found
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message the outbox sent to a customer: the wording may say "we wrote on D"."""
+
+    for_date: date
+    step: str
+    template: str
+    invoices: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"date": self.for_date, "step": self.step, "template": self.template,
+                "invoices": list(self.invoices)}
+
+
+@dataclass
+class History:
+    """A customer's earlier messages (cancelled and failed ones do not count): the last
+    one's date, the steps they were at, and those actually sent (oldest first)."""
+
+    last_date: date | None = None
+    steps: set[str] = field(default_factory=set)
+    sent: list[Sent] = field(default_factory=list)
+    catching_up: bool = False  # the last message held steps back (items' ``waiting``)
+
+
+def history(session: Session, customer_ids: Iterable[int], before: date) -> dict[int, History]:
+    """Each customer's messages written before ``before`` (catch-up pace, ``previous``)."""
+    o = Outbox.__table__
+    found: dict[int, History] = defaultdict(History)
+    for chunk in chunks(sorted(customer_ids)):
+        stmt = (
+            select(o.c.customer_id, o.c.for_date, o.c.step, o.c.template, o.c.status,
+                   o.c["items"], o.c.other_items)
+            .where(o.c.customer_id.in_(chunk), o.c.for_date < before,
+                   o.c.status.notin_(("cancelled", "failed")))
+            .order_by(o.c.for_date, o.c.id)
+        )
+        for row in session.execute(stmt):
+            seen = found[row.customer_id]
+            seen.last_date = row.for_date
+            seen.steps.add(row.step)
+            seen.catching_up = any(
+                item.get("waiting") for item in [*(row.items or []), *(row.other_items or [])]
+            )
+            if row.status == "sent":
+                invoices = tuple(i["invoice"] for i in row.items or [])
+                seen.sent.append(Sent(row.for_date, row.step, row.template, invoices))
+    return dict(found)
 
 
 def steps_done(session: Session, receivable_ids: Iterable[int]) -> dict[int, set[str]]:

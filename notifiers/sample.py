@@ -63,4 +63,19 @@ def sample_context() -> dict[str, Any]:
             "account_name": "华信供应链管理有限公司",
         },
         "review": False,
+        "other_items": [
+            {
+                "invoice": "INV-2026-1120",
+                "issue_date": date(2026, 11, 20),
+                "due_date": date(2026, 12, 20),
+                "days_overdue": -27,
+                "balance": Decimal("2300.00"),
+                "currency": "CNY",
+            },
+        ],
+        "other_totals": [{"currency": "CNY", "amount": Decimal("2300.00"), "count": 1}],
+        "previous": [
+            {"date": date(2026, 11, 2), "step": "courtesy", "template": "pre_due",
+             "invoices": ["INV-2026-0815"]},
+        ],
     }

@@ -15,9 +15,16 @@ The context the daily cycle provides for one email (``sample_context()`` has thi
 - ``customer``: {code, name, language}
 - ``for_date``: date — the cycle's as_of date
 - ``step``: str — the reminder step id of this email (the furthest step among its items)
-- ``items``: list of {invoice, issue_date (date), due_date (date), days_overdue (int,
+- ``items``: the receivables this email demands, each at a step of this email's
+  template: list of {invoice, issue_date (date), due_date (date), days_overdue (int,
   negative before the due date), balance (Decimal), currency, step}
 - ``totals``: list of {currency, amount (Decimal), count} — one per currency
+- ``other_items``: the customer's other open receivables, shown apart in a neutral table
+  ("other open items"), never demanded: {invoice, issue_date, due_date, days_overdue,
+  balance, currency} (no step); ``other_totals`` like ``totals``
+- ``previous``: the earlier messages the outbox SENT to this customer about these items,
+  oldest first: {date, step, template, invoices}; empty on a first letter, so a template
+  says "we wrote to you on D" only when it is not
 - ``sender``: {company, email, phone, bank_name, bank_account, account_name} — the payment
   details from settings, with ``banks`` added at render: the accounts of the message's
   currencies, each {currency, name (in the template's language), bank, account, swift}

@@ -29,6 +29,7 @@ class DayPlan:
     tasks: list[TaskRow] = field(default_factory=list)
     activities: list[AuditEntry] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)  # reminder emails
+    held: list[dict[str, Any]] = field(default_factory=list)  # waiting for the catch-up gap
     moved: int = 0
     settled: int = 0
 
@@ -41,6 +42,7 @@ class DayPlan:
             "tasks",
             "activities",
             "messages",
+            "held",
         ):
             getattr(self, name).extend(getattr(other, name))
         self.moved += other.moved

@@ -90,9 +90,12 @@ def plan_receivables(ctx: DayContext, rows: list[dict[str, Any]]) -> DayPlan:
 def _plan_messages(ctx: DayContext, plan: DayPlan) -> None:
     """The chunk's reminder emails (chunks hold whole customers: one email each)."""
     assert ctx.reminders is not None
-    wanted = [d.row["id"] for dues in ctx.reminders.due.values() for d in dues]
-    messages, tasks = ctx.reminders.messages(reminder_store.issue_dates(ctx.session, wanted))
+    issued = reminder_store.issue_dates(ctx.session, ctx.reminders.wanted())
+    history = reminder_store.history(ctx.session, ctx.reminders.due, ctx.as_of)
+    messages, tasks = ctx.reminders.messages(issued, history)
     plan.messages.extend(messages)
+    plan.held.extend(ctx.reminders.held)
+    ctx.reminders.held.clear()
     plan.tasks.extend(tasks)
     for task in tasks:
         plan.activities.append(
@@ -336,7 +339,22 @@ def describe(plan: DayPlan) -> list[dict[str, Any]]:
                 "change": "reminder",
                 "subject": message["code"],
                 "to": message["outbox"]["template"],
+                "step": message["outbox"]["step"],
                 "rule": "+".join(message["rules"]),
+                "items": len(message["outbox"]["items"]),
+                "other_items": len(message["outbox"]["other_items"]),
+            }
+        )
+    for held in plan.held:  # catching up: the next step waits for the gap
+        changes.append(
+            {
+                "change": "reminder held",
+                "subject": held["code"],
+                "to": held["template"],
+                "step": held["step"],
+                "rule": f"reminder:{held['step']}",
+                "waits": (f"catch-up gap: {held['waited']} of {held['gap']} business days "
+                          f"since the message of {held['last']}"),
             }
         )
     for task in plan.tasks:

@@ -4,7 +4,16 @@ POLICY.md's rules, in one place:
 - each step goes out at most once per receivable, and never after a later step did;
 - several steps due at once for one receivable: only the last goes out (the others are
   recorded as superseded, so they never go out later);
-- one email per customer per day listing every receivable with a step due;
+- one email per customer per day; it takes the template of the furthest step due and
+  demands only the receivables at a step of that template (``items``); a step of another
+  template that day is recorded as superseded and its receivable, like the customer's
+  other open items, is shown apart (``other_items``); a receivable not yet due is never
+  demanded by a notice beyond the first step's template;
+- catching up (go-live, invoices already late, policy ``go_live``): a customer's message
+  is never more than one step beyond the furthest step it was ever written at (so its
+  first is at the first step); while steps are held back, each next message waits
+  ``min_gap_days`` business days after the previous one; no email before go_live.date;
+- the template hears of the earlier messages actually SENT about its items (``previous``);
 - none for a disputed or promised receivable, a paused customer, a balance below the
   policy's tolerance for its currency, or on a non-business day (a step due on a holiday
   still holds on the next business day and goes out then);
@@ -27,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine import Policy, ReminderStep
-from ledger.reminder_store import Contact
+from ledger.reminder_store import Contact, History
 from ledger.task_store import TaskRow, task_row
 from notifiers.base import message_id_for
 from notifiers.templates import Templates
@@ -51,8 +60,7 @@ class MailSetup:
 @dataclass
 class _Due:
     row: dict[str, Any]
-    step: ReminderStep
-    superseded: list[str]
+    steps: list[ReminderStep]  # due today for this receivable, in policy order
 
 
 class ReminderPlanner:
@@ -72,14 +80,22 @@ class ReminderPlanner:
         self.as_of = as_of
         self.steps = {step.rule_id: step for step in policy.reminders}
         self.order = [step.rule_id for step in policy.reminders]
+        self.index = {step.id: n for n, step in enumerate(policy.reminders)}
         self.fix_tasks = customers_with_fix_task
-        self.business_day = setup.calendar.is_business_day(as_of)
+        start = policy.go_live.date
+        self.business_day = setup.calendar.is_business_day(as_of) and (
+            start is None or as_of >= start
+        )
         self.due: dict[int, list[_Due]] = defaultdict(list)
+        self.open: dict[int, list[dict[str, Any]]] = defaultdict(list)  # open items shown
+        self.held: list[dict[str, Any]] = []  # customers waiting for the catch-up gap
 
     def consider(
         self, row: dict[str, Any], facts: dict[str, Any], fired: list[str], done: set[str]
     ) -> None:
-        """Note the step (if any) this receivable gets today."""
+        """Note the steps (if any) this receivable has due today."""
+        if facts["balance"] > 0 and not facts["disputed"]:  # a disputed one is not pressed
+            self.open[row["customer_id"]].append(row)
         if not self.business_day or facts["disputed"] or facts["promised"]:
             return
         contact = self.contacts[row["customer_id"]]
@@ -94,16 +110,18 @@ class ReminderPlanner:
         )
         due = [rule for rule in fired if rule in self.steps and self.order.index(rule) > last_done]
         if due:
-            *earlier, last = due
-            self.due[row["customer_id"]].append(
-                _Due(row, self.steps[last], [self.steps[r].id for r in earlier])
-            )
+            self.due[row["customer_id"]].append(_Due(row, [self.steps[r] for r in due]))
+
+    def wanted(self) -> list[int]:
+        """The receivables the chunk's messages may show (their issue dates are read)."""
+        return [row["id"] for cid in self.due for row in self.open.get(cid, [])]
 
     def messages(
-        self, issue_dates: dict[int, date]
+        self, issue_dates: dict[int, date], history: dict[int, History] | None = None
     ) -> tuple[list[dict[str, Any]], list[TaskRow]]:
         """(messages, fix-contact tasks): one message per customer with steps due."""
         messages, tasks = [], []
+        history = history or {}
         for customer_id, dues in sorted(self.due.items()):
             contact = self.contacts[customer_id]
             if not contact.email:
@@ -111,93 +129,150 @@ class ReminderPlanner:
                     tasks.append(self._fix_task(contact))
                     self.fix_tasks.add(customer_id)
                 continue
-            messages.append(self._message(contact, dues, issue_dates))
+            seen = history.get(customer_id, History())
+            chosen = self._choose(contact, dues, seen)
+            message = chosen and self._message(contact, dues, chosen, seen, issue_dates)
+            if message:
+                messages.append(message)
         self.due.clear()
+        self.open.clear()
         return messages, tasks
 
+    def _choose(self, contact: Contact, dues: list[_Due], seen: History) -> ReminderStep | None:
+        """The step the customer's message takes today, or None while it waits.
+
+        Today's rule: the furthest step due. Catching up (go-live, or invoices already late
+        when first seen): never more than one step beyond the furthest step the customer
+        was ever written at (so its first message is at the first step), and then only
+        ``min_gap_days`` business days after its previous message."""
+        wanted = max(self.index[d.steps[-1].id] for d in dues)
+        reached = max((self.index[s] for s in seen.steps if s in self.index), default=-1)
+        if wanted <= reached + 1 and not seen.catching_up:
+            return self.policy.reminders[wanted]
+        nearest = min(
+            (self.index[s.id] for d in dues for s in d.steps if self.index[s.id] > reached),
+            default=wanted,
+        )
+        step = self.policy.reminders[nearest]
+        gap = self.policy.go_live.min_gap_days
+        if seen.last_date is not None:
+            waited = self.setup.calendar.business_days_between(seen.last_date, self.as_of)
+            if waited < gap:
+                self.held.append({
+                    "code": contact.code, "step": step.id, "template": step.template,
+                    "last": seen.last_date, "gap": gap, "waited": waited,
+                })
+                return None
+        return step
+
     def _message(
-        self, contact: Contact, dues: list[_Due], issue_dates: dict[int, date]
-    ) -> dict[str, Any]:
-        furthest = max((d.step for d in dues), key=lambda s: self.order.index(s.rule_id))
-        step_set = sorted({d.step.rule_id for d in dues}, key=self.order.index)
-        key = f"{contact.code}|{'+'.join(r.split(':', 1)[1] for r in step_set)}|{self.as_of}"
-        items = [self._item(d, issue_dates) for d in dues]
-        review = any(d.step.review for d in dues)
+        self, contact: Contact, dues: list[_Due], chosen: ReminderStep, seen: History,
+        issue_dates: dict[int, date],
+    ) -> dict[str, Any] | None:
+        limit = self.index[chosen.id]
+        first = self.policy.reminders[0].template
+        demanded: list[tuple[_Due, ReminderStep]] = []
+        steps: list[dict[str, Any]] = []
+        for due in dues:
+            eligible = [s for s in due.steps if self.index[s.id] <= limit]
+            top = eligible[-1] if eligible else None
+            not_due = int(due.row["days_to_due"]) >= 0
+            if top is not None and top.template == chosen.template and not (
+                not_due and chosen.template != first
+            ):
+                demanded.append((due, top))
+                eligible.remove(top)
+                steps.append(self._step(due, top.id, superseded=False))
+            # another template's step that day (or an earlier one): superseded for good
+            steps.extend(self._step(due, s.id, superseded=True) for s in eligible)
+        if not demanded:  # only receivables not yet due, at a step beyond the first
+            return None
+        demanded_ids = {d.row["id"] for d, _ in demanded}
+        # steps already due but held back for the catch-up: the next message waits the gap
+        waiting = {
+            d.row["id"]: [s.id for s in d.steps if self.index[s.id] > limit] for d in dues
+        }
+        other_rows = [
+            row for row in sorted(self.open.get(contact.id, []), key=lambda r: r["number"])
+            if row["id"] not in demanded_ids
+        ]
+        items = [self._item(d.row, issue_dates, step.id) for d, step in demanded]
+        others = [self._item(row, issue_dates, None) for row in other_rows]
+        rows = [d.row for d, _ in demanded] + other_rows
+        stored = [_stored(i, waiting.get(r["id"], [])) for i, r in zip([*items, *others], rows,
+                                                                        strict=True)]
+        step_set = sorted({s.id for _, s in demanded}, key=self.index.__getitem__)
+        key = f"{contact.code}|{'+'.join(step_set)}|{self.as_of}"
+        review = any(s.review for _, s in demanded)
         language = contact.language if contact.language in LANGUAGES else "zh-CN"
+        invoices = {i["invoice"] for i in items}
+        previous = [p.as_dict() for p in seen.sent if invoices & set(p.invoices)]
         context = {
             "customer": {"code": contact.code, "name": contact.name, "language": language},
             "for_date": self.as_of,
-            "step": furthest.id,
+            "step": chosen.id,
             "items": items,
             "totals": _totals(items),
+            "other_items": others,
+            "other_totals": _totals(others),
+            "previous": previous,
             "sender": self.setup.sender,
             "review": review,
         }
-        rendered = self.setup.templates.render(furthest.template, language, context)
+        rendered = self.setup.templates.render(chosen.template, language, context)
         return {
             "outbox": {
                 "key": key,
                 "customer_id": contact.id,
                 "for_date": self.as_of,
-                "template": furthest.template,
+                "template": chosen.template,
                 "language": language,
                 "to_addr": contact.email,
-                "cc": self._cc(dues, contact),
+                "cc": self._cc([s for _, s in demanded], contact),
                 "status": "review" if review else "pending",
-                "step": furthest.id,
+                "step": chosen.id,
                 "subject": rendered.subject,
                 "body_text": rendered.text,
                 "body_html": rendered.html,
                 "message_id": message_id_for(key, self.setup.domain),
-                "items": [
-                    {
-                        "invoice": i["invoice"],
-                        "step": i["step"],
-                        "balance": str(i["balance"]),
-                        "currency": i["currency"],
-                        "days_overdue": i["days_overdue"],
-                    }
-                    for i in items
-                ],
+                "items": stored[: len(items)],
+                "other_items": stored[len(items):],
                 "attempts": 0,
                 "last_error": "",
                 "claimed_by": "",
             },
-            "steps": [
-                {
-                    "receivable_id": d.row["id"],
-                    "step": step,
-                    "for_date": self.as_of,
-                    "superseded": step != d.step.id,
-                }
-                for d in dues
-                for step in (*d.superseded, d.step.id)
-            ],
-            "rules": list(dict.fromkeys(d.step.rule_id for d in dues)),
+            "steps": steps,
+            "rules": [f"reminder:{s}" for s in step_set],
             "policy_hash": self.policy.hash,
             "code": contact.code,
+            "previous": [{"date": p["date"], "step": p["step"]} for p in previous],
         }
 
-    def _item(self, due: _Due, issue_dates: dict[int, date]) -> dict[str, Any]:
-        row = due.row
-        return {
+    def _step(self, due: _Due, step: str, *, superseded: bool) -> dict[str, Any]:
+        return {"receivable_id": due.row["id"], "step": step, "for_date": self.as_of,
+                "superseded": superseded}
+
+    def _item(
+        self, row: dict[str, Any], issue_dates: dict[int, date], step: str | None
+    ) -> dict[str, Any]:
+        item = {
             "invoice": row["number"],
             "issue_date": issue_dates.get(row["id"]),
             "due_date": self.as_of + timedelta(days=int(row["days_to_due"])),
             "days_overdue": -int(row["days_to_due"]),  # negative before the due date
             "balance": row["balance"],
             "currency": row["currency"],
-            "step": due.step.id,
         }
+        return item if step is None else {**item, "step": step}
 
-    def _cc(self, dues: list[_Due], contact: Contact) -> list[str]:
+    def _cc(self, steps: list[ReminderStep], contact: Contact) -> list[str]:
         """The customer's other billing contacts, then the step's ``cc``: ``collector``
         means the customer's collector, an address stands for itself; each address once,
         never the ``to`` address again (any case)."""
         addresses: list[str] = []
         seen = {contact.email.lower()}
         wanted = [*contact.cc]
-        for entry in (e for d in dues for e in d.step.cc):
+        for entry in (e for step in steps for e in step.cc):
             name = contact.collector if entry == "collector" else entry
             wanted.append(name if name and "@" in name else self.setup.people.get(name or ""))
         for address in wanted:
@@ -212,6 +287,19 @@ class ReminderPlanner:
             assignee=contact.collector or "", due_date=self.as_of + timedelta(days=1),
             rule_id="reminder:no-email", policy_hash=self.policy.hash, created_on=self.as_of,
             note="no email address: reminders cannot be sent")
+
+
+def _stored(item: dict[str, Any], waiting: list[str]) -> dict[str, Any]:
+    """An item as the outbox keeps it (JSON: the balance as a string); ``waiting``: steps
+    already due but held back by the catch-up (ledger/reminder_store.History)."""
+    stored: dict[str, Any] = {"invoice": item["invoice"]}
+    if "step" in item:
+        stored["step"] = item["step"]
+    stored.update(balance=str(item["balance"]), currency=item["currency"],
+                  days_overdue=item["days_overdue"])
+    if waiting:
+        stored["waiting"] = waiting
+    return stored
 
 
 def _totals(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

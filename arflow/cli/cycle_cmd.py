@@ -133,9 +133,11 @@ def _print_changes(changes: list[dict[str, Any]], limit: int = 200) -> None:
             c["subject"],
             c.get("to") or c.get("level") or c.get("kind") or "",
             c["rule"],
+            c.get("waits") or (f"step {c['step']}" if c.get("step") else ""),
         ]
         for c in changes[:limit]
     ]
-    table("would change", ["day", "change", "subject", "to / level / kind", "rule"], rows)
+    table("would change", ["day", "change", "subject", "to / level / kind", "rule", "note"],
+          rows)
     if len(changes) > limit:
         console.print(f"… and {len(changes) - limit} more (use --json for all)")

@@ -5,7 +5,7 @@ fix_contact_details task opens. The contacts are read in a fixed number of queri
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from engine import load_policy
 from ledger import reminder_store
-from ledger.models import Outbox, Task
+from ledger.models import Customer, Outbox, Task
 from tests.factories import load, mail_setup, write
 from workflows import contacts
 from workflows.cycle import run_cycle
@@ -60,11 +60,23 @@ def book(db: Engine, tmp_path: Path) -> Engine:
     return db
 
 
+def _written_before(db: Engine, step: str, on: date) -> None:
+    """Every customer already had a message at ``step`` (sent), so today's rule applies
+    and not the catch-up from a first message."""
+    with Session(db) as s:
+        for customer in s.execute(select(Customer)).scalars():
+            s.add(Outbox(key=f"{customer.code}|{step}|{on}", customer_id=customer.id,
+                         for_date=on, template="overdue_first", language="zh-CN",
+                         status="sent", step=step, items=[]))
+        s.commit()
+
+
 def test_the_days_reminders_go_to_the_billing_contacts(book: Engine) -> None:
+    _written_before(book, "first-notice", DAY - timedelta(days=20))
     run_cycle(book, POLICY, DAY, mail=mail_setup())
     with Session(book) as s:
         mail = {row.key.split("|")[0]: (row.to_addr, row.cc, row.language, row.step)
-                for row in s.execute(select(Outbox)).scalars()}
+                for row in s.execute(select(Outbox).where(Outbox.for_date == DAY)).scalars()}
         fix = s.execute(select(Task.customer_id, Task.assignee)
                         .where(Task.kind == "fix_contact_details")).all()
     assert mail == {

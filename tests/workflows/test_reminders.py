@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from engine import load_policy
@@ -144,24 +144,35 @@ def test_chinese_statement_arrives_intact_and_lists_both_invoices(db, tmp_path, 
 
 def test_several_steps_due_at_once_send_only_the_last(db, tmp_path, smtp):
     _setup(db, tmp_path)
-    run_cycle(db, POLICY, date(2026, 10, 12), mail=MAIL)  # R-1/R-2 27 days late
+    run_cycle(db, POLICY, date(2026, 9, 10), mail=MAIL)  # C001's courtesy: written before
+    run_cycle(db, POLICY, date(2026, 9, 16), mail=MAIL)  # and its first notice
+    late = "R-6,C001,2026-07-01,2026-08-20,900.00,CNY\n"  # imported 53 days late
+    load(db, "receivables", write(tmp_path / "late.csv", RECEIVABLES.split("\n")[0] + "\n" + late))
+    run_cycle(db, POLICY, date(2026, 10, 12), mail=MAIL)
     with Session(db) as s:
         steps = s.execute(
             select(Reminder.step, Reminder.superseded)
-            .where(Reminder.receivable_id == 1)
-            .order_by(Reminder.id)
+            .join(Outbox, Outbox.id == Reminder.outbox_id)
+            .where(Outbox.for_date == date(2026, 10, 12), Outbox.customer_id == 1)
+            .order_by(Reminder.receivable_id, Reminder.id)
         ).all()
-        outbox = s.execute(select(Outbox).where(Outbox.customer_id == 1)).scalar_one()
+        outbox = s.execute(
+            select(Outbox).where(Outbox.customer_id == 1, Outbox.for_date == date(2026, 10, 12))
+        ).scalar_one()
     assert [tuple(x) for x in steps] == [
-        ("courtesy", True),
+        ("final-notice", False),  # R-1
+        ("final-notice", False),  # R-2
+        ("final-notice", False),  # R-6: only its last step goes out,
+        ("courtesy", True),  # the earlier ones are superseded
         ("first-notice", True),
-        ("final-notice", False),
     ]
     assert outbox.template == "overdue_final" and outbox.cc == ["li.na@example.com"]
     # later days: no earlier step ever goes out
     run_cycle(db, POLICY, date(2026, 10, 13), mail=MAIL)
     with Session(db) as s:
-        assert len(s.execute(select(Outbox)).all()) == 2  # C001 and C002 (R-3's first notice)
+        assert s.execute(select(Outbox.key).where(Outbox.customer_id == 1)).scalars().all() == [
+            "C001|courtesy|2026-09-10", "C001|first-notice|2026-09-16",
+            "C001|final-notice|2026-10-12"]
 
 
 def test_disputed_promised_and_paused_get_nothing_until_the_promise_breaks(db, tmp_path):
@@ -179,11 +190,12 @@ def test_disputed_promised_and_paused_get_nothing_until_the_promise_breaks(db, t
     with Session(db) as s:
         queued = s.execute(select(Outbox.key).order_by(Outbox.id)).scalars().all()
     # the promise for 09-21 was broken on 09-22 (a Tuesday): R-2's first notice goes out
-    assert queued == ["C001|first-notice|2026-09-22"]
+    # a first message: the first step, though the first notice is due too (catch-up)
+    assert queued == ["C001|courtesy|2026-09-22"]
     run_cycle(db, POLICY, date(2026, 10, 12), mail=MAIL)  # C002's pause ends that day
     with Session(db) as s:
         keys = s.execute(select(Outbox.key).order_by(Outbox.id)).scalars().all()
-    assert "C002|first-notice|2026-10-12" in keys
+    assert "C002|courtesy|2026-10-12" in keys
 
 
 def test_no_mail_on_weekends(db, tmp_path):
@@ -215,6 +227,10 @@ def test_review_step_waits_for_approval(db, tmp_path, smtp):
     (folder / "collection.yaml").write_text(text)
     policy = load_policy(folder)
     _setup(db, tmp_path)
+    for day in (date(2026, 9, 10), date(2026, 9, 16)):  # C001 written to before
+        run_cycle(db, policy, day, mail=MAIL)
+    with session_scope(db) as s:
+        s.execute(update(Outbox).values(status="sent"))
     run_cycle(db, policy, date(2026, 10, 12), mail=MAIL)
     clock = [_at(date(2026, 10, 12))]
     _dispatch(db, smtp.port, clock)
@@ -336,6 +352,7 @@ def test_refused_customer_address_fails_even_if_the_cc_was_accepted(db, tmp_path
 
 def test_running_a_day_again_after_new_data_sends_no_second_email(db, tmp_path):
     _setup(db, tmp_path)
+    run_cycle(db, POLICY, date(2026, 9, 10), mail=MAIL)  # C001's courtesy
     run_cycle(db, POLICY, date(2026, 9, 16), mail=MAIL)  # C001's first notice
     load(
         db,
@@ -352,7 +369,9 @@ def test_running_a_day_again_after_new_data_sends_no_second_email(db, tmp_path):
     assert summary.reminders_queued == 1  # R-6's final notice, the next business day
     with Session(db) as s:
         keys = s.execute(select(Outbox.key).order_by(Outbox.id)).scalars().all()
-    assert keys == ["C001|first-notice|2026-09-16", "C001|final-notice|2026-09-17"]
+    assert keys == [
+        "C001|courtesy|2026-09-10", "C001|first-notice|2026-09-16", "C001|final-notice|2026-09-17"
+    ]
 
 
 def test_pause_dispute_or_payment_withdraw_mail_not_yet_sent(db, tmp_path, smtp):
