@@ -13,6 +13,7 @@ from arflow.web.api import (
     payments,
     promises,
     receivables,
+    statements,
     tasks,
     warnings,
     writeoffs,
@@ -20,5 +21,5 @@ from arflow.web.api import (
 
 router = APIRouter()
 for module in (customers, contacts, receivables, payments, tasks, actions, promises, warnings,
-               writeoffs, interest):
+               writeoffs, interest, statements):
     router.include_router(module.router)
