@@ -29,6 +29,7 @@ def test_the_customer_page_offers_tel_links_and_adds_a_contact_on_a_phone(
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, "li.na")
     page.goto("/customers/C001")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the whole page
     card = page.locator("#contacts li.contact").first
     assert "张伟" in card.inner_text() and "Billing" in card.inner_text()
     phone = card.locator("a.tel").first

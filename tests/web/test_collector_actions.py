@@ -240,3 +240,28 @@ def test_a_collector_completing_the_legal_teams_task_is_refused_on_the_form(
         task = s.get(Task, legal.id)
         assert task is not None and task.status == "open"
     assert _audit(db, "task_completed") == []
+
+
+def test_a_call_on_the_customer_page_completes_its_call_task(
+        app, db: Engine) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(app) as browser:
+        csrf = sign_in(browser, "li.na")
+        before = browser.get("/customers/C001").text
+        tasks = before[before.index('id="tasks"'):]
+        assert "R-1, R-2" in tasks[:tasks.index("</table>")]  # the task names its invoices
+        bad = browser.post("/customers/C001/calls",
+                           data={"csrf_token": csrf, "outcome": "shouted", "note": "x"})
+        assert bad.status_code == 422 and 'id="form-call"' in bad.text
+        assert 'value="x"' in bad.text  # the note kept beside the refusal
+        done = browser.post("/customers/C001/calls",
+                            data={"csrf_token": csrf, "outcome": "no_answer", "note": ""},
+                            follow_redirects=False)
+        assert done.headers["location"].startswith("/customers/C001?done=")
+        assert browser.get("/api/v1/tasks").json()["items"] == []
+        api = browser.post("/api/v1/customers/C001/calls", json={"outcome": "reached"},
+                           headers={"X-CSRF-Token": csrf})
+        assert api.status_code == 200 and api.json()["code"] == "C001"
+    calls = _audit(db, "call_logged")
+    assert [(a.entity, a.subject, a.details["outcome"]) for a in calls] == [
+        ("customer", "C001", "no_answer"), ("customer", "C001", "reached")]
+    assert calls[0].details["tasks_completed"] == [_call_task(db, "C001")]
