@@ -65,6 +65,7 @@ def dispatcher(settings: Settings, engine: Engine) -> Dispatcher:
         today=settings.business_day,
         journal=SendJournal(settings.send_journal),
         reply_to=settings.mail.reply_to,
+        statements=statements.PolicyStatements(settings, engine),
     )
 
 

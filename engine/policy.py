@@ -73,6 +73,7 @@ class ReminderStep:
     cc: list[str]
     review: bool
     source: Location
+    attach: str | None = None  # "statement": the message carries the statement PDF
 
     @property
     def rule_id(self) -> str:
@@ -467,7 +468,7 @@ class _Builder:
             when = self._when(doc, (*path, "when"), model.when, "receivable")
             if when is not None:
                 steps.append(ReminderStep(model.id, when, model.template, list(model.cc),
-                                          model.review, self._where(doc, path)))
+                                          model.review, self._where(doc, path), model.attach))
         return steps
 
     def warnings(self, doc: YamlDoc, value: Any) -> list[WarningRule]:

@@ -60,6 +60,7 @@ class ReminderModel(_Model):
     template: Text
     cc: list[Text] = []
     review: bool = False
+    attach: Literal["statement"] | None = None  # the statement of account as a PDF
 
 
 class WarningModel(_Model):

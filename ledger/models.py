@@ -383,6 +383,10 @@ class Outbox(SQLModel, table=True):
     other_items: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
     )
+    # what the dispatcher builds and attaches at send time: ["statement"] (a step's attach)
+    attach: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
+    )
 
 
 class Reminder(SQLModel, table=True):

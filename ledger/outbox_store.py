@@ -42,6 +42,8 @@ class Claimed:
     message_id: str
     attempts: int
     deliveries: dict[str, str] = field(default_factory=dict)
+    attach: list[str] = field(default_factory=list)  # built at send time (["statement"])
+    for_date: date | None = None  # the day the message is about: its statement's as-of
 
 
 @dataclass(frozen=True)

@@ -31,14 +31,15 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from ledger import outbox_store as store
 from ledger.db import DatabaseError, Engine, session_scope
 from notifiers import outcome
+from notifiers.attachments import Attachment, MessageWithAttachments
 from notifiers.base import (
     ConfigurationFailure,
     Notifier,
-    OutgoingMessage,
     PermanentFailure,
     ServerUnavailable,
     TransientFailure,
@@ -91,6 +92,9 @@ class Dispatcher:
     rng: random.Random = random.Random()
     journal: SendJournal | None = None  # None: no local record (tests of the bare path)
     reply_to: str | None = None  # the Reply-To of every message (settings mail.reply_to)
+    # builds a row's ``attach: [statement]`` at send time (notifiers/statement.py); None:
+    # such a row waits (retried) rather than go out without what it says it encloses
+    statements: Any = None
     _tried: set[int] = field(default_factory=set, init=False, repr=False)
     _writer: ThreadPoolExecutor = field(init=False, repr=False)
 
@@ -198,7 +202,15 @@ class Dispatcher:
 
     async def _send_one(self, row: store.Claimed, token: str, summary: DispatchSummary) -> None:
         to_do = outcome.remaining(row)
-        message = OutgoingMessage(
+        try:
+            attachments = await self._attachments(row)
+        except Exception as exc:  # noqa: BLE001 - any failure to build: retried, then failed
+            decided = outcome.whole_message(
+                row, f"the statement could not be built: {_first_line(exc)}", permanent=False,
+                now=self.clock(), max_attempts=self.max_attempts, delay=self._delay)
+            await self._settle(row, token, decided, summary)
+            return
+        message = MessageWithAttachments(
             key=row.key,
             message_id=row.message_id,
             sender=self.sender,
@@ -209,6 +221,7 @@ class Dispatcher:
             html=row.body_html,
             envelope=to_do if row.deliveries else (),
             reply_to=(self.reply_to,) if self.reply_to else (),
+            attachments=attachments,
         )
         try:
             # shielded: a stop (Ctrl-C) lets the message in hand finish and be recorded
@@ -247,6 +260,20 @@ class Dispatcher:
         await self._settle(
             row, token, self._per_recipient(row, accepted, report.refused, now), summary
         )
+
+    async def _attachments(self, row: store.Claimed) -> tuple[Attachment, ...]:
+        """The files a row asks for, built now as of its day: a statement PDF takes tens of
+        milliseconds, so it is built in a worker thread and only for the rows that ask."""
+        if "statement" not in row.attach:
+            return ()
+        if self.statements is None:
+            raise RuntimeError("no statement maker is configured for the dispatcher")
+        as_of = row.for_date or self.today(self.clock())
+        built = await asyncio.get_running_loop().run_in_executor(
+            None, self.statements.for_customer, row.customer_id, as_of)
+        if built is None:
+            raise LookupError(f"no customer #{row.customer_id}")
+        return (Attachment(built.filename, built.data),)
 
     def _per_recipient(
         self,

@@ -237,6 +237,8 @@ class ReminderPlanner:
                 "message_id": message_id_for(key, self.setup.domain),
                 "items": stored[: len(items)],
                 "other_items": stored[len(items):],
+                # built by the dispatcher at send time, as of for_date (notifiers/statement.py)
+                "attach": sorted({s.attach for _, s in demanded if s.attach}),
                 "attempts": 0,
                 "last_error": "",
                 "claimed_by": "",
