@@ -192,6 +192,7 @@ def _summary(data: StatementData, words: dict[str, str],
     if data.interest is not None:
         header.append(words["interest"])
     rows: list[list[Any]] = [header]
+    extra: list[tuple[Any, ...]] = [("FONTSIZE", (1, 1), (1, -1), 10.5)]
     for currency in data.currencies:
         overdue = sum((i.balance for i in data.items
                        if i.currency == currency and i.days_overdue > 0), Decimal("0.00"))
@@ -200,8 +201,9 @@ def _summary(data: StatementData, words: dict[str, str],
         if data.interest is not None:
             row.append(money(data.interest.get(currency, Decimal("0.00"))))
         rows.append(row)
+        if overdue > 0:
+            extra.append(("TEXTCOLOR", (2, len(rows) - 1), (2, len(rows) - 1), RED))
     width = WIDTH / len(header)
-    extra = [("TEXTCOLOR", (2, 1), (2, -1), RED), ("FONTSIZE", (1, 1), (1, -1), 10.5)]
     return [_p(words["summary"], styles["h2"]),
             _table(rows, [width] * len(header), numeric_from=1, extra=extra)]
 
@@ -263,7 +265,7 @@ def _payments(data: StatementData, words: dict[str, str],
             rows.append([line.date.isoformat(), line.reference,
                          _p(", ".join(line.invoices) or "–", styles["small"]), line.currency,
                          money(line.amount), money(line.unapplied) if line.unapplied else "–"])
-        widths = [w * WIDTH for w in (0.13, 0.2, 0.31, 0.08, 0.15, 0.13)]
+        widths = [w * WIDTH for w in (0.13, 0.19, 0.28, 0.1, 0.17, 0.13)]
         story.append(_table(rows, widths, numeric_from=4,
                             extra=[("ALIGN", (3, 0), (3, -1), "LEFT")]))
     credit = [f"{c} {money(a)}" for c, a in data.unapplied.items() if a]

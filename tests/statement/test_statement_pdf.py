@@ -78,3 +78,23 @@ def test_the_statement_renders_to_png(ledger: Engine) -> None:
     subprocess.run(["pdftoppm", "-png", "-r", "90", "-singlefile", str(pdf),
                     str(ARTIFACTS / "statement-zh")], check=True)
     assert (ARTIFACTS / "statement-zh.png").stat().st_size > 20_000
+
+
+def test_interest_is_shown_when_the_policy_charges_it(ledger: Engine, tmp_path: Path) -> None:
+    from engine import load_policy
+    from ledger import interest
+    from ledger.db import session_scope
+
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    source = (ROOT / "rules" / "collection.yaml").read_text(encoding="utf-8")
+    (folder / "collection.yaml").write_text(
+        source + "\ninterest: {rate_per_day: 0.0005}\n", encoding="utf-8")
+    policy = load_policy(folder)
+    with session_scope(ledger) as session:
+        owed = interest.totals(interest.for_customer(session, 1, AS_OF, policy.interest))
+    assert owed["CNY"] > 0
+    built = maker(load_settings(ROOT), ledger, policy).for_code("C001", AS_OF)
+    assert built is not None
+    found = text(built.data)
+    assert "逾期利息" in found and f"CNY {owed['CNY']:,.2f}" in found
