@@ -63,8 +63,8 @@ def _message(row: Any) -> dict[str, Any]:
     return {"id": row.id, "key": row.key, "customer_code": row.code, "for_date": row.for_date,
             "template": row.template, "language": row.language, "to": row.to_addr,
             "cc": list(row.cc or []), "status": row.status,
-            "items": [{"invoice": i["invoice"], "step": i["step"], "template": row.template}
-                      for i in row.items],
+            "items": [{"invoice": i["invoice"], "step": i["step"], "template": row.template,
+                       "days_overdue": i.get("days_overdue")} for i in row.items],
             "other_items": [{"invoice": i["invoice"], "days_overdue": i.get("days_overdue"),
                              "balance": i.get("balance"), "currency": i.get("currency")}
                             for i in row.other_items or []],

@@ -47,15 +47,29 @@ def test_outbox_json_and_dispatch_to_files(arflow, tmp_path):
         assert key in row
     assert row["customer_code"] == "C001" and row["for_date"] == "2026-04-10"
     assert row["status"] == "pending" and row["language"] == "zh-CN"
-    assert sorted(row["items"], key=lambda i: i["invoice"]) == [
-        {"invoice": "INV-1", "step": "final-notice"},
-        {"invoice": "INV-2", "step": "first-notice"},
+    # C001's first message from arflow: the first step, though later ones are due (catch-up)
+    assert row["template"] == "pre_due"
+    assert sorted((i["invoice"], i["step"], i["template"]) for i in row["items"]) == [
+        ("INV-1", "courtesy", "pre_due"),
+        ("INV-2", "courtesy", "pre_due"),
     ]
+    assert row["other_items"] == []
     ran = arflow("dispatch", "--json")
     assert ran.exit_code == 0 and ran.json()["sent"] == 1
+    held = arflow("cycle", "--as-of", "2026-04-13", "--dry-run")  # the next step waits
+    assert held.exit_code == 0 and "reminder held" in held.stdout
+    assert "catch-up gap: 1 of 5 business days" in held.stdout
+    ran = arflow("cycle", "--as-of", "2026-04-13", "--dry-run", "--json")
+    assert [c["step"] for c in ran.json()["changes"] if c["change"] == "reminder held"] == [
+        "first-notice"]
+    arflow("cycle", "--as-of", "2026-04-17", "--json")  # 5 business days later
+    later = arflow("outbox", "--json").json()[-1]
+    assert later["for_date"] == "2026-04-17" and later["template"] == "overdue_first"
+    assert later["items"] and all(i["template"] == "overdue_first" for i in later["items"])
+    assert {i["step"] for i in later["items"]} == {"first-notice"}
     (eml,) = (tmp_path / "var" / "outbox").glob("*.eml")
     message = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
-    assert message["To"] == "ap@huadong.example.cn" and "最后催款通知" in message["Subject"]
+    assert message["To"] == "ap@huadong.example.cn" and "付款提醒" in message["Subject"]
     shown = arflow("outbox", "show", str(row["id"]))
     assert "INV-1" in shown.stdout and "Subject:" in shown.stdout
     raw = email.message_from_string(arflow("outbox", "show", str(row["id"]), "--eml").stdout,
