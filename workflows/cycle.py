@@ -261,6 +261,8 @@ def _write_messages(session: Session, messages: list[dict[str, Any]], as_of: dat
                     "key": message["outbox"]["key"],
                     "status": message["outbox"]["status"],
                     "items": message["outbox"]["items"],
+                    "other_items": message["outbox"]["other_items"],
+                    "previous": message["previous"],  # the sent e-mails it may mention
                 },
             )
         )

@@ -247,7 +247,7 @@ class ReminderPlanner:
             "rules": [f"reminder:{s}" for s in step_set],
             "policy_hash": self.policy.hash,
             "code": contact.code,
-            "previous": [{"date": p["date"], "step": p["step"]} for p in previous],
+            "previous": [{"date": p["date"].isoformat(), "step": p["step"]} for p in previous],
         }
 
     def _step(self, due: _Due, step: str, *, superseded: bool) -> dict[str, Any]:

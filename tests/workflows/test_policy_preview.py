@@ -15,7 +15,14 @@ from sqlmodel import Session
 from engine import PolicyError, load_policy, load_policy_texts
 from ledger import policy_store
 from ledger.db import session_scope
-from ledger.models import Activity, PolicyDraft, PolicyVersion, Receivable, StageChange
+from ledger.models import (
+    Activity,
+    Outbox,
+    PolicyDraft,
+    PolicyVersion,
+    Receivable,
+    StageChange,
+)
 from tests.factories import load, mail_setup, seed_customers, write
 from workflows import orders
 from workflows.policy_preview import preview
@@ -103,6 +110,11 @@ def test_an_order_check_change_gives_other_order_decisions(db, tmp_path):
 
 def test_reminders_are_compared_when_mail_is_set_up(db, tmp_path):
     _seed(db, tmp_path)
+    with Session(db) as s:  # C001 was written at the first notice before: no catch-up
+        s.add(Outbox(key="C001|first-notice|2026-02-02", customer_id=1,
+                     for_date=date(2026, 2, 2), template="overdue_first", language="zh-CN",
+                     status="sent", step="first-notice", items=[]))
+        s.commit()
     draft = load_policy_texts(_draft("collection.yaml", "days_overdue >= 21",
                                      "days_overdue >= 15"))
     result = preview(db, ACTIVE, draft, AS_OF, mail=MAIL)
