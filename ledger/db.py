@@ -100,13 +100,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _postgres_keepalives(dbapi_connection: Any, _record: Any) -> None:
-    """The server's side of the keepalives (per session, outside any transaction)."""
+    """The server's side of the keepalives (per session, outside any transaction), and no
+    JIT: the worklist's ranking of a large team's tasks costs just under the JIT threshold,
+    and crossing it added ~600 ms of compiling to a 30 ms query (bench/api.py)."""
     autocommit = dbapi_connection.autocommit
     dbapi_connection.autocommit = True
     try:
         with dbapi_connection.cursor() as cursor:
             for name, value in (("tcp_keepalives_idle", 30), ("tcp_keepalives_interval", 10),
-                                ("tcp_keepalives_count", 3)):
+                                ("tcp_keepalives_count", 3), ("jit", "off")):
                 cursor.execute(f"SET {name} = {value}")
     finally:
         dbapi_connection.autocommit = autocommit
