@@ -17,11 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
 from arflow.web.errors import ApiError, refused
+from arflow.web.pages.fields import form_amount, form_day
 from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
 from engine import LEVELS
 from ledger.facts import customer_facts
-from ledger.money import parse_money
 
 router = APIRouter(include_in_schema=False)
 Credit = permitted("credit")
@@ -132,19 +132,6 @@ def credit_file(request: Request, code: str, who: Credit, db: DbSession, today: 
                 today=today)
 
 
-def _amount(value: str) -> Decimal:
-    try:
-        return parse_money(value, allow_negative=True)  # the sign is the workflow's to judge
-    except ValueError as exc:
-        raise ApiError(422, "invalid_amount", str(exc), "limit") from None
-
-
-def _day(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ApiError(422, "invalid_date", f"not a date (YYYY-MM-DD): {value!r}",
-                       field) from None
 
 
 def _on_file(request: Request, who: Any, db: Any, today: date, code: str, form: str,
@@ -168,7 +155,7 @@ def set_override(request: Request, code: str, who: Credit, db: DbSession, today:
     def act() -> None:
         if not reason.strip():
             raise ApiError(422, "reason_required", "an override needs a reason", "reason")
-        amount, day = _amount(limit), _day(until, "until")
+        amount, day = form_amount(limit, "limit"), form_day(until, "until")
         credit.set_override(db, code, amount, reason.strip(), day, today, who.actor)
 
     return _on_file(request, who, db, today, code, "form-override",

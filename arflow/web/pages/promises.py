@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -22,11 +21,11 @@ from arflow.web.api.actions import NO_NUL, Code
 from arflow.web.api.promises import act_on_promises
 from arflow.web.auth import permitted
 from arflow.web.errors import ApiError
+from arflow.web.pages.fields import form_amount, form_day, optional_amount
 from arflow.web.pages.forms import submit
 from arflow.web.pages.receivable import customer_page
 from arflow.web.pages.render import back_to, translator
 from ledger.db import Session
-from ledger.money import parse_money
 from workflows import promises
 
 router = APIRouter(include_in_schema=False)
@@ -35,19 +34,6 @@ Short = Annotated[str, Form(max_length=32, pattern=NO_NUL)]
 Many = Annotated[list[str], Form(max_length=1000)]
 
 
-def _day(value: str, field: str, what: str = "") -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ApiError(422, "invalid_date", f"{what}not a date (YYYY-MM-DD): {value!r}",
-                       field) from None
-
-
-def _amount(value: str, field: str, what: str = "") -> Decimal:
-    try:
-        return parse_money(value, allow_negative=True)  # the sign is the workflow's to judge
-    except ValueError as exc:
-        raise ApiError(422, "invalid_amount", f"{what}{exc}", field) from None
 
 
 def _invoices(values: list[str]) -> list[str]:
@@ -84,8 +70,8 @@ def customer_promise_form(request: Request, code: Code, db: deps.DbSession, toda
     the oldest open ones."""
     def act() -> None:
         act_on_promises(db, who, today, code, promises.record_customer_promise,
-                        promised_date=_day(promised, "date"),
-                        amount=_amount(amount, "amount") if amount.strip() else None,
+                        promised_date=form_day(promised, "date"),
+                        amount=optional_amount(amount),
                         invoices=_invoices(invoices))
 
     return _run(request, db, today, who, code, "form-customer-promise",
@@ -115,8 +101,8 @@ def plan_form(request: Request, code: Code, db: deps.DbSession, today: deps.Toda
             if not day.strip() or not amount.strip():
                 raise ApiError(422, "invalid_input", f"{what}a date and an amount",
                                "instalments")
-            instalments.append((_day(day, "instalments", what),
-                                _amount(amount, "instalments", what)))
+            instalments.append((form_day(day, "instalments", what),
+                                form_amount(amount, "instalments", what)))
         act_on_promises(db, who, today, code, promises.record_plan, instalments=instalments,
                         invoices=_invoices(invoices), note=note)
 

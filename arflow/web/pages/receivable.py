@@ -31,10 +31,10 @@ from arflow.web.api.interest import customer_interest, receivable_interest
 from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError
 from arflow.web.pages import contact_cards
+from arflow.web.pages.fields import form_day, optional_amount, optional_day
 from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
 from ledger import timeline
-from ledger.money import parse_money
 from ledger.people_store import collector_names
 from ledger.reads import promises as promise_reads
 from ledger.reads import receivables
@@ -48,23 +48,6 @@ Text = Annotated[str, Form(max_length=4000, pattern=NO_NUL)]
 Short = Annotated[str, Form(max_length=32, pattern=NO_NUL)]
 
 
-def _day(value: str, field: str, required: bool = True) -> date | None:
-    if not value.strip() and not required:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ApiError(422, "invalid_date", f"{field} must be a date (YYYY-MM-DD)",
-                       field) from None
-
-
-def _amount(value: str) -> Decimal | None:
-    if not value.strip():
-        return None
-    try:
-        return parse_money(value, allow_negative=True)  # the sign is the workflow's to judge
-    except ValueError as exc:
-        raise ApiError(422, "invalid_amount", str(exc), "amount") from None
 
 
 @router.get("/receivables/{number}", response_class=HTMLResponse)
@@ -193,7 +176,8 @@ def promise_form(request: Request, number: Number, db: deps.DbSession, today: de
     return _on_receivable(
         request, db, today, who, number, "form-promise", {"date": promised, "amount": amount},
         lambda: act_on_receivable(db, who, today, number, promises.record_promise,
-                                  promised_date=_day(promised, "date"), amount=_amount(amount)),
+                                  promised_date=form_day(promised, "date"),
+                                  amount=optional_amount(amount)),
         "collector.done.promise")
 
 
@@ -247,7 +231,7 @@ def pause_form(request: Request, code: Code, db: deps.DbSession, today: deps.Tod
         if not reason.strip():
             raise ApiError(422, "invalid_input", "say why the reminders pause", "reason")
         act_on_customer(db, who, today, code, actions.pause_reminders, reason=reason.strip(),
-                        until=_day(until, "until", required=False))
+                        until=optional_day(until, "until"))
 
     return _on_customer(request, db, today, who, code, "form-pause",
                         {"reason": reason, "until": until}, act, "collector.done.pause")

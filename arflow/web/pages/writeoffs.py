@@ -11,7 +11,6 @@ and admins, ``workflows.writeoffs.may_decide``): anyone else gets 403 there.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -23,10 +22,10 @@ from arflow.web.api import writeoffs as api
 from arflow.web.api.actions import NO_NUL, Number, RowId
 from arflow.web.auth import authenticated, permitted
 from arflow.web.errors import ApiError
+from arflow.web.pages.fields import optional_amount
 from arflow.web.pages.forms import submit
 from arflow.web.pages.receivable import receivable_page
 from arflow.web.pages.render import TEMPLATES, back_to, page, translator
-from ledger.money import parse_money
 from ledger.reads import writeoffs as reads
 from workflows.writeoffs import may_decide
 
@@ -47,14 +46,6 @@ async def _decider(request: Request) -> Principal:
 Decider = Annotated[Principal, Depends(_decider)]
 
 
-def _amount(value: str) -> Decimal | None:
-    if not value.strip():
-        return None
-    try:
-        return parse_money(value, allow_negative=True)  # the sign is the workflow's to judge
-    except ValueError as exc:
-        raise ApiError(422, "invalid_amount", str(exc), "amount") from None
-
 
 def _receivable_url(number: str) -> str:
     from urllib.parse import quote
@@ -67,7 +58,7 @@ def propose_form(request: Request, number: Number, db: deps.DbSession, today: de
                  who: Collector, reason: Text = "", amount: Short = "") -> Response:
     """The receivable page's "propose a write-off" form (amount empty: the balance)."""
     def act() -> Response:
-        api.propose(db, who, today, number, reason, _amount(amount))
+        api.propose(db, who, today, number, reason, optional_amount(amount))
         return back_to(_receivable_url(number),
                        done=translator(request, who)("writeoff.done.proposed"))
 
