@@ -16,13 +16,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("customer") as batch:
-        batch.add_column(sa.Column("interest_waived", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("interest_waiver_reason", sa.String(), nullable=True))
+    # plain ADD COLUMNs: a batch would copy and drop ``customer``, which SQLite refuses
+    # once other tables' rows refer to it
+    op.add_column("customer", sa.Column("interest_waived", sa.Boolean(), nullable=False,
+                                        server_default=sa.false()))
+    op.add_column("customer", sa.Column("interest_waiver_reason", sa.String(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("customer") as batch:
-        batch.drop_column("interest_waiver_reason")
-        batch.drop_column("interest_waived")
+    op.drop_column("customer", "interest_waiver_reason")
+    op.drop_column("customer", "interest_waived")

@@ -17,11 +17,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("outbox") as batch:
-        batch.add_column(sa.Column("attach", sa.JSON(), nullable=False,
-                                   server_default=sa.text("'[]'")))
+    # a plain ADD COLUMN (no batch copy of the table: reminder rows point at outbox rows)
+    op.add_column("outbox", sa.Column("attach", sa.JSON(), nullable=False,
+                                      server_default=sa.text("'[]'")))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox") as batch:
-        batch.drop_column("attach")
+    op.drop_column("outbox", "attach")
