@@ -25,19 +25,22 @@ from engine.yaml_source import YamlDoc
 CENT = Decimal("0.01")
 MAX_RATE = Decimal("0.01")  # 1 % a day is 3,650 % a year: anything above is a typo
 STARTS: tuple[str, ...] = ("due_date", "grace_end")
-KEYS: tuple[str, ...] = ("rate_per_day", "grace_days", "min_amount", "from")
+KEYS: tuple[str, ...] = ("rate_per_day", "grace_days", "min_amount", "from", "in_notices")
 EXAMPLE = "{rate_per_day: 0.0005, grace_days: 5, min_amount: 10, from: due_date}"
 
 
 @dataclass(frozen=True)
 class InterestTerms:
     """The policy's ``interest:``: the daily rate, the grace days, the smallest amount
-    charged and the day interest counts from (``due_date`` or ``grace_end``)."""
+    charged, the day interest counts from (``due_date`` or ``grace_end``) and whether
+    reminders show the interest accrued (``in_notices``: off unless the policy says so,
+    since a notice naming interest is a claim the company must then stand by)."""
 
     rate_per_day: Decimal
     grace_days: int = 0
     min_amount: Decimal = Decimal("0")
     start: Literal["due_date", "grace_end"] = "due_date"
+    in_notices: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,12 @@ def parse_terms(doc: YamlDoc, value: Any) -> tuple[InterestTerms | None, list[Pr
                     f"interest.min_amount must be an amount >= 0 (e.g. 10), got {raw!r}")))
             else:
                 fields["min_amount"] = minimum
+        elif key == "in_notices":
+            if not isinstance(raw, bool):
+                problems.append(doc.problem(path, (
+                    f"interest.in_notices must be true or false, got {raw!r}")))
+            else:
+                fields["in_notices"] = raw
         elif raw not in STARTS:
             problems.append(doc.problem(path, (
                 f"interest.from must be due_date or grace_end, got {raw!r}")))

@@ -61,6 +61,17 @@ def for_customer(session: Session, customer_id: int, as_of: date, terms: Interes
     return [row for row in rows if row.accrued > 0]
 
 
+def for_receivables(session: Session, receivable_ids: Iterable[int], as_of: date,
+                    terms: InterestTerms) -> dict[int, Decimal]:
+    """What each of these receivables owes on ``as_of`` (reminders read a chunk's in one
+    go: three queries); only those owing more than 0 are keys (a waived customer's none)."""
+    ids = sorted(set(receivable_ids))
+    if not ids:
+        return {}
+    rows = _rows(session, as_of, terms, [R.c.id.in_(ids)])
+    return {row.receivable_id: row.interest for row in rows if row.interest > 0}
+
+
 def for_receivable(session: Session, receivable_id: int, as_of: date, terms: InterestTerms
                    ) -> InterestRow | None:
     """One receivable's interest on ``as_of`` (zero rows too); None if there is no such

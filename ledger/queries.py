@@ -63,10 +63,20 @@ def _message(row: Any) -> dict[str, Any]:
     return {"id": row.id, "key": row.key, "customer_code": row.code, "for_date": row.for_date,
             "template": row.template, "language": row.language, "to": row.to_addr,
             "cc": list(row.cc or []), "status": row.status,
-            "items": [{"invoice": i["invoice"], "step": i["step"], "template": row.template,
-                       "days_overdue": i.get("days_overdue")} for i in row.items],
+            "items": [_demanded(i, row.template) for i in row.items],
             "other_items": [{"invoice": i["invoice"], "days_overdue": i.get("days_overdue"),
                              "balance": i.get("balance"), "currency": i.get("currency")}
                             for i in row.other_items or []],
+            "attach": list(row.attach or []),
             "attempts": row.attempts, "last_error": row.last_error,
             "sent_at": row.sent_at, "next_attempt_at": row.next_attempt_at}
+
+
+def _demanded(item: dict[str, Any], template: str) -> dict[str, Any]:
+    """A demanded item as scripts see it; ``interest`` (a string) only when the policy
+    shows interest in notices (workflows/reminders)."""
+    shown = {"invoice": item["invoice"], "step": item["step"], "template": template,
+             "days_overdue": item.get("days_overdue")}
+    if "interest" in item:
+        shown["interest"] = item["interest"]
+    return shown

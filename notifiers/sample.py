@@ -25,6 +25,7 @@ def sample_context() -> dict[str, Any]:
             "balance": Decimal("12345.67"),
             "currency": "CNY",
             "step": "overdue_first",
+            "interest": Decimal("525.00"),
         },
         {
             "invoice": "INV-2026-0902",
@@ -34,6 +35,7 @@ def sample_context() -> dict[str, Any]:
             "balance": Decimal("86000.00"),
             "currency": "CNY",
             "step": "overdue_first",
+            "interest": Decimal("525.00"),
         },
         {
             "invoice": "INV-2026-1107",
@@ -43,6 +45,7 @@ def sample_context() -> dict[str, Any]:
             "balance": Decimal("4820.50"),
             "currency": "USD",
             "step": "pre_due",
+            "interest": Decimal("0.00"),
         },
     ]
     return {
@@ -78,4 +81,6 @@ def sample_context() -> dict[str, Any]:
             {"date": date(2026, 11, 2), "step": "courtesy", "template": "pre_due",
              "invoices": ["INV-2026-0815"]},
         ],
+        "interest": {"rate_per_day": Decimal("0.0005"), "to": date(2026, 11, 23),
+                     "totals": [{"currency": "CNY", "amount": Decimal("1050.00")}]},
     }

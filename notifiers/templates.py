@@ -30,10 +30,15 @@ The context the daily cycle provides for one email (``sample_context()`` has thi
   currencies, each {currency, name (in the template's language), bank, account, swift}
   (notifiers/banks.py; settings ``mail.bank_accounts``)
 - ``review``: bool — whether the policy step asked for a collector's review of this email
+- ``interest``: None (the default when absent), or, when the policy's ``interest`` has
+  ``in_notices: true``, {rate_per_day (Decimal), to (date), totals: list of {currency,
+  amount (Decimal)}} — the late-payment interest the demanded items accrued by ``to``
+  (each item then also has ``interest``); the items macros show it under the table
 
 Filters: ``money`` (Decimal -> "12,345.67"), ``date`` ("2026年11月23日" / "23 Nov 2026",
-by the template's language), ``ljust``/``rjust`` (pad to a display width, counting a CJK
-character as two columns, for aligned plain-text tables).
+by the template's language), ``rate`` (a daily rate: "万分之五" / "0.05%"), ``ljust``/
+``rjust`` (pad to a display width, counting a CJK character as two columns, for aligned
+plain-text tables).
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from jinja2 import (
 
 from notifiers.banks import for_currencies as banks_for
 from notifiers.filters import format_date_en, format_date_zh, ljust, money, rjust
+from notifiers.rates import daily_rate_en, daily_rate_zh
 from notifiers.sample import sample_context
 
 __all__ = [
@@ -103,7 +109,7 @@ class Templates:
         if not _NAME.match(name):
             raise TemplateProblem(f"bad template name {name!r}")
         source = f"{language}/{name}.j2"
-        context = _with_banks(context, language)
+        context = _with_banks({"interest": None, **context}, language)
         plain = self._template(source, language, escape=False)
         marked = self._template(source, language, escape=True)
         subject = " ".join(self._block(plain, "subject", context).split())
@@ -140,6 +146,7 @@ class Templates:
             env.filters.update(
                 money=money,
                 date=format_date_zh if language == "zh-CN" else format_date_en,
+                rate=daily_rate_zh if language == "zh-CN" else daily_rate_en,
                 ljust=ljust,
                 rjust=rjust,
             )

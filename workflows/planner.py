@@ -9,6 +9,7 @@ from typing import Any
 
 from engine import Policy, RuleEngine
 from ledger import cycle_store as store
+from ledger import interest as ledger_interest
 from ledger import reminder_store
 from ledger.audit import AuditEntry
 from ledger.cycle_store import WarningClosed, WarningOpened
@@ -92,7 +93,11 @@ def _plan_messages(ctx: DayContext, plan: DayPlan) -> None:
     assert ctx.reminders is not None
     issued = reminder_store.issue_dates(ctx.session, ctx.reminders.wanted())
     history = reminder_store.history(ctx.session, ctx.reminders.due, ctx.as_of)
-    messages, tasks = ctx.reminders.messages(issued, history)
+    terms = ctx.policy.interest
+    interest = (  # the chunk's interest in three queries, only when notices show it
+        ledger_interest.for_receivables(ctx.session, ctx.reminders.wanted(), ctx.as_of, terms)
+        if terms is not None and terms.in_notices else None)
+    messages, tasks = ctx.reminders.messages(issued, history, interest)
     plan.messages.extend(messages)
     plan.held.extend(ctx.reminders.held)
     ctx.reminders.held.clear()

@@ -14,6 +14,9 @@ POLICY.md's rules, in one place:
   first is at the first step); while steps are held back, each next message waits
   ``min_gap_days`` business days after the previous one; no email before go_live.date;
 - the template hears of the earlier messages actually SENT about its items (``previous``);
+- with the policy's ``interest: {in_notices: true}`` each demanded item carries the
+  late-payment interest it accrued by the message's day (``interest``; 0 for a waived
+  customer) and the template gets the totals per currency to state under the items;
 - none for a disputed or promised receivable, a paused customer, a balance below the
   policy's tolerance for its currency, or on a non-business day (a step due on a holiday
   still holds on the next business day and goes out then);
@@ -89,6 +92,7 @@ class ReminderPlanner:
         self.due: dict[int, list[_Due]] = defaultdict(list)
         self.open: dict[int, list[dict[str, Any]]] = defaultdict(list)  # open items shown
         self.held: list[dict[str, Any]] = []  # customers waiting for the catch-up gap
+        self.interest: dict[int, Decimal] | None = None  # the chunk's, when notices show it
 
     def consider(
         self, row: dict[str, Any], facts: dict[str, Any], fired: list[str], done: set[str]
@@ -117,11 +121,15 @@ class ReminderPlanner:
         return [row["id"] for cid in self.due for row in self.open.get(cid, [])]
 
     def messages(
-        self, issue_dates: dict[int, date], history: dict[int, History] | None = None
+        self, issue_dates: dict[int, date], history: dict[int, History] | None = None,
+        interest: dict[int, Decimal] | None = None,
     ) -> tuple[list[dict[str, Any]], list[TaskRow]]:
-        """(messages, fix-contact tasks): one message per customer with steps due."""
+        """(messages, fix-contact tasks): one message per customer with steps due.
+        ``interest``: what each receivable owes as of the day (ledger/interest), given
+        only when the policy shows interest in notices; None shows none."""
         messages, tasks = [], []
         history = history or {}
+        self.interest = interest
         for customer_id, dues in sorted(self.due.items()):
             contact = self.contacts[customer_id]
             if not contact.email:
@@ -197,6 +205,9 @@ class ReminderPlanner:
             if row["id"] not in demanded_ids
         ]
         items = [self._item(d.row, issue_dates, step.id) for d, step in demanded]
+        if self.interest is not None:
+            for item, (due, _) in zip(items, demanded, strict=True):
+                item["interest"] = self.interest.get(due.row["id"], Decimal("0.00"))
         others = [self._item(row, issue_dates, None) for row in other_rows]
         rows = [d.row for d, _ in demanded] + other_rows
         stored = [_stored(i, waiting.get(r["id"], [])) for i, r in zip([*items, *others], rows,
@@ -218,6 +229,7 @@ class ReminderPlanner:
             "previous": previous,
             "sender": self.setup.sender,
             "review": review,
+            "interest": self._interest(items),
         }
         rendered = self.setup.templates.render(chosen.template, language, context)
         return {
@@ -249,6 +261,19 @@ class ReminderPlanner:
             "code": contact.code,
             "previous": [{"date": p["date"].isoformat(), "step": p["step"]} for p in previous],
         }
+
+    def _interest(self, items: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The template's ``interest``: the rate, the day and the totals per currency above
+        0 of the demanded items; None when notices show no interest."""
+        terms = self.policy.interest
+        if self.interest is None or terms is None:
+            return None
+        sums: dict[str, Decimal] = {}
+        for item in items:
+            sums[item["currency"]] = sums.get(item["currency"], Decimal("0.00")) + item["interest"]
+        return {"rate_per_day": terms.rate_per_day, "to": self.as_of,
+                "totals": [{"currency": c, "amount": sums[c]} for c in sorted(sums)
+                           if sums[c] > 0]}
 
     def _step(self, due: _Due, step: str, *, superseded: bool) -> dict[str, Any]:
         return {"receivable_id": due.row["id"], "step": step, "for_date": self.as_of,
@@ -299,6 +324,8 @@ def _stored(item: dict[str, Any], waiting: list[str]) -> dict[str, Any]:
         stored["step"] = item["step"]
     stored.update(balance=str(item["balance"]), currency=item["currency"],
                   days_overdue=item["days_overdue"])
+    if "interest" in item:
+        stored["interest"] = str(item["interest"])
     if waiting:
         stored["waiting"] = waiting
     return stored

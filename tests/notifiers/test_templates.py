@@ -220,7 +220,9 @@ def test_language_for_customer_codes() -> None:
 def test_sample_context_has_the_documented_shape() -> None:
     c = sample_context()
     assert set(c) == {"customer", "for_date", "step", "items", "totals", "sender", "review",
-                      "other_items", "other_totals", "previous"}
+                      "other_items", "other_totals", "previous", "interest"}
+    assert set(c["interest"]) == {"rate_per_day", "to", "totals"}
+    assert set(c["interest"]["totals"][0]) == {"currency", "amount"}
     assert set(c["previous"][0]) == {"date", "step", "template", "invoices"}
     assert "step" not in c["other_items"][0]
     assert set(c["customer"]) == {"code", "name", "language"}
@@ -232,6 +234,7 @@ def test_sample_context_has_the_documented_shape() -> None:
         "balance",
         "currency",
         "step",
+        "interest",
     }
     assert set(c["totals"][0]) == {"currency", "amount", "count"}
     assert set(c["sender"]) == {
