@@ -89,7 +89,14 @@ def test_a_plan_with_a_missed_instalment_breaks_and_reminders_resume(
         if day <= second:
             assert "R-1" not in _mailed(db, day)
     broke = second + timedelta(days=1)
-    assert "R-1" in _mailed(db, broke)  # reminders resume
+    # no longer promised: its reminder goes out again, once C001's catch-up gap allows
+    # (a message at most every 5 business days while a customer catches up)
+    day, mailed = broke, "R-1" in _mailed(db, broke)
+    while not mailed and day < broke + timedelta(days=9):
+        day += timedelta(days=1)
+        run_cycle(db, POLICY, day, mail=MAIL)
+        mailed = "R-1" in _mailed(db, day)
+    assert mailed  # reminders resume
     with Session(db) as s:
         assert s.execute(select(PaymentPlan.status)).scalar_one() == "broken"
         assert s.execute(select(func.count()).select_from(Task).where(

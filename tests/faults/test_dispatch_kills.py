@@ -53,9 +53,11 @@ def test_killed_between_the_servers_250_and_the_journal_only_in_flight_repeat(
 
 
 def test_random_kills_repeat_at_most_the_messages_in_flight(db_url, db, tmp_path, smtp):
-    queue_messages(db, tmp_path, 400)
+    # enough that a run lasts past the kill window (a clean run of 400 now ends in ~1.4 s,
+    # before most of its kills would land)
+    queue_messages(db, tmp_path, 2000)
     env = environment(db_url, tmp_path / "home", smtp.port, CONCURRENCY)
     report = random_kills(db, env, smtp.received, kills=4, seed=7, window=(1.0, 1.8))
     assert report.kills >= 3
     assert all(n <= CONCURRENCY for n in report.per_kill_duplicates), report
-    _all_sent_once(db, smtp, 400)
+    _all_sent_once(db, smtp, 2000)
