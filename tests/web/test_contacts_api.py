@@ -5,7 +5,6 @@ On both databases."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,8 @@ from ledger.models import Activity, Contact
 from tests.factories import load, seed_customers, write
 from tests.people import bearer
 from tests.web.conftest import TestClient
+from tests.web.forms_html import form_html as _form
+from tests.web.forms_html import input_value as _value
 from tests.web.portfolio import app_on_day, people, sign_in
 
 ZHANG = {"name": "张伟", "role": "财务经理", "phone": "021-5555 1234 转 8",
@@ -118,18 +119,6 @@ def pages(db_url: str, db: Engine, tmp_path: Path) -> Iterator[TestClient]:
     people(db, ("chen.jing", "credit_manager"), language="zh-CN")
     with TestClient(app_on_day(db_url, db, tmp_path)) as test_client:
         yield test_client
-
-
-def _form(text: str, form_id: str) -> str:
-    found = re.search(rf'<form [^>]*id="{re.escape(form_id)}".*?</form>', text, re.S)
-    assert found is not None, f"no form {form_id}"
-    return found.group(0)
-
-
-def _value(form: str, name: str) -> str:
-    found = re.search(rf'<input [^>]*name="{name}"[^>]*value="([^"]*)"', form)
-    assert found is not None, f"no value for {name}"
-    return html.unescape(found.group(1))
 
 
 def test_the_customer_page_adds_and_edits_contacts(pages: TestClient, db: Engine) -> None:

@@ -4,8 +4,6 @@ the inputs, nothing written. On both databases."""
 
 from __future__ import annotations
 
-import html
-import re
 import shutil
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,6 +18,8 @@ from arflow.web import create_app
 from ledger.models import Activity, CreditChange, Promise, User
 from tests.factories import seed_customers
 from tests.people import make_user, web_sign_in
+from tests.web.forms_html import form_html as _form
+from tests.web.forms_html import input_value as _value
 from tests.web.portfolio import DAY, TestClient, app_on_day, build, people, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,19 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def _count(db: Engine, model: type) -> int:
     with Session(db) as s:
         return s.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-def _form(text: str, form_id: str) -> str:
-    """The HTML of the form with ``form_id`` on the page."""
-    found = re.search(rf'<form [^>]*id="{re.escape(form_id)}".*?</form>', text, re.S)
-    assert found is not None, f"no form {form_id}"
-    return found.group(0)
-
-
-def _value(form: str, name: str) -> str:
-    found = re.search(rf'<input [^>]*name="{name}"[^>]*value="([^"]*)"', form)
-    assert found is not None, f"no value for {name}"
-    return html.unescape(found.group(1))
 
 
 @pytest.fixture

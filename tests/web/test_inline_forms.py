@@ -5,7 +5,6 @@ buttons, and the sign-in form (the name kept, never the password). On both datab
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -18,22 +17,12 @@ from sqlmodel import Session
 from ledger.db import session_scope
 from ledger.models import SalesOrder, Task
 from tests.people import make_user, web_sign_in
+from tests.web.forms_html import form_html as _form
+from tests.web.forms_html import input_value as _value
 from tests.web.portfolio import DAY, TestClient, app_on_day, build, people, sign_in
 from tests.web.test_credit_pages import MANAGER, POLICY, app_settings, post, today, web  # noqa: F401
 from tests.web.test_policy_pages import upload
 from workflows import orders
-
-
-def _form(text: str, form_id: str) -> str:
-    found = re.search(rf'<form [^>]*id="{re.escape(form_id)}".*?</form>', text, re.S)
-    assert found is not None, f"no form {form_id}"
-    return found.group(0)
-
-
-def _value(form: str, name: str) -> str:
-    found = re.search(rf'<input [^>]*name="{name}"[^>]*value="([^"]*)"', form)
-    assert found is not None, f"no value for {name}"
-    return html.unescape(found.group(1))
 
 
 def test_a_held_order_refused_comes_back_on_its_form(web, db) -> None:  # noqa: F811

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from ledger.models import Activity, PaymentPlan, Promise
 from tests.people import make_token
+from tests.web.forms_html import form_html as _form
 from tests.web.portfolio import DAY, TestClient, app_on_day, build, people, sign_in
 
 SOON = (DAY + timedelta(days=7)).isoformat()
@@ -42,12 +43,6 @@ def li(app, db: Engine) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 def _count(db: Engine, model: type) -> int:
     with Session(db) as s:
         return s.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-def _form(text: str, form_id: str) -> str:
-    found = re.search(rf'<form [^>]*id="{re.escape(form_id)}".*?</form>', text, re.S)
-    assert found is not None, f"no form {form_id}"
-    return found.group(0)
 
 
 def _values(form: str, name: str) -> list[str]:
