@@ -196,3 +196,31 @@ def test_the_worklist_fits_a_phone(browser, served) -> None:  # type: ignore[no-
     assert desk.evaluate(width) <= 1280
     screenshot(desk, "worklist-desktop")
     desk.context.close()
+
+
+def test_find_by_part_of_the_chinese_name_log_a_call_and_its_task_closes(
+        browser, served, db: Engine) -> None:  # type: ignore[no-untyped-def]
+    page = _tab(browser, served, 1280, 900, "zh-CN")
+    sign_in(page, "li.na")
+    page.fill("input[name=q]", "朝阳")  # part of 北京朝阳科技有限公司
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/worklist?*q=*")
+    rows = page.locator("#worklist li.task")
+    assert rows.count() == 1 and rows.first.locator("a.customer").inner_text() == "C004"
+    rows.first.locator("a.customer").click()
+    page.wait_for_url("**/customers/C004")
+    form = page.locator("#form-call")
+    form.locator("select[name=outcome]").select_option("reached")
+    form.locator("input[name=note]").fill("答应周五付款")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/customers/C004?done=*")
+    assert "答应周五付款" in page.locator("#timeline").inner_text()
+    page.goto("/worklist")
+    codes = [c.inner_text() for c in page.locator("#worklist li.task a.customer").all()]
+    assert "C004" not in codes and "C003" in codes  # her call task on C004 is done
+    with Session(db) as s:
+        task = s.execute(select(Task).join(Customer, Customer.id == Task.customer_id)
+                         .where(Customer.code == "C004")).scalar_one()
+    assert (task.status, task.kind) == ("done", "call")
+    assert "答应周五付款" in task.note
+    page.context.close()
