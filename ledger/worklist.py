@@ -84,6 +84,18 @@ def _in_task(task_id: Any) -> tuple[ColumnElement[bool], ...]:
     return (L.c.task_id == task_id, L.c.left_on.is_(None))
 
 
+def _link_totals(tasks: Select[Any]) -> Any:
+    """Per task of ``tasks`` (a select of ids): the balance of the receivables still in it
+    (cents, as a bigint: PostgreSQL's sum of bigints is numeric), the oldest due date and
+    the furthest stage; a task with none has no row."""
+    return (select(L.c.task_id, cast(func.sum(R.c.balance), BigInteger).label("balance"),
+                   func.min(R.c.due_date).label("oldest"),
+                   _furthest(func.max(_rank(R.c.stage))).label("stage"))
+            .select_from(L.join(R, R.c.id == L.c.receivable_id))
+            .where(L.c.left_on.is_(None), L.c.task_id.in_(tasks))
+            .group_by(L.c.task_id).subquery("per_task"))
+
+
 def refresh_priorities(session: Session, today: date,
                        receivable_ids: Iterable[int] | None = None) -> None:
     """Write the ranking inputs of open tasks: all of them (the cycle), or those that have
@@ -108,13 +120,7 @@ def refresh_priorities(session: Session, today: date,
             of_account.append(T.c.id.in_(select(L.c.task_id).where(L.c.receivable_id.in_(chunk))))
             of_customer.append(T.c.customer_id.in_(
                 select(R.c.customer_id).where(R.c.id.in_(chunk))))
-        per_task = (select(L.c.task_id, type_coerce(func.sum(R.c.balance), BigInteger)
-                           .label("balance"), func.min(R.c.due_date).label("oldest"),
-                           _furthest(func.max(_rank(R.c.stage))).label("stage"))
-                    .select_from(L.join(R, R.c.id == L.c.receivable_id))
-                    .where(L.c.left_on.is_(None),
-                           L.c.task_id.in_(select(T.c.id).where(*of_account)))
-                    .group_by(L.c.task_id).subquery("per_task"))
+        per_task = _link_totals(select(T.c.id).where(*of_account))
         changed = or_(T.c.at_risk.is_distinct_from(per_task.c.balance),
                       T.c.overdue_since.is_distinct_from(per_task.c.oldest),
                       T.c.receivable_stage.is_distinct_from(per_task.c.stage))
@@ -170,28 +176,23 @@ def _live(session: Session, today: date, f: TaskFilter) -> Any:
     task with none, from its customer's overdue receivables."""
     day = literal(today, Date)
     fresh = select(T.c.id).where(T.c.at_risk.is_(None), *_conditions(session, f))
-    per_task = (select(L.c.task_id.label("id"), func.sum(R.c.balance).label("balance"),
-                       func.min(R.c.due_date).label("oldest"),
-                       func.max(_rank(R.c.stage)).label("rank"))
-                .select_from(L.join(R, R.c.id == L.c.receivable_id))
-                .where(L.c.left_on.is_(None), L.c.task_id.in_(fresh))
-                .group_by(L.c.task_id).subquery("per_task"))
+    per_task = _link_totals(fresh)
     per_customer = (select(R.c.customer_id, func.sum(R.c.balance).label("balance"),
                            func.min(R.c.due_date).label("oldest"))
                     .where(R.c.customer_id.in_(select(T.c.customer_id).where(T.c.id.in_(fresh))),
                            R.c.stage.in_(OPEN_STAGES), R.c.due_date < day)
                     .group_by(R.c.customer_id).subquery("per_customer"))
-    account = per_task.c.id.is_not(None)
+    account = per_task.c.task_id.is_not(None)
     # a cast, not a coercion: PostgreSQL's sum of bigints is numeric, which would make the
     # whole union's at_risk numeric and every priority a numeric product (46,000 of them
     # for the legal team's list on PostgreSQL: 43 -> 34 ms)
     at_risk = cast(func.coalesce(case((account, per_task.c.balance),
                                       else_=per_customer.c.balance), 0), BigInteger)
     oldest = case((account, per_task.c.oldest), else_=per_customer.c.oldest)
-    stage = case((account, _furthest(per_task.c.rank)), else_=None)
+    stage = case((account, per_task.c.stage), else_=None)
     return (select(T.c.id, T.c.due_date.label("task_due"), at_risk.label("at_risk"),
                    oldest.label("overdue_since"), stage.label("stage"))
-            .select_from(T.outerjoin(per_task, per_task.c.id == T.c.id)
+            .select_from(T.outerjoin(per_task, per_task.c.task_id == T.c.id)
                          .outerjoin(per_customer, per_customer.c.customer_id == T.c.customer_id))
             .where(T.c.at_risk.is_(None), *_conditions(session, f)).subquery("live"))
 
