@@ -71,7 +71,8 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
     due = [(r, touched[r.id or 0] or today) for r in receivable_store.paid_active(session, ids)]
     _apply(session, due, "settle", actor, SETTLE_RULE, {})
     _withdraw(session, [r.id or 0 for r, _ in due], today, actor, "paid")
-    release_receivables(session, [r.id or 0 for r, _ in due], today, actor, "paid")
+    release_receivables(session, [r.id or 0 for r, _ in due], today, actor, "paid",
+                        rank=False)  # re-ranked below with every touched receivable
     if due:  # a paid invoice is not chased until tomorrow's cycle closes its warnings
         close_warnings(session, open_warnings_of_paid(session, [r.id or 0 for r, _ in due]),
                        today, actor, "paid")

@@ -200,7 +200,8 @@ def _run_cycle(
             return summary
         _write(session, plan, as_of, summary)
         for reason, ids in leaving(session, as_of).items():
-            summary.tasks_closed += len(release_receivables(session, ids, as_of, ACTOR, reason))
+            summary.tasks_closed += len(release_receivables(session, ids, as_of, ACTOR, reason,
+                                                            rank=False))
         refresh_priorities(session, as_of)  # the worklist ranks by today's balances and days
         store.record_policy(session, policy.hash, policy.files, as_of)
         store.record_run(session, as_of, policy.hash, summary.as_dict())

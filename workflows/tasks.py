@@ -110,13 +110,16 @@ def complete_call_tasks(session: Session, customer_id: int, on_date: date, actor
 
 
 def release_receivables(session: Session, receivable_ids: Iterable[int], on_date: date,
-                        actor: str, reason: str) -> list[task_store.Closed]:
+                        actor: str, reason: str, *, rank: bool = True
+                        ) -> list[task_store.Closed]:
     """The receivables (paid, disputed, promised, written off: ``reason``) leave their
     tasks; each task left with none is closed, audited on its customer. The tasks they
-    were in are ranked again at once (by the receivables still in them)."""
+    were in are ranked again at once (by the receivables still in them), unless the
+    caller re-ranks them itself right after (``rank=False``)."""
     ids = sorted(set(receivable_ids))
     closed = task_store.leave(session, ids, on_date, reason)
-    refresh_priorities(session, on_date, ids)
+    if rank:
+        refresh_priorities(session, on_date, ids)
     write_audit(session, [AuditEntry(
         on_date, actor, "task_closed", "customer", c.customer_id, c.customer_code, c.rule_id,
         c.policy_hash,
