@@ -24,7 +24,7 @@ from ledger.worklist import refresh_priorities
 from workflows.decisions import SETTLE_RULE, stage_rows, task_row
 from workflows.errors import Invalid, NotFound
 from workflows.lifecycle import FORWARD, IllegalMove, StageRow, advance, fire
-from workflows.outbox import withdraw
+from workflows.outbox import withdraw, withdraw_carrying
 from workflows.tasks import complete_call_tasks, release_receivables
 
 
@@ -70,7 +70,7 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
     ids = sorted(touched)
     due = [(r, touched[r.id or 0] or today) for r in receivable_store.paid_active(session, ids)]
     _apply(session, due, "settle", actor, SETTLE_RULE, {})
-    _withdraw(session, [r.id or 0 for r, _ in due], today, actor, "paid")
+    withdraw_carrying(session, [r.id or 0 for r, _ in due], actor=actor, on=today, reason="paid")
     release_receivables(session, [r.id or 0 for r, _ in due], today, actor, "paid",
                         rank=False)  # re-ranked below with every touched receivable
     if due:  # a paid invoice is not chased until tomorrow's cycle closes its warnings
@@ -79,14 +79,6 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
     refresh_priorities(session, today, ids)  # paid or part-paid: the worklist re-ranks now
     return len(due)
 
-
-def _withdraw(
-    session: Session, receivable_ids: list[int], on: date, actor: str, reason: str
-) -> None:
-    """Unsent reminders that carry these receivables are withdrawn (re-planned without)."""
-    if receivable_ids:
-        ids = outbox_store.waiting_messages(session, receivable_ids=receivable_ids)
-        withdraw(session, ids, actor=actor, on=on, reason=reason)
 
 
 def close_warnings(session: Session, warnings: list[EndedWarning], on: date, actor: str,
@@ -125,7 +117,8 @@ def open_dispute(session: Session, number: str, reason: str, on_date: date, acto
     if receivable.stage == "disputed":
         raise IllegalMove(f"{number} is already disputed")
     _apply(session, [(receivable, on_date)], "dispute", actor, "manual", {"reason": reason})
-    _withdraw(session, [receivable.id or 0], on_date, actor, f"{number} disputed")
+    withdraw_carrying(session, [receivable.id or 0], actor=actor, on=on_date,
+                      reason=f"{number} disputed")
     release_receivables(session, [receivable.id or 0], on_date, actor, "disputed")
 
 

@@ -94,3 +94,13 @@ def withdraw(session: Session, outbox_ids: list[int], *, actor: str, on: date, r
         for m in cancelled
     ])
     return len(cancelled)
+
+
+def withdraw_carrying(session: Session, receivable_ids: list[int], *, actor: str, on: date,
+                      reason: str) -> int:
+    """Withdraw the unsent messages that carry any of ``receivable_ids`` (a receivable
+    paid, disputed, promised or written off is re-planned without)."""
+    if not receivable_ids:
+        return 0
+    waiting = outbox_store.waiting_messages(session, receivable_ids=receivable_ids)
+    return withdraw(session, waiting, actor=actor, on=on, reason=reason)

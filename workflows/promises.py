@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from engine.stages import ACTIVE_STAGES, OPEN_STAGES
-from ledger import outbox_store, promise_store, receivable_store
+from ledger import promise_store, receivable_store
 from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.models import Customer
@@ -38,7 +38,7 @@ from ledger.promise_store import DuePlan, Instalment, NewPromise, Owed
 from ledger.task_store import open_tasks, task_row
 from workflows.errors import Invalid, NotFound, Refused
 from workflows.lifecycle import IllegalMove
-from workflows.outbox import withdraw
+from workflows.outbox import withdraw_carrying
 from workflows.tasks import CALL, complete_call_tasks, release_receivables
 
 PLAN_BROKEN_RULE = "plan:broken"  # the rule id of the call task a broken plan opens
@@ -254,9 +254,8 @@ def _hold(session: Session, customer: Customer, owed: list[Owed], on_date: date,
     """Promised receivables: their unsent reminders are withdrawn (the next cycle plans
     again without them), they leave their tasks, and the customer's call task is done."""
     ids = [o.id for o in owed]
-    waiting = outbox_store.waiting_messages(session, receivable_ids=ids)
-    withdraw(session, waiting, actor=actor, on=on_date,
-             reason=f"{why}: " + ", ".join(o.number for o in owed))
+    withdraw_carrying(session, ids, actor=actor, on=on_date,
+                      reason=f"{why}: " + ", ".join(o.number for o in owed))
     release_receivables(session, ids, on_date, actor, reason="promised")
     complete_call_tasks(session, customer.id or 0, on_date, actor, why=why)
 

@@ -27,9 +27,10 @@ from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.models import Receivable
 from ledger.worklist import refresh_priorities
-from workflows.actions import _apply, _withdraw, close_warnings
+from workflows.actions import _apply, close_warnings
 from workflows.errors import Forbidden, Invalid, NotFound, Refused
 from workflows.lifecycle import ACTIVE, IllegalMove
+from workflows.outbox import withdraw_carrying
 from workflows.tasks import release_receivables
 
 #: the roles that approve or reject write-offs (collectors and systems propose only)
@@ -133,7 +134,7 @@ def approve_writeoff(session: Session, writeoff_id: int, on_date: date, actor: s
         "writeoff_id": writeoff_id, "amount": str(proposal.amount),
         "currency": receivable.currency, "reason": proposal.reason,
         "proposed_by": proposal.proposed_by, "note": note.strip(), "balance": str(left)})
-    _withdraw(session, [rid], on_date, actor, f"{number} written off")
+    withdraw_carrying(session, [rid], actor=actor, on=on_date, reason=f"{number} written off")
     if left == 0:
         _close(session, receivable, writeoff_id, on_date, actor)
     refresh_priorities(session, on_date, [rid])  # the balance at risk is lower now
