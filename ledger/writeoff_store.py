@@ -15,13 +15,11 @@ from sqlalchemy import BigInteger, func, insert, select, type_coerce, update
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
-from ledger.feed import EndedWarning
 from ledger.models import (
     Customer,
     Promise,
     PromiseReceivable,
     Receivable,
-    RiskWarning,
     WriteOff,
 )
 from ledger.money import to_cents
@@ -94,14 +92,6 @@ def take_off(session: Session, receivable_id: int, amount: Decimal) -> Decimal |
         .returning(R.c.balance)).first()
     return None if done is None else done[0]
 
-
-def open_warnings(session: Session, receivable_id: int) -> list[EndedWarning]:
-    """The receivable's open warnings (to close once nothing is left to collect)."""
-    w = RiskWarning.__table__
-    stmt = (select(w.c.id, w.c.rule_id, w.c.level, w.c.subject, w.c.receivable_id)
-            .where(w.c.receivable_id == receivable_id, w.c.closed_on.is_(None))
-            .order_by(w.c.id))
-    return [EndedWarning(*row) for row in session.execute(stmt)]
 
 
 def plans_covering_open(session: Session, plan_ids: list[int]) -> set[int]:

@@ -16,7 +16,7 @@ from ledger import outbox_store, receivable_store
 from ledger.audit import AuditEntry, write_audit
 from ledger.cycle_store import WarningClosed
 from ledger.db import Session
-from ledger.feed import EndedWarning, open_warnings_of_paid
+from ledger.feed import EndedWarning, open_warnings_of_closed
 from ledger.models import Customer, Receivable
 from ledger.people_store import assigned_to
 from ledger.task_store import open_tasks
@@ -74,7 +74,8 @@ def settle_paid(session: Session, touched: dict[int, date | None], today: date, 
     release_receivables(session, [r.id or 0 for r, _ in due], today, actor, "paid",
                         rank=False)  # re-ranked below with every touched receivable
     if due:  # a paid invoice is not chased until tomorrow's cycle closes its warnings
-        close_warnings(session, open_warnings_of_paid(session, [r.id or 0 for r, _ in due]),
+        close_warnings(session, open_warnings_of_closed(session, [r.id or 0 for r, _ in due],
+                                                       "paid"),
                        today, actor, "paid")
     refresh_priorities(session, today, ids)  # paid or part-paid: the worklist re-ranks now
     return len(due)

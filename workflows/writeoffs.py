@@ -25,6 +25,7 @@ from decimal import Decimal
 from ledger import promise_store, receivable_store, writeoff_store
 from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
+from ledger.feed import open_warnings_of_closed
 from ledger.models import Receivable
 from ledger.worklist import refresh_priorities
 from workflows.actions import _apply, close_warnings
@@ -148,8 +149,8 @@ def _close(session: Session, receivable: Receivable, writeoff_id: int, on_date: 
     rid = receivable.id or 0
     _apply(session, [(receivable, on_date)], "write_off", actor, WRITEOFF_RULE,
            {"writeoff_id": writeoff_id})
-    close_warnings(session, writeoff_store.open_warnings(session, rid), on_date, actor,
-                   "written off")
+    close_warnings(session, open_warnings_of_closed(session, [rid], "written_off"), on_date,
+                   actor, "written off")
     release_receivables(session, [rid], on_date, actor, reason="written_off")
     _cancel_promises(session, receivable, on_date, actor)
 
