@@ -24,7 +24,6 @@ from ledger.models import (
     Payment,
     Receivable,
     SalesOrder,
-    Task,
 )
 from ledger.money import Money
 
@@ -117,12 +116,6 @@ def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
                 else row[name]
                 for name, process in processors
             ])
-
-
-def open_task_customers(session: Session, kind: str) -> set[int]:
-    t = Task.__table__
-    stmt = select(t.c.customer_id).where(t.c.kind == kind, t.c.status == "open")
-    return set(session.execute(stmt).scalars())
 
 
 def customer_id(session: Session, code: str) -> int:

@@ -26,7 +26,7 @@ from sqlmodel import Session
 from ledger.audit import AuditEntry, write_audit
 from ledger.models import Outbox, Reminder
 from ledger.people_store import assigned_to
-from ledger.task_store import has_open_task, open_tasks, task_row
+from ledger.task_store import open_task_ids, open_tasks, task_row
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def unsettled(session: Session, ids: Collection[int]) -> dict[int, Claimed]:
 
 
 def open_contact_task(session: Session, customer_id: int, on: date, kind: str, note: str) -> None:
-    if not has_open_task(session, customer_id, kind):
+    if not open_task_ids(session, customer_id, kind):
         open_tasks(session, [task_row(
             kind, customer_id=customer_id,
             assignee=assigned_to(session, customer_id) or "", due_date=on,

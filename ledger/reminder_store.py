@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from ledger import contact_store
 from ledger.bulk import chunks, execute_many
-from ledger.models import Customer, Outbox, Receivable, Reminder, Task
+from ledger.models import Customer, Outbox, Receivable, Reminder
 
 
 @dataclass(frozen=True)
@@ -160,12 +160,6 @@ def issue_dates(session: Session, receivable_ids: Iterable[int]) -> dict[int, da
         stmt = select(t.c.id, t.c.issue_date).where(t.c.id.in_(chunk))
         found.update({rid: issued for rid, issued in session.execute(stmt)})
     return found
-
-
-def customers_with_open_task(session: Session, kind: str) -> set[int]:
-    t = Task.__table__
-    stmt = select(t.c.customer_id).where(t.c.kind == kind, t.c.status == "open")
-    return {cid for (cid,) in session.execute(stmt)}
 
 
 def insert_message(session: Session, row: dict[str, Any]) -> int:

@@ -240,12 +240,11 @@ def customer_code(session: Session, task: Task) -> str:
     return session.execute(stmt).scalar() or ""
 
 
-def has_open_task(session: Session, customer_id: int, kind: str) -> bool:
-    """Whether the customer already has an open task of ``kind``."""
-    stmt = select(Task.id).where(
-        Task.customer_id == customer_id, Task.kind == kind, Task.status == "open"
-    )
-    return session.execute(stmt).first() is not None
+def customers_with_open_task(session: Session, kind: str) -> set[int]:
+    """The customers that have an open task of ``kind`` (one opens no second)."""
+    t = Task.__table__
+    stmt = select(t.c.customer_id).where(t.c.kind == kind, t.c.status == "open")
+    return set(session.execute(stmt).scalars())
 
 
 def open_task_ids(session: Session, customer_id: int, kind: str) -> list[int]:

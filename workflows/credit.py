@@ -21,7 +21,7 @@ from ledger.credit_facts import scorecard_factors
 from ledger.db import Session
 from ledger.facts import customer_facts
 from ledger.models import Activity, Customer, Guarantee
-from ledger.task_store import open_tasks, task_row
+from ledger.task_store import customers_with_open_task, open_tasks, task_row
 from workflows.errors import Invalid, Refused
 
 ACTOR = "scorecard"
@@ -143,7 +143,7 @@ def apply(
     """
     proposals = review(session, policy, as_of, customer)
     pending = [p for p in proposals if p.changes or not p.rated]
-    reviewing = store.open_task_customers(session, TASK_KIND)
+    reviewing = customers_with_open_task(session, TASK_KIND)
     files, changes, audit, tasks = [], [], [], []
     for p in pending:
         files.append({"cid": p.customer_id, "rated_on": as_of, **p.new})

@@ -27,7 +27,7 @@ from ledger.cycle_store import StageConflict
 from ledger.db import Engine, Session
 from ledger.facts import customer_facts, receivable_rows
 from ledger.locks import Busy, cycle_lock
-from ledger.task_store import leaving, open_tasks
+from ledger.task_store import customers_with_open_task, leaving, open_tasks
 from ledger.worklist import refresh_priorities
 from workflows.decisions import DayPlan
 from workflows.errors import Refused
@@ -171,7 +171,7 @@ def _run_cycle(
                 mail,
                 reminder_store.contacts(session, as_of),
                 as_of,
-                reminder_store.customers_with_open_task(session, FIX_CONTACT),
+                customers_with_open_task(session, FIX_CONTACT),
             )
         total = store.count_active(session)
         done = 0
