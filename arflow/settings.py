@@ -18,6 +18,8 @@ bad section fails where it is used, with the same line):
     settings.calendar   BusinessCalendar: country, extra_holidays, extra_working_days
     settings.smtp       SmtpSettings | None: ``smtp`` with ARFLOW_SMTP_* on top (None: file sink)
     settings.mail_from  str: the From of outgoing mail (ARFLOW_MAIL_FROM first)
+    settings.book_currency  str: the ISO code totals are converted to (``book_currency``)
+    settings.bank       BankSettings: auto_apply_confidence, charges_tolerance
 
 ``Settings.section(name)`` still gives a section's raw mapping. Sections that accepted
 keys they do not know still do; ``smtp`` and ``calendar`` reject them, as before.
@@ -32,6 +34,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -125,6 +128,17 @@ class BankAccount:
 
 
 @dataclass(frozen=True)
+class BankSettings:
+    """``bank``: cash application of bank statement lines (`arflow bank import`)."""
+
+    # a proposal at least this sure (0..1) is applied at import; the rest wait for a person
+    auto_apply_confidence: Decimal = Decimal("0.90")
+    # a payment short of the invoices by at most this much (in the line's currency) settles
+    # them, the difference recorded as bank charges
+    charges_tolerance: Decimal = Decimal("50.00")
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str
@@ -190,10 +204,28 @@ class Settings:
             return f'"{quoted}" <{bare}>'  # readable here; RFC 2047-encoded on the wire
         return address
 
+    @cached_property
+    def book_currency(self) -> str:
+        """``book_currency`` (ARFLOW_BOOK_CURRENCY first): the currency exposure, limits,
+        order checks and totals are stated in, other currencies converted at the day's rate."""
+        from engine.currency import UnknownCurrency, normalize_currency
+
+        value = _env("ARFLOW_BOOK_CURRENCY") or _text(self.data.get("book_currency"),
+                                                      "book_currency") or "CNY"
+        try:
+            return normalize_currency(value)
+        except UnknownCurrency as exc:
+            raise _bad("book_currency", str(exc)) from None
+
+    @cached_property
+    def bank(self) -> BankSettings:
+        return _bank(self.section("bank"))
+
     def check(self) -> Settings:
         """Parse every section now: SettingsError naming the first bad setting."""
         self.section("database")
-        for name in ("schedule", "reports", "mail", "people", "calendar", "smtp", "mail_from"):
+        for name in ("schedule", "reports", "mail", "people", "calendar", "smtp", "mail_from",
+                     "book_currency", "bank"):
             getattr(self, name)
         return self
 
@@ -480,3 +512,35 @@ def _people(section: Mapping[str, Any]) -> dict[str, str]:
                 raise _bad(f"people.{name}", f"expected an email address, got {address!r}")
             people[str(name)] = address
     return people
+
+
+def _bank(section: Mapping[str, Any]) -> BankSettings:
+    unknown = sorted(set(section) - {"auto_apply_confidence", "charges_tolerance"})
+    if unknown:
+        raise _bad(f"bank.{unknown[0]}", "unknown setting (auto_apply_confidence, "
+                   "charges_tolerance)")
+    defaults = BankSettings()
+    confidence = _decimal(section.get("auto_apply_confidence"),
+                          defaults.auto_apply_confidence, "bank.auto_apply_confidence")
+    if not Decimal("0") <= confidence <= Decimal("1"):
+        raise _bad("bank.auto_apply_confidence", f"must be between 0 and 1, got {confidence}")
+    tolerance = _decimal(section.get("charges_tolerance"), defaults.charges_tolerance,
+                         "bank.charges_tolerance")
+    if tolerance < 0 or tolerance != tolerance.quantize(Decimal("0.01")):
+        raise _bad("bank.charges_tolerance", f"an amount of at least 0, at most two "
+                   f"decimals: {tolerance}")
+    return BankSettings(auto_apply_confidence=confidence, charges_tolerance=tolerance)
+
+
+def _decimal(value: Any, default: Decimal, key: str) -> Decimal:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _bad(key, f"expected a number, got {value!r}")
+    try:
+        number = Decimal(str(value).replace(",", ""))
+    except ArithmeticError:
+        raise _bad(key, f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise _bad(key, f"not a number: {value!r}")
+    return number

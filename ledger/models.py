@@ -4,13 +4,26 @@ so input is validated before it reaches them (see ledger/importers)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from datetime import date as _Date  # for tables with a column named ``date``
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
-from ledger.money import Fixed4, Money
+from engine.invoice_numbers import KEY_LENGTH, number_key
+from ledger.money import Fixed4, Fixed6, Money
 
 
 def utcnow() -> datetime:
@@ -28,6 +41,11 @@ def _stamp() -> Any:
         default_factory=utcnow,
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
+
+
+def _key_of_number(context: Any) -> str:
+    """receivable.number_key on every insert path (ORM add, bulk insert, upsert)."""
+    return number_key(context.get_current_parameters()["number"])
 
 
 def _json() -> Any:
@@ -133,6 +151,11 @@ class Receivable(SQLModel, table=True):
     stage_since: date
     resume_stage: str | None = Field(default=None, max_length=16)  # the stage a dispute holds
     created_at: datetime = _stamp()
+    # the number's letters and digits (engine/invoice_numbers.py): what a bank transfer's
+    # remittance text is matched on; set from ``number`` on insert
+    number_key: str | None = Field(default=None, sa_column=Column(
+        String(KEY_LENGTH), nullable=False, index=True, default=_key_of_number,
+        server_default=""))
     updated_at: datetime = _stamp()
 
 
@@ -144,9 +167,95 @@ class Payment(SQLModel, table=True):
     amount: Decimal = _money()
     unapplied: Decimal = _money(default=Decimal("0"))
     invoice_number: str | None = Field(default=None, max_length=64)
-    kind: str = Field(default="payment", max_length=16)  # payment | prepayment
+    kind: str = Field(default="payment", max_length=16)  # payment | prepayment | bank_charges
     order_id: int | None = Field(default=None, foreign_key="sales_order.id")
+    currency: str = Field(default="CNY", max_length=3)  # allocation never crosses currencies
+    # the bank line it came from (no foreign key, as migration 0010 explains)
+    bank_line_id: int | None = Field(default=None, index=True)
     created_at: datetime = _stamp()
+
+
+class FxRate(SQLModel, table=True):
+    """How many units of the book currency one unit of ``currency`` was worth on a day;
+    a figure on a day without a rate uses the latest rate before it."""
+
+    __tablename__ = "fx_rate"
+    __table_args__ = (UniqueConstraint("currency", "on_date", name="uq_fx_rate_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    on_date: date
+    currency: str = Field(max_length=3)
+    rate: Decimal = Field(sa_column=Column(Fixed6(), nullable=False))
+    source: str = Field(default="", max_length=64)  # "rates.csv", "api:erp"
+    created_at: datetime = _stamp()
+
+
+class BankLine(SQLModel, table=True):
+    """A credit on one of our bank statements: money in, waiting to be matched to invoices.
+
+    ``fingerprint`` makes a line's import idempotent: the bank's own reference where the
+    file has one, else the line's fields and its rank among identical lines of that day,
+    so re-importing a statement or an overlapping one adds nothing.
+    """
+
+    __tablename__ = "bank_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(max_length=64, unique=True, index=True)
+    account: str = Field(default="", max_length=64)  # our account the statement is for
+    bank_ref: str = Field(default="", max_length=128)
+    imported_on: _Date
+    applied_on: _Date | None = None
+    date: _Date = Field(index=True)
+    amount: Decimal = _money()
+    currency: str = Field(default="CNY", max_length=3)
+    payer_name: str = Field(default="", max_length=200)
+    payer_account: str = Field(default="", max_length=64)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    status: str = Field(default="unmatched", max_length=16, index=True)  # see workflows/bank
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    charges: Decimal = _money(default=Decimal("0"))  # bank charges recorded when applied
+    source_file: str = Field(default="", max_length=255)
+    applied_by: str = Field(default="", max_length=64)
+    created_at: datetime = _stamp()
+
+
+class BankMatch(SQLModel, table=True):
+    """A proposed or applied share of a bank line: ``amount`` to an invoice, or (no
+    receivable) left as unapplied credit on the customer. Proposals of one ``option`` go
+    together; option 1 is the best."""
+
+    __tablename__ = "bank_match"
+
+    id: int | None = Field(default=None, primary_key=True)
+    line_id: int = Field(foreign_key="bank_line.id", index=True)
+    option: int = Field(default=1)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    receivable_id: int | None = Field(default=None, foreign_key="receivable.id", index=True)
+    amount: Decimal = _money()
+    charges: Decimal = _money(default=Decimal("0"))  # the short-payment taken as bank charges
+    confidence: Decimal = Field(sa_column=Column(Fixed4(), nullable=False, default=0))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # the reason as data ({"key": …, "params": {…}}), so each reader sees it in its language
+    details: dict[str, Any] = _json()
+    state: str = Field(default="proposed", max_length=16)  # proposed|applied|rejected|reversed
+    created_at: datetime = _stamp()
+
+
+class PayerAlias(SQLModel, table=True):
+    """A payer's bank account or name known to be a customer: learned from every confirmed
+    match, so the next transfer from that account is recognised at once."""
+
+    __tablename__ = "payer_alias"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_payer_alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # account | name
+    value: str = Field(max_length=200)  # normalised (engine/payer_names.py for names)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    source: str = Field(default="confirmed", max_length=16)  # confirmed | manual
+    hits: int = Field(default=1)
+    last_seen: date
 
 
 class Allocation(SQLModel, table=True):

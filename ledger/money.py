@@ -84,14 +84,22 @@ class Fixed4(TypeDecorator[Decimal]):
 
     impl = BigInteger
     cache_ok = True
+    places = 4
 
     def process_bind_param(self, value: Any, dialect: Any) -> int | None:
         if value is None:
             return None
-        scaled = Decimal(value).scaleb(4)
+        scaled = Decimal(value).scaleb(self.places)
         if scaled != scaled.to_integral_value():
-            raise ValueError(f"more than four decimals: {value}")
+            raise ValueError(f"more than {self.places} decimals: {value}")
         return int(scaled)
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
-        return None if value is None else Decimal(int(value)).scaleb(-4)
+        return None if value is None else Decimal(int(value)).scaleb(-self.places)
+
+
+class Fixed6(Fixed4):
+    """An exchange rate (7.123456 CNY per USD, 0.048712 per JPY) as BIGINT millionths."""
+
+    cache_ok = True
+    places = 6
