@@ -132,6 +132,28 @@ class Allocator:
         self.unapplied[payment_id] = left
         return left
 
+    def apply_shares(
+        self, payment_id: int, amount: Decimal, shares: list[tuple[int, Decimal]], on: date
+    ) -> Decimal:
+        """Allocate exact shares of a payment (receivable id, amount), as a person or the
+        bank matcher split it; the rest of ``amount`` stays unapplied credit. The caller
+        has checked each share against the receivable's balance and currency."""
+        left = amount
+        for receivable_id, part in shares:
+            item = self.by_id.get(receivable_id) or self._load_settled(receivable_id)
+            if part <= 0 or part > item.balance or part > left:
+                raise ValueError(f"share {part} does not fit {item.number} "
+                                 f"(balance {item.balance}, {left} of the payment left)")
+            item.balance -= part
+            left -= part
+            self.new_allocations.append(
+                {"payment_id": payment_id, "receivable_id": item.id, "amount": part}
+            )
+            if item.balance == 0:
+                self.paid_on[item.id] = on
+        self.unapplied[payment_id] = left
+        return left
+
     def flush(self) -> dict[int, date | None]:
         """Write allocations and balances; return the receivables whose balance changed."""
         if self.new_allocations:
