@@ -16,7 +16,14 @@ proposals); applying an option applies all of its proposals. Evidence, in order:
 4. a shortfall within ``tolerance`` recorded as bank charges (``Proposal.charges``).
 
 Each proposal says why in ``reason`` (English) and as data (``reason_key`` and
-``reason_params``, for the web app to say it in the reader's language).
+``reason_params``, for the web app to say it in the reader's language:
+engine/bank_reasons.explain).
+
+Confidence follows the evidence, so that the auto-apply threshold (settings, 0.90 by
+default) applies invoice numbers with the exact amount (0.99) or a known account with an
+exact amount (0.95 one invoice, 0.92 a combination) at once and leaves fuzzy names, short
+or surplus payments and ambiguous choices to a person. The amounts of one option add up
+to the line's amount exactly (bank charges are extra) and never exceed a balance.
 """
 
 from __future__ import annotations
@@ -24,8 +31,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
+
+from engine.amount_combos import find_combinations
+from engine.bank_reasons import explain
+from engine.invoice_numbers import keys_in_text
+
+__all__ = ["Book", "OpenInvoice", "Proposal", "StatementLine", "explain", "propose"]
 
 
 @dataclass(frozen=True)
@@ -87,4 +100,262 @@ class Book(Protocol):
 
 def propose(line: StatementLine, book: Book, tolerance: Decimal) -> list[Proposal]:
     """The proposals for ``line``, best option first; [] when nothing points anywhere."""
-    raise NotImplementedError  # filled in by the matcher's implementation
+    if line.amount <= 0:
+        return []
+    tolerance = max(tolerance, Decimal("0"))
+    keys = keys_in_text(line.text)
+    named = _unique(book.invoices_by_key(keys)) if keys else []
+    same = [inv for inv in named if inv.currency == line.currency and inv.balance > 0]
+    if same:
+        options = _by_numbers(line, same, book, tolerance)
+    else:
+        options = _by_customer(line, book, tolerance)
+        other = [inv for inv in named if inv.currency != line.currency]
+        if not options and other:
+            options = _other_currency(line, other)
+    return _proposals(line, options)
+
+
+# -- what one option is, before it becomes proposals -------------------------------------
+
+@dataclass
+class _Share:
+    invoice: OpenInvoice | None  # None: credit on the customer
+    amount: Decimal
+    charges: Decimal = Decimal("0")
+
+
+@dataclass
+class _Option:
+    customer_id: int
+    shares: list[_Share]
+    confidence: Decimal
+    key: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Payer:
+    customer_id: int
+    evidence: str  # account | name
+    score: int  # 100: the account, an exact or learned name
+
+
+CENT = Decimal("0.01")
+AMBIGUOUS_PENALTY = Decimal("0.15")
+CHARGES_PENALTY = Decimal("0.03")
+SEVERAL_CUSTOMERS = Decimal("0.60")  # invoices of several customers named, payer unknown
+OTHER_CUSTOMER = Decimal("0.50")  # named invoices of a customer the payer is not
+MAX_SAME_BALANCE = 3  # invoices of one balance offered when the amount fits each
+
+
+def _proposals(line: StatementLine, options: list[_Option]) -> list[Proposal]:
+    ordered = sorted(options, key=lambda option: -option.confidence)  # stable
+    proposals: list[Proposal] = []
+    for number, option in enumerate(ordered, start=1):
+        params = dict(option.params, currency=line.currency)
+        reason = explain(option.key, params, "en")
+        for share in option.shares:
+            proposals.append(Proposal(
+                option=number, customer_id=option.customer_id,
+                receivable_id=share.invoice.id if share.invoice else None,
+                invoice=share.invoice.number if share.invoice else None,
+                amount=share.amount, charges=share.charges,
+                confidence=_confidence(option.confidence), reason=reason,
+                reason_key=option.key, reason_params=dict(params)))
+    return proposals
+
+
+def _confidence(value: Decimal) -> Decimal:
+    return min(max(value, Decimal("0")), Decimal("1")).quantize(CENT, ROUND_HALF_UP)
+
+
+def _unique(invoices: Iterable[OpenInvoice]) -> list[OpenInvoice]:
+    seen: dict[int, OpenInvoice] = {}
+    for invoice in invoices:
+        seen.setdefault(invoice.id, invoice)
+    return _oldest_first(seen.values())
+
+
+def _oldest_first(invoices: Iterable[OpenInvoice]) -> list[OpenInvoice]:
+    return sorted(invoices, key=lambda inv: (inv.due_date, inv.id))
+
+
+def _pay_oldest_first(invoices: list[OpenInvoice], amount: Decimal,
+                      charges: Decimal = Decimal("0")) -> list[_Share]:
+    """``amount`` over ``invoices`` oldest first, each at most its balance; ``charges``
+    (the shortfall a bank took) recorded on the invoices left short, the last first; what
+    exceeds every balance becomes credit."""
+    shares: list[_Share] = []
+    left = amount
+    for invoice in invoices:
+        paid = min(left, invoice.balance)
+        if paid <= 0:
+            break
+        shares.append(_Share(invoice, paid))
+        left -= paid
+    if charges > 0:
+        short = charges
+        for share in reversed(shares):
+            assert share.invoice is not None
+            taken = min(short, share.invoice.balance - share.amount)
+            share.charges = taken
+            short -= taken
+            if short <= 0:
+                break
+    if left > 0:
+        shares.append(_Share(None, left))
+    return shares
+
+
+def _numbers_params(invoices: list[OpenInvoice], **extra: Any) -> dict[str, Any]:
+    return {"invoices": [inv.number for inv in invoices], "by_numbers": True, **extra}
+
+
+# -- 1. invoice numbers in the text ------------------------------------------------------
+
+def _by_numbers(line: StatementLine, named: list[OpenInvoice], book: Book,
+                tolerance: Decimal) -> list[_Option]:
+    by_customer: dict[int, list[OpenInvoice]] = {}
+    for invoice in named:
+        by_customer.setdefault(invoice.customer_id, []).append(invoice)
+    if len(by_customer) == 1:
+        return [_fit_named(line, named, tolerance)]
+    payer = _payer(line, book)
+    fits = sorted((_fit_named(line, invoices, tolerance) for invoices in by_customer.values()),
+                  key=lambda option: -option.confidence)  # the best fit first among equals
+    options = []
+    for option in fits:
+        customer_id = option.customer_id
+        if payer is None or payer.customer_id != customer_id:
+            cap = SEVERAL_CUSTOMERS if payer is None or payer.customer_id not in by_customer \
+                else OTHER_CUSTOMER
+            option.confidence = min(option.confidence, cap)
+            option.params["several_customers"] = True
+        options.append(option)
+    return options
+
+
+def _fit_named(line: StatementLine, invoices: list[OpenInvoice],
+               tolerance: Decimal) -> _Option:
+    """The named invoices of one customer settled by the line's amount."""
+    customer_id = invoices[0].customer_id
+    total = sum((inv.balance for inv in invoices), Decimal("0"))
+    amount = line.amount
+    if amount == total:
+        return _Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.99"),
+                       "numbers.exact", _numbers_params(invoices))
+    if total - tolerance <= amount < total:
+        short = total - amount
+        return _Option(customer_id, _pay_oldest_first(invoices, amount, short),
+                       Decimal("0.97"), "numbers.charges",
+                       _numbers_params(invoices, charges=str(short)))
+    if amount < total:
+        shares = _pay_oldest_first(invoices, amount)
+        return _Option(customer_id, shares, Decimal("0.80"), "numbers.partial",
+                       _numbers_params(invoices, balance=str(total)))
+    return _Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.85"),
+                   "numbers.surplus",
+                   _numbers_params(invoices, balance=str(total), credit=str(amount - total)))
+
+
+def _other_currency(line: StatementLine, named: list[OpenInvoice]) -> list[_Option]:
+    """Only invoices in another currency named: their customer, the line left as credit
+    (allocation never crosses currencies)."""
+    customers = {inv.customer_id for inv in named}
+    if len(customers) != 1:
+        return []
+    params = {"ignored": [inv.number for inv in named],
+              "other_currency": ", ".join(sorted({inv.currency for inv in named})),
+              "credit": str(line.amount)}
+    return [_Option(named[0].customer_id, [_Share(None, line.amount)], Decimal("0.40"),
+                    "other_currency.credit", params)]
+
+
+# -- 2.-4. the payer, then the amount ----------------------------------------------------
+
+def _payer(line: StatementLine, book: Book) -> _Payer | None:
+    account = line.payer_account.strip()
+    if account:
+        customer_id = book.customer_of_account(account)
+        if customer_id is not None:
+            return _Payer(customer_id, "account", 100)
+    name = line.payer_name.strip()
+    if name:
+        found = book.customer_of_name(name)
+        if found is not None:
+            return _Payer(found[0], "name", int(found[1]))
+    return None
+
+
+def _base_confidence(payer: _Payer) -> tuple[Decimal, Decimal]:
+    """(one invoice, a combination) at the exact amount, from how sure the payer is."""
+    if payer.evidence == "account":
+        return Decimal("0.95"), Decimal("0.92")
+    if payer.score >= 100:
+        return Decimal("0.90"), Decimal("0.88")
+    single = Decimal("0.9") * Decimal(payer.score) / 100 - Decimal("0.1")
+    return single, single - Decimal("0.02")
+
+
+def _by_customer(line: StatementLine, book: Book, tolerance: Decimal) -> list[_Option]:
+    payer = _payer(line, book)
+    if payer is None:
+        return []
+    invoices = _oldest_first(inv for inv in book.open_invoices(payer.customer_id, line.currency)
+                             if inv.currency == line.currency and inv.balance > 0)
+    single, combination = _base_confidence(payer)
+    evidence = {"score": payer.score} if payer.evidence == "name" else {}
+    key = payer.evidence
+
+    def option(chosen: list[OpenInvoice], confidence: Decimal, fit: str,
+               ambiguous: bool) -> _Option:
+        total = sum((inv.balance for inv in chosen), Decimal("0"))
+        short = total - line.amount
+        params: dict[str, Any] = {"invoices": [inv.number for inv in chosen], **evidence}
+        if short > 0:
+            params["charges"] = str(short)
+            confidence -= CHARGES_PENALTY
+        if ambiguous:
+            params["ambiguous"] = True
+            confidence -= AMBIGUOUS_PENALTY
+        return _Option(payer.customer_id, _pay_oldest_first(chosen, line.amount, short),
+                       confidence, f"{key}.{fit}", params)
+
+    for slack, fit in ((Decimal("0"), "exact"), (tolerance, "charges")):
+        if fit == "charges" and slack <= 0:
+            break
+        low = line.amount if fit == "exact" else line.amount + CENT
+        singles = [inv for inv in invoices if low <= inv.balance <= line.amount + slack]
+        if singles:
+            ambiguous = len(singles) > 1
+            return [option([inv], single, fit, ambiguous)
+                    for inv in singles[:MAX_SAME_BALANCE]]
+        combos = find_combinations([_cents(inv.balance) for inv in invoices], _cents(low),
+                                   _cents(line.amount + slack - low))
+        if combos:
+            ambiguous = len(combos) > 1
+            return [option([invoices[i] for i in combo.positions], combination, fit, ambiguous)
+                    for combo in combos]
+    return _fallbacks(line, payer, invoices, evidence)
+
+
+def _fallbacks(line: StatementLine, payer: _Payer, invoices: list[OpenInvoice],
+               evidence: dict[str, Any]) -> list[_Option]:
+    """Nothing fits the amount: pay the oldest first (0.5), or leave it all as credit (0.4)."""
+    options = []
+    if invoices:
+        shares = _pay_oldest_first(invoices, line.amount)
+        credit = sum((share.amount for share in shares if share.invoice is None), Decimal("0"))
+        paid = [share.invoice.number for share in shares if share.invoice is not None]
+        options.append(_Option(payer.customer_id, shares, Decimal("0.50"),
+                               f"{payer.evidence}.oldest_first",
+                               {"invoices": paid, "credit": str(credit), **evidence}))
+    options.append(_Option(payer.customer_id, [_Share(None, line.amount)], Decimal("0.40"),
+                           f"{payer.evidence}.credit",
+                           {"invoices": [], "credit": str(line.amount), **evidence}))
+    return options
+
+
+def _cents(amount: Decimal) -> int:
+    return int((amount / CENT).to_integral_value(ROUND_HALF_UP))

@@ -1,0 +1,81 @@
+"""Payer names on bank statements matched to customers' names, in Chinese and Latin.
+
+A bank writes ``HUAXING TRADING CO LTD`` or ``华兴贸易（上海）有限公司`` where the ledger
+says ``Huaxing Trading Co., Ltd.`` or ``华兴贸易(上海)有限公司``: names are compared after
+:func:`normalize_name` (NFKC, case folded, legal forms, punctuation and spaces dropped),
+then fuzzily with rapidfuzz. Matching on single characters (no word splitting) suits
+Chinese, which has no spaces, as well as Latin names whose spacing varies. Two customers
+whose names fit about equally well are never guessed between.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rapidfuzz import fuzz, process
+
+SCORE_CUTOFF = 80  # below this a name is not taken for a customer's
+AMBIGUITY = 2  # another customer within this many points of the best: no answer
+
+# legal forms, longest first so that 股份有限公司 goes whole
+_CHINESE_FORMS = ("股份有限公司", "有限责任公司", "有限責任公司", "有限公司", "分公司", "集团",
+                  "集團", "公司")
+_LATIN_FORMS = frozenset({
+    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc",
+    "llp", "lp", "plc", "gmbh", "ag", "sa", "sarl", "bv", "nv", "pte", "pty", "kk", "srl",
+    "spa", "oy", "ab", "as", "group", "holdings", "the",
+})
+_WORD = re.compile(r"\w+")
+
+
+def normalize_name(name: str) -> str:
+    """The name's letters and digits, case folded, without legal forms (Co., Ltd, 有限公司…).
+
+    A name made only of legal forms (``Company Limited``) keeps them rather than vanish.
+    """
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    words = [word.replace("_", "") for word in _WORD.findall(text)]
+    kept = [word for word in words if word not in _LATIN_FORMS]
+    joined = "".join(kept)
+    for form in _CHINESE_FORMS:
+        joined = joined.replace(form, "")
+    return joined or "".join(words)
+
+
+class NameIndex:
+    """Customers' names, ready to find the one a payer name means (50,000 names: a
+    look-up takes a few milliseconds)."""
+
+    def __init__(self, names: dict[int, str]) -> None:
+        by_name: dict[str, list[int]] = {}
+        for customer_id, name in names.items():
+            key = normalize_name(name)
+            if key:
+                by_name.setdefault(key, []).append(customer_id)
+        self._ids = by_name
+        self._choices = list(by_name)
+
+    def __len__(self) -> int:
+        return len(self._choices)
+
+    def best(self, name: str) -> tuple[int, int] | None:
+        """(customer id, score 0..100): 100 for the same normalized name; else the best
+        fuzzy match at :data:`SCORE_CUTOFF` or above; None when nothing fits or when two
+        customers fit within :data:`AMBIGUITY` points of each other."""
+        key = normalize_name(name)
+        if not key:
+            return None
+        exact = self._ids.get(key)
+        if exact is not None:
+            return (exact[0], 100) if len(exact) == 1 else None
+        found = process.extract(key, self._choices, scorer=fuzz.ratio, processor=None,
+                                limit=2, score_cutoff=SCORE_CUTOFF - AMBIGUITY)
+        if not found:
+            return None
+        choice, score, _ = found[0]
+        if score < SCORE_CUTOFF or len(self._ids[choice]) > 1:
+            return None
+        if len(found) > 1 and found[1][1] >= score - AMBIGUITY:
+            return None
+        return self._ids[choice][0], round(score)
