@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from arflow.cli import collect_cmd, contact_cmd, db_cmd, outbox_cmd, policy_cmd, task_cmd
+from arflow.cli.bank_cmd import app as bank_app
 from arflow.cli.credit_cmd import credit_app, customer_app
 from arflow.cli.cycle_cmd import cycle_command
 from arflow.cli.demo_cmd import demo_command
@@ -15,6 +16,7 @@ from arflow.cli.order_cmd import orders_command
 from arflow.cli.people_cmd import token_app, user_app
 from arflow.cli.prepayment_cmd import app as prepayment_app
 from arflow.cli.prepayment_cmd import prepayments_command
+from arflow.cli.rates_cmd import app as rates_app
 from arflow.cli.report_cmd import report_app
 from arflow.cli.serve_cmd import serve_command
 from arflow.cli.statement_cmd import statement_command
@@ -65,6 +67,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(report_app, name="report")
 app.add_typer(interest_app, name="interest")
+app.add_typer(bank_app, name="bank")
+app.add_typer(rates_app, name="rates")
 
 if __name__ == "__main__":
     app()
