@@ -29,6 +29,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
+from ledger.fx_exposure import foreign_exposure, restate
 from ledger.models import (
     Customer,
     Payment,
@@ -59,10 +60,13 @@ def _as_of(as_of: date) -> Any:
 
 
 def customer_facts(
-    session: Session, as_of: date, only: int | None = None
+    session: Session, as_of: date, only: int | None = None, book: str | None = None
 ) -> dict[int, dict[str, Any]]:
     """Every customer's facts on ``as_of``, keyed by customer id (``only``: one customer's,
-    for an order check, with every subquery narrowed to it)."""
+    for an order check, with every subquery narrowed to it). With ``book`` (the book
+    currency) exposure and utilisation are in it, other currencies converted at the day's
+    rate (ledger/fx_exposure; without a rate left out); without, amounts are summed as
+    owed."""
     stmt = _customer_stmt(session.get_bind().dialect.name, only is not None)
     params: dict[str, Any] = {"day": as_of, "since": as_of - timedelta(days=90)}
     if only is not None:
@@ -87,6 +91,8 @@ def customer_facts(
             "customer.max_days_overdue": int(row.max_days_overdue or 0),
             "customer.broken_promises_90d": int(row.broken or 0),
         }
+    if book is not None:
+        restate(facts, foreign_exposure(session, as_of, book, only))
     return facts
 
 

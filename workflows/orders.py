@@ -8,23 +8,30 @@ every check that fired is kept, so whoever releases a held order sees why it was
 Prepayment: when ``prepay`` wins, the amount to collect in advance is the customer's
 prepayment_ratio × the order. A customer with no ratio (0) whom a check still asks to
 prepay pays the whole order in advance: the check asked for cover, and 0 would be none.
-Amounts are summed across currencies, as exposure already is (one book currency).
+Currencies: the order's currency is read through engine.currency (``rmb`` is CNY) and the
+order is converted to the book currency (settings ``book_currency``, passed in by the
+shell) at the rate of the day before it joins exposure, itself stated in the book currency
+(ledger/fx_exposure); a currency without a rate refuses the check (``Invalid`` on
+``currency``): money is never added 1:1. The prepayment stays in the order's currency.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from engine import DECISIONS, Policy, RuleEngine
-from ledger import order_store
+from engine.currency import UnknownCurrency, normalize_currency
+from engine.fx import Converted, MissingRate
+from ledger import fx_store, order_store
 from ledger import prepayments as prepayment_store
 from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
 from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
+from ledger.fx_exposure import Foreign, foreign_amounts, restate
 from ledger.models import Customer, SalesOrder
 from ledger.money import CENT, to_cents
 from workflows.errors import Invalid, Refused
@@ -32,7 +39,7 @@ from workflows.prepayments import apply_payment
 
 STATUS_OF = {"approve": "approved", "prepay": "prepay", "hold": "held", "reject": "rejected"}
 STATUSES = ("approved", "prepay", "held", "rejected", "invoiced", "cancelled")
-_CURRENCY = re.compile(r"[A-Z]{3}")
+BOOK_CURRENCY = "CNY"  # settings.book_currency's default; the shells pass the setting
 _NUMBER = re.compile(r"\S{1,64}")
 
 
@@ -40,24 +47,37 @@ _NUMBER = re.compile(r"\S{1,64}")
 class OrderDecision:
     decision: str
     fired: list[str]  # check ids, in policy order
-    exposure_after: Decimal
-    prepayment_amount: Decimal
+    exposure_after: Decimal  # in ``exposure_currency``
+    prepayment_amount: Decimal  # in the order's currency
+    exposure_currency: str = BOOK_CURRENCY
+    amount_converted: Decimal | None = None  # the order in the book currency, if converted
+    conversion: Converted | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """The decision; ``exposure_currency`` says what exposure is stated in and, when
+        another currency was converted, ``converted_at``, ``rates`` and ``note`` say how."""
+        out: dict[str, Any] = {
             "decision": self.decision,
             "fired": list(self.fired),
             "exposure_after": self.exposure_after,
+            "exposure_currency": self.exposure_currency,
             "prepayment_amount": self.prepayment_amount,
         }
+        if self.amount_converted is not None:
+            out["amount_converted"] = self.amount_converted
+        if self.conversion is not None and self.conversion.converted:
+            detail = self.conversion.as_dict()
+            out.update({k: detail[k] for k in ("converted_at", "rates", "note")})
+        return out
 
 
 def check(
-    session: Session, policy: Policy, code: str, amount: Decimal, currency: str, as_of: date
+    session: Session, policy: Policy, code: str, amount: Decimal, currency: str, as_of: date,
+    book: str = BOOK_CURRENCY,
 ) -> OrderDecision:
     """What the policy decides for a new order of ``amount`` by customer ``code``."""
     return _check(session, policy, order_store.customer_by_code(session, code), amount,
-                  currency, as_of)
+                  currency, as_of, book)
 
 
 def _check(
@@ -67,19 +87,48 @@ def _check(
     amount: Decimal,
     currency: str,
     as_of: date,
+    book: str,
 ) -> OrderDecision:
-    _validate(amount, currency)
+    currency = _validate(amount, currency)
     customer_id = customer.id or 0
-    facts = customer_facts(session, as_of, only=customer_id)[customer_id]
-    exposure_after = facts["customer.exposure"] + amount
-    fact = {"id": 1, "amount": amount, "currency": currency,
-            "exposure_after": exposure_after, **facts}
+    facts = customer_facts(session, as_of, only=customer_id)
+    converted, conversion = _in_book(session, facts, customer_id, amount, currency, as_of,
+                                     book)
+    fact_of = facts[customer_id]
+    exposure_after = fact_of["customer.exposure"] + converted
+    fact = {"id": 1, "amount": converted, "currency": currency,
+            "exposure_after": exposure_after, **fact_of}
     rule_ids = RuleEngine.for_policy(policy).evaluate("order", [fact])[1]
     decide = {c.rule_id: c.decide for c in policy.order_checks}
     decision = max((decide[r] for r in rule_ids), key=DECISIONS.index, default="approve")
     fired = [r.removeprefix("order:") for r in rule_ids]
     prepay = prepayment_for(customer, amount) if decision == "prepay" else Decimal("0.00")
-    return OrderDecision(decision, fired, exposure_after, prepay)
+    return OrderDecision(decision, fired, exposure_after, prepay, book,
+                         converted if currency != book else None, conversion)
+
+
+def _in_book(
+    session: Session, facts: dict[int, dict[str, Any]], customer_id: int, amount: Decimal,
+    currency: str, as_of: date, book: str,
+) -> tuple[Decimal, Converted | None]:
+    """Restate the customer's exposure in ``facts`` in the book currency and give the
+    order's amount in it. Any currency involved without a rate refuses the check."""
+    owed = foreign_amounts(session, book, only=customer_id).get(customer_id, {})
+    codes = (set(owed) | {currency}) - {book}
+    if not codes:
+        return amount, None
+    rates = fx_store.rates_on(session, book, as_of, codes)
+    try:
+        converted = rates.convert(amount, currency, as_of)
+        for code in sorted(codes):
+            rates.rate(code, as_of)
+    except MissingRate as exc:
+        raise Invalid(str(exc), field="currency") from None
+    both = dict(owed)
+    both[currency] = both.get(currency, Decimal("0.00")) + amount
+    if owed:
+        restate(facts, {customer_id: Foreign(owed, rates.total(owed, as_of))})
+    return converted, rates.total(both, as_of)
 
 
 def prepayment_for(customer: Customer, amount: Decimal) -> Decimal:
@@ -88,12 +137,16 @@ def prepayment_for(customer: Customer, amount: Decimal) -> Decimal:
     return (ratio * amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _validate(amount: Decimal, currency: str) -> None:
+def _validate(amount: Decimal, currency: str) -> str:
+    """The order's currency as an ISO code (Invalid on ``amount`` or ``currency``)."""
     to_cents(amount)  # exact cents or ValueError
     if amount <= 0:
         raise Invalid(f"amount must be more than 0, got {amount}", field="amount")
-    if not _CURRENCY.fullmatch(currency):
-        raise Invalid(f"currency must be an ISO code like CNY, got {currency!r}", field="currency")
+    try:
+        return normalize_currency(currency)
+    except UnknownCurrency as exc:
+        raise Invalid(f"currency must be an ISO code like CNY (or a known alias like RMB), "
+                      f"got {currency!r}", field="currency") from exc
 
 
 def add(
@@ -105,15 +158,18 @@ def add(
     as_of: date,
     actor: str,
     currency: str = "CNY",
+    book: str = BOOK_CURRENCY,
 ) -> SalesOrder:
-    """Check and record an order; its status is what the checks decided."""
+    """Check and record an order; its status is what the checks decided (``exposure_after``
+    in the book currency)."""
     if not _NUMBER.fullmatch(number):
         raise Invalid(f"order number must be 1-64 characters without spaces: {number!r}",
                       field="number")
     customer = order_store.customer_by_code(session, code, lock=True)  # one check at a time
     if order_store.order_exists(session, number):
         raise Refused(f"order {number} already exists", code="order_exists", field="number")
-    result = _check(session, policy, customer, amount, currency, as_of)
+    currency = _validate(amount, currency)
+    result = _check(session, policy, customer, amount, currency, as_of, book)
     status = STATUS_OF[result.decision]
     order = SalesOrder(
         number=number,
@@ -131,8 +187,11 @@ def add(
     )
     session.add(order)
     session.flush()
-    _audit(session, order, as_of, actor, "order_added", policy.hash,
-           {"customer": code, **result.as_dict(), "amount": amount})
+    details = {"customer": code, **result.as_dict(), "amount": amount, "currency": currency}
+    if "rates" in details:  # the audit's JSON takes no Decimal
+        details["rates"] = {c: {"rate": str(r["rate"]), "on": r["on"]}
+                            for c, r in details["rates"].items()}
+    _audit(session, order, as_of, actor, "order_added", policy.hash, details)
     return order
 
 

@@ -14,6 +14,7 @@ from arflow.cli.context import (
     fail,
     load_policy_or_fail,
     run_in_session,
+    settings,
     today,
 )
 from arflow.cli.output import console, emit_json, money, table
@@ -35,7 +36,8 @@ def parse_amount(value: str, what: str = "AMOUNT") -> Decimal:
 
 def _print_decision(code: str, amount: Decimal, currency: str, result: Any) -> None:
     console.print(f"{code} {money(amount)} {currency}: {result.decision.upper()}")
-    console.print(f"  exposure after: {money(result.exposure_after)}")
+    note = result.conversion.note() if result.conversion else result.exposure_currency
+    console.print(f"  exposure after: {money(result.exposure_after)} {note}")
     if result.decision == "prepay":
         console.print(f"  collect in advance: {money(result.prepayment_amount)}")
     console.print("  checks fired: " + (", ".join(result.fired) or "none"))
@@ -53,7 +55,9 @@ def check_command(
 
     value = parse_amount(amount)
     policy = load_policy_or_fail(None)
-    result = run_in_session(lambda s: check(s, policy, customer, value, currency, today()))
+    book = settings().book_currency
+    result = run_in_session(lambda s: check(s, policy, customer, value, currency, today(),
+                                            book), {"currency": "--currency"})
     if as_json:
         emit_json(result.as_dict())
     else:
@@ -74,7 +78,8 @@ def add_command(
     value = parse_amount(amount)
     policy = load_policy_or_fail(None)
     order = run_in_session(
-        lambda s: add(s, policy, customer, value, number, today(), actor(), currency)
+        lambda s: add(s, policy, customer, value, number, today(), actor(), currency,
+                      settings().book_currency), {"currency": "--currency"}
     )
     if as_json:
         emit_json({"number": order.number, "status": order.status, "decision": order.decision,

@@ -8,14 +8,13 @@ with anything else is 409 ``conflict``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -24,13 +23,21 @@ from arflow.web import deps
 from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError, documented, refused
 from arflow.web.responses import ExactRoute, MoneyJSONResponse
+from engine.currency import UnknownCurrency, normalize_currency
 from ledger import order_store
 from ledger.db import IntegrityError, Session
 from ledger.models import SalesOrder
 from ledger.money import CENT, parse_money
 
 router = APIRouter(prefix="/orders", tags=["orders"], route_class=ExactRoute)
-_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+async def _book_currency(request: Request) -> str:
+    """settings.book_currency: what exposure and limits are stated in."""
+    return request.app.state.settings.book_currency  # type: ignore[no-any-return]
+
+
+BookCurrency = Annotated[str, Depends(_book_currency)]
 
 
 def _amount(value: Any) -> Decimal:
@@ -45,11 +52,14 @@ def _amount(value: Any) -> Decimal:
 
 
 def _currency(value: Any) -> str:
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-        raise PydanticCustomError("invalid_currency",
-                                  "currency must be an ISO code like CNY, got {value}",
-                                  {"value": repr(value)})
-    return value
+    """The ISO code (``rmb`` is CNY: engine/currency)."""
+    try:
+        if not isinstance(value, str):
+            raise UnknownCurrency(f"not a currency: {value!r}")
+        return normalize_currency(value)
+    except UnknownCurrency as exc:
+        raise PydanticCustomError("invalid_currency", "{reason}",
+                                  {"reason": str(exc)}) from None
 
 
 Amount = Annotated[
@@ -63,7 +73,8 @@ Amount = Annotated[
 Currency = Annotated[
     str,
     BeforeValidator(_currency),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "default": "CNY"}),
+    WithJsonSchema({"type": "string", "default": "CNY", "description": "ISO 4217 code, or "
+                    "a common way of writing one (RMB, 人民币, US$)."}),
 ]
 Money = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "exact, 2 decimals"})]
 
@@ -80,11 +91,25 @@ class OrderIn(OrderCheckIn):
     number: str = Field(pattern=r"^\S{1,64}$", description="The order number (unique).")
 
 
+class RateUsed(BaseModel):
+    rate: Decimal = Field(description="Units of the book currency per unit.")
+    on: date = Field(description="The day of the rate (the latest on or before today).")
+
+
 class OrderCheckOut(BaseModel):
     decision: str = Field(description="approve | prepay | hold | reject (the strictest wins)")
     fired: list[str] = Field(description="Ids of the order checks that fired, policy order.")
-    exposure_after: Money
-    prepayment_amount: Money
+    exposure_after: Money = Field(description="In exposure_currency.")
+    exposure_currency: str = Field(description="The book currency (settings book_currency).")
+    prepayment_amount: Money = Field(description="In the order's currency.")
+    amount_converted: Money | None = Field(
+        default=None, description="The order in the book currency, when it is in another.")
+    converted_at: date | None = Field(default=None, description="When another currency was "
+                                      "converted: the day of the figures.")
+    rates: dict[str, RateUsed] | None = Field(default=None, description="The rate used for "
+                                              "each currency converted.")
+    note: str | None = Field(default=None, description='e.g. "CNY (USD converted at 7.10 '
+                             'on 2026-11-30)".')
 
 
 class OrderOut(OrderCheckOut):
@@ -131,13 +156,15 @@ def check_order(
     policy: deps.PolicyInForce,
     today: deps.Today,
     who: permitted("orders"),
+    book: BookCurrency,
 ) -> MoneyJSONResponse:
     """What the policy decides for this order now; nothing is recorded."""
     from workflows.orders import check
 
     _ensure_customer_visible(session, who, body.customer)
     with _order_refusals(session):
-        result = check(session, policy, body.customer, body.amount, body.currency, today)
+        result = check(session, policy, body.customer, body.amount, body.currency, today,
+                       book)
     return MoneyJSONResponse(result.as_dict())
 
 
@@ -174,6 +201,7 @@ def add_order(
     policy: deps.PolicyInForce,
     today: deps.Today,
     who: permitted("orders"),
+    book: BookCurrency,
 ) -> MoneyJSONResponse:
     """Check and record an order with its decision; a held order waits for release."""
     from workflows.orders import add
@@ -185,7 +213,7 @@ def add_order(
     try:
         with _order_refusals(session):
             order = add(session, policy, body.customer, body.amount, body.number, today,
-                        who.actor, body.currency)
+                        who.actor, body.currency, book)
             out = _order_out(order, body.customer)
             session.commit()
     except (ApiError, IntegrityError) as exc:

@@ -20,9 +20,11 @@ def test_order_check_json_keys(loaded):
     ran = loaded("order", "check", "C001", "1000", "--json")
     assert ran.exit_code == 0, ran.stderr
     assert ran.json() == {"decision": "approve", "fired": [], "exposure_after": 1000.0,
-                          "prepayment_amount": 0.0}
-    ran = loaded("order", "check", "C002", "200000.01", "--currency", "USD", "--json")
+                          "exposure_currency": "CNY", "prepayment_amount": 0.0}
+    ran = loaded("order", "check", "C002", "200000.01", "--currency", "RMB", "--json")
     assert (ran.json()["decision"], ran.json()["fired"]) == ("hold", ["over-limit"])
+    ran = loaded("order", "check", "C002", "10", "--currency", "USD")  # no USD rate
+    assert ran.exit_code == 2 and "--currency: no USD rate on or before" in ran.stderr
     assert "HOLD" in loaded("order", "check", "C002", "200000.01").stdout
 
 

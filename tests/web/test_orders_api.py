@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from engine.fx import Rate
+from ledger.fx_store import upsert
 from ledger.models import Activity, SalesOrder
 from tests.factories import load, write
 
@@ -20,17 +23,34 @@ def test_approve(client):
     response = client.post(CHECK, json={"customer": "C001", "amount": "1000"})
     assert response.status_code == 200, response.text
     assert response.json() == {"decision": "approve", "fired": [], "exposure_after": 1000.0,
-                               "prepayment_amount": 0.0}
+                               "exposure_currency": "CNY", "prepayment_amount": 0.0}
     assert '"exposure_after": 1000.00' in response.text  # exact money, as the CLI prints
 
 
-def test_hold_over_limit(client):
-    response = client.post(CHECK, json={"customer": "C002", "amount": 200000.01,
-                                        "currency": "USD"})
+def test_hold_over_limit(client, db, settings):
+    response = client.post(CHECK, json={"customer": "C002", "amount": 200000.01})
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["decision"], body["fired"]) == ("hold", ["over-limit"])
     assert '"exposure_after": 200000.01' in response.text
+    # a USD order is converted to the book currency (CNY) before it meets the CNY limit
+    usd = {"customer": "C002", "amount": "28169.02", "currency": "us$"}
+    refused = client.post(CHECK, json=usd)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "currency"
+    assert refused.json()["error"]["message"] == (
+        f"no USD rate on or before {settings.today()}: import rates with `arflow rates import`")
+    with Session(db) as s:
+        upsert(s, [Rate(settings.today() - timedelta(days=3), "USD", Decimal("7.1"))], "test")
+        s.commit()
+    response = client.post(CHECK, json=usd)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["decision"], body["fired"]) == ("hold", ["over-limit"])
+    assert '"exposure_after": 200000.04' in response.text  # 28,169.02 x 7.10, to the cent
+    assert (body["exposure_currency"], body["amount_converted"]) == ("CNY", 200000.04)
+    assert body["converted_at"] == str(settings.today())
+    assert body["note"] == f"CNY (USD converted at 7.10 on {settings.today() - timedelta(days=3)})"
 
 
 def test_reject_wins_over_hold(client, db, settings, tmp_path):

@@ -80,6 +80,7 @@ def test_no_check_firing_approves(db, tmp_path):
     result = check(db, "C001", "1000.00")
     assert result.as_dict() == {"decision": "approve", "fired": [],
                                 "exposure_after": Decimal("1000.00"),
+                                "exposure_currency": "CNY",
                                 "prepayment_amount": Decimal("0.00")}
 
 
