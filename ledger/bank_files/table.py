@@ -1,0 +1,127 @@
+"""A bank's own export (online banking CSV in GBK or UTF-8, or XLSX) read through the
+importers' ``read_rows`` and a ``Mapping`` onto the line's fields.
+
+Fields (the mapping's targets): ``date`` and ``amount`` (the credit amount) are required;
+``debit`` (a debit amount column), ``direction`` (借/贷, D/C, DR/CR, Debit/Credit),
+``currency``, ``payer_name``, ``payer_account``, ``text``, ``bank_ref``, ``account`` are
+optional. A row is a debit, counted and skipped, when its direction says so, when its debit
+column holds an amount, or when it has no credit amount (or a negative one).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from ledger.bank_files.base import ParsedLine, StatementFile, clean, currency_of
+from ledger.importers.base import (
+    FieldError,
+    ImportFailed,
+    RowError,
+    RowReader,
+    parse_date,
+)
+from ledger.importers.source import Mapping, read_rows
+from ledger.money import parse_money
+
+REQUIRED = ("date", "amount")
+OPTIONAL = ("debit", "direction", "currency", "payer_name", "payer_account", "text",
+            "bank_ref", "account")
+FIELDS = REQUIRED + OPTIONAL
+DEBIT_WORDS = {"借", "借方", "支出", "付", "D", "DR", "DEBIT", "-"}
+CREDIT_WORDS = {"", "贷", "贷方", "收入", "收", "C", "CR", "CREDIT", "+"}
+#: a table with no currency column is in the currency of a Chinese bank's export
+DEFAULT_CURRENCY = "CNY"
+
+
+def read(path: Path, mapping: Mapping | None = None, encoding: str | None = None,
+         sheet: str | None = None, default_currency: str = DEFAULT_CURRENCY
+         ) -> StatementFile:
+    """All rows or none: every bad row is listed (``FILE:ROW: header: reason``)."""
+    name = path.name
+    header, rows = _rows(path, mapping, encoding, sheet)
+    shown = _headers(mapping)
+    missing = [f for f in REQUIRED if f not in header]
+    if missing:
+        hint = "" if mapping else " (pass --mapping to name the export's columns)"
+        raise ImportFailed([RowError(name, 1, shown.get(f, f), f"missing column{hint}")
+                            for f in missing])
+    date_format = mapping.date_format if mapping else None
+    out = StatementFile("csv")
+    errors: list[RowError] = []
+    for row in rows:
+        reader = _Reader(name, row.number, row.values, errors, shown)
+        if _is_debit(reader):
+            out.debits_skipped += 1
+            continue
+        amount = reader.take("amount", _credit)
+        day = reader.take("date", parse_date, date_format)
+        currency = reader.take("currency", currency_of, default_currency)
+        if not reader.ok:
+            continue
+        if amount is None:  # no credit amount (or a negative one): money out
+            out.debits_skipped += 1
+            continue
+        values = row.values
+        out.lines.append(ParsedLine(
+            row=row.number, date=day, amount=amount, currency=currency,
+            payer_name=clean(values.get("payer_name"), 200),
+            payer_account=clean(values.get("payer_account"), 64).replace(" ", ""),
+            text=clean(values.get("text"), 2000), bank_ref=clean(values.get("bank_ref"), 128),
+            account=clean(values.get("account"), 64)))
+    if errors:
+        raise ImportFailed(errors)
+    return out
+
+
+def _rows(path: Path, mapping: Mapping | None, encoding: str | None, sheet: str | None):  # type: ignore[no-untyped-def]
+    """read_rows, with the sheet when one is asked for (XLSX)."""
+    if sheet is None:
+        return read_rows(path, mapping, encoding)
+    return read_rows(path, mapping, encoding, sheet=sheet)  # type: ignore[call-arg]
+
+
+def _headers(mapping: Mapping | None) -> dict[str, str]:
+    """field -> the export's own header, so errors name the column as the file does."""
+    return {field: header for header, field in (mapping.columns if mapping else {}).items()}
+
+
+class _Reader(RowReader):
+    """Errors under the export's header, not the internal field."""
+
+    def __init__(self, file: str, row: int, values: dict[str, str], errors: list[RowError],
+                 shown: dict[str, str]) -> None:
+        super().__init__(file, row, values, errors)
+        self.shown = shown
+
+    def fail(self, column: str, reason: str) -> None:
+        super().fail(self.shown.get(column, column), reason)
+
+
+def _is_debit(reader: _Reader) -> bool:
+    direction = (reader.values.get("direction") or "").strip().upper()
+    if direction in DEBIT_WORDS:
+        return True
+    if direction not in CREDIT_WORDS:
+        reader.fail("direction", f"not a direction (借/贷, D/C, DR/CR): {direction!r}")
+        return False
+    debit = (reader.values.get("debit") or "").strip()
+    if not debit:
+        return False
+    try:
+        return parse_money(debit, allow_negative=True) != 0
+    except ValueError as exc:
+        reader.fail("debit", str(exc))
+        return False
+
+
+def _credit(value: str | None) -> Decimal | None:
+    """The credit amount, None when the row has none (a debit row) or it is negative."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        amount = parse_money(text, allow_negative=True)
+    except ValueError as exc:
+        raise FieldError(str(exc)) from None
+    return amount if amount > 0 else None

@@ -1,0 +1,232 @@
+"""Bank lines and what becomes of them: stored once by fingerprint, their proposed and
+applied matches, their status, the payer aliases learned, and the payments a line made.
+
+Writes only; workflows/bank.py decides. Every function works on a batch (one statement's
+lines, a day's auto-applied lines) with one statement per chunk, not one per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel import Session
+
+from ledger.bulk import chunks
+from ledger.models import BankLine, BankMatch, Customer, PayerAlias, Payment, Receivable
+
+
+def existing_fingerprints(session: Session, fingerprints: Iterable[str]) -> set[str]:
+    t = BankLine.__table__
+    found: set[str] = set()
+    for chunk in chunks(sorted(set(fingerprints))):
+        found.update(session.execute(select(t.c.fingerprint)
+                                     .where(t.c.fingerprint.in_(chunk))).scalars())
+    return found
+
+
+def insert_lines(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new lines (each with its ``fingerprint``); return fingerprint -> id."""
+    if not rows:
+        return {}
+    t = BankLine.__table__
+    session.execute(insert(t), rows)
+    ids: dict[str, int] = {}
+    for chunk in chunks([r["fingerprint"] for r in rows]):
+        ids.update(session.execute(select(t.c.fingerprint, t.c.id)
+                                   .where(t.c.fingerprint.in_(chunk))).all())
+    return ids
+
+
+def get_line(session: Session, line_id: int) -> BankLine | None:
+    return session.get(BankLine, line_id, populate_existing=True)
+
+
+def lines_by_id(session: Session, ids: Sequence[int]) -> dict[int, BankLine]:
+    found: dict[int, BankLine] = {}
+    for chunk in chunks(sorted(set(ids))):
+        stmt = (select(BankLine).where(BankLine.id.in_(chunk))  # type: ignore[union-attr]
+                .execution_options(populate_existing=True))
+        for line in session.execute(stmt).scalars():
+            found[line.id or 0] = line
+    return found
+
+
+def insert_matches(session: Session, rows: list[dict[str, Any]]) -> None:
+    """bank_match rows: line_id, option, customer_id, receivable_id, amount, charges,
+    confidence, reason, details, state."""
+    if rows:
+        session.execute(insert(BankMatch.__table__), rows)
+
+
+def matches_of(session: Session, line_ids: Sequence[int]) -> dict[int, list[BankMatch]]:
+    """Each line's matches, by option then id."""
+    out: dict[int, list[BankMatch]] = {}
+    for chunk in chunks(sorted(set(line_ids))):
+        stmt = (select(BankMatch).where(BankMatch.line_id.in_(chunk))  # type: ignore[attr-defined]
+                .order_by(BankMatch.line_id, BankMatch.option, BankMatch.id)
+                .execution_options(populate_existing=True))
+        for match in session.execute(stmt).scalars():
+            out.setdefault(match.line_id, []).append(match)
+    return out
+
+
+def settle_matches(session: Session, line_id: int, applied_option: int) -> None:
+    """The line's matches of ``applied_option`` are applied, the others rejected."""
+    t = BankMatch.__table__
+    session.execute(update(t).where(t.c.line_id == line_id, t.c.option == applied_option)
+                    .values(state="applied"))
+    session.execute(update(t).where(t.c.line_id == line_id, t.c.option != applied_option)
+                    .values(state="rejected"))
+
+
+def reopen_matches(session: Session, line_id: int, manual_option: int) -> int:
+    """Undo :func:`settle_matches`: a person's own shares (``manual_option``) go, the
+    matcher's proposals are proposed again; return how many proposals remain."""
+    t = BankMatch.__table__
+    session.execute(delete(t).where(t.c.line_id == line_id, t.c.option == manual_option))
+    session.execute(update(t).where(t.c.line_id == line_id).values(state="proposed"))
+    return len(session.execute(select(t.c.id).where(t.c.line_id == line_id)).all())
+
+
+def set_statuses(session: Session, statuses: dict[int, str]) -> None:
+    if not statuses:
+        return
+    t = BankLine.__table__
+    session.execute(update(t).where(t.c.id == bindparam("lid")),
+                    [{"lid": lid, "status": status} for lid, status in statuses.items()])
+
+
+@dataclass(frozen=True)
+class LineApplied:
+    line_id: int
+    customer_id: int
+    charges: Decimal
+    applied_on: date
+    applied_by: str
+
+
+def mark_applied(session: Session, applied: Sequence[LineApplied]) -> None:
+    if not applied:
+        return
+    t = BankLine.__table__
+    session.execute(update(t).where(t.c.id == bindparam("lid")), [
+        {"lid": a.line_id, "status": "applied", "customer_id": a.customer_id,
+         "charges": a.charges, "applied_on": a.applied_on, "applied_by": a.applied_by}
+        for a in applied])
+
+
+def mark_unapplied(session: Session, line_id: int, status: str) -> None:
+    t = BankLine.__table__
+    session.execute(update(t).where(t.c.id == line_id).values(
+        status=status, customer_id=None, charges=Decimal("0"), applied_on=None,
+        applied_by=""))
+
+
+def insert_payments(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Payments of bank lines (reference, customer_id, date, amount, kind, currency,
+    bank_line_id); return reference -> id."""
+    if not rows:
+        return {}
+    t = Payment.__table__
+    session.execute(insert(t), rows)
+    ids: dict[str, int] = {}
+    for chunk in chunks([r["reference"] for r in rows]):
+        ids.update(session.execute(select(t.c.reference, t.c.id)
+                                   .where(t.c.reference.in_(chunk))).all())
+    return ids
+
+
+def payments_of_line(session: Session, line_id: int) -> list[tuple[int, int]]:
+    """(payment id, customer id) of each payment the line made."""
+    t = Payment.__table__
+    return list(session.execute(select(t.c.id, t.c.customer_id)
+                                .where(t.c.bank_line_id == line_id).order_by(t.c.id)).all())
+
+
+def delete_payments(session: Session, ids: Sequence[int]) -> None:
+    t = Payment.__table__
+    for chunk in chunks(list(ids)):
+        session.execute(delete(t).where(t.c.id.in_(chunk)))
+
+
+def learn_aliases(session: Session, learned: Sequence[tuple[str, str, int]], on: date) -> None:
+    """(kind, value, customer id) seen in confirmed matches: a known alias gains a hit
+    (and follows the customer it was last confirmed for), a new one is added."""
+    latest: dict[tuple[str, str], int] = {}
+    hits: dict[tuple[str, str], int] = {}
+    for kind, value, customer_id in learned:
+        if value:
+            latest[(kind, value)] = customer_id
+            hits[(kind, value)] = hits.get((kind, value), 0) + 1
+    if not latest:
+        return
+    t = PayerAlias.__table__
+    known: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for kind in {k for k, _ in latest}:
+        values = sorted(v for k, v in latest if k == kind)
+        for chunk in chunks(values):
+            for row in session.execute(select(t.c.id, t.c.value, t.c.customer_id, t.c.hits)
+                                       .where(t.c.kind == kind, t.c.value.in_(chunk))):
+                known[(kind, row.value)] = (row.id, row.customer_id, row.hits)
+    updates, inserts = [], []
+    for key, customer_id in latest.items():
+        if key in known:
+            aid, before, count = known[key]
+            updates.append({"aid": aid, "customer_id": customer_id, "last_seen": on,
+                            "hits": (count if before == customer_id else 0) + hits[key]})
+        else:
+            inserts.append({"kind": key[0], "value": key[1], "customer_id": customer_id,
+                            "source": "confirmed", "hits": hits[key], "last_seen": on})
+    if updates:
+        session.execute(update(t).where(t.c.id == bindparam("aid")), updates)
+    if inserts:
+        session.execute(insert(t), inserts)
+
+
+def customer_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    t = Customer.__table__
+    out: dict[int, str] = {}
+    for chunk in chunks(sorted(set(ids))):
+        out.update(session.execute(select(t.c.id, t.c.code).where(t.c.id.in_(chunk))).all())
+    return out
+
+
+def customer_by_code(session: Session, code: str) -> tuple[int, str] | None:
+    t = Customer.__table__
+    row = session.execute(select(t.c.id, t.c.code).where(t.c.code == code)).first()
+    return (row.id, row.code) if row else None
+
+
+@dataclass(frozen=True)
+class InvoiceState:
+    id: int
+    number: str
+    customer_id: int
+    balance: Decimal
+    currency: str
+    stage: str
+
+
+def invoices_by_number(session: Session, numbers: Iterable[str]) -> dict[str, InvoiceState]:
+    return _invoices(session, Receivable.__table__.c.number, sorted(set(numbers)))
+
+
+def invoices_by_id(session: Session, ids: Iterable[int]) -> dict[int, InvoiceState]:
+    found = _invoices(session, Receivable.__table__.c.id, sorted(set(ids)))
+    return {i.id: i for i in found.values()}
+
+
+def _invoices(session: Session, column: Any, values: list[Any]) -> dict[str, InvoiceState]:
+    r = Receivable.__table__
+    out: dict[str, InvoiceState] = {}
+    for chunk in chunks(values):
+        for row in session.execute(select(r.c.id, r.c.number, r.c.customer_id, r.c.balance,
+                                          r.c.currency, r.c.stage).where(column.in_(chunk))):
+            out[row.number] = InvoiceState(row.id, row.number, row.customer_id, row.balance,
+                                           row.currency, row.stage)
+    return out
