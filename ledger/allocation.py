@@ -1,9 +1,10 @@
 """Applying payments to receivables.
 
 A payment naming an invoice pays that invoice; one without pays the customer's open,
-undisputed receivables oldest-due first. Whatever is left is the customer's unapplied
-credit (an advance receipt, 预收), kept on the payment row. Work is done in memory for
-a batch of payments and written back in bulk.
+undisputed receivables oldest-due first. Allocation never crosses currencies: a payment
+pays only receivables in its own currency. Whatever is left is the customer's unapplied
+credit (an advance receipt, 预收) in the payment's currency, kept on the payment row.
+Work is done in memory for a batch of payments and written back in bulk.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class OpenItem:
     balance: Decimal
     original: Decimal
     stage: str
+    currency: str = "CNY"
 
 
 @dataclass
@@ -57,16 +59,15 @@ class Allocator:
                     t.c.due_date,
                     t.c.balance,
                     t.c.stage,
-                    t.c.resume_stage,
+                    t.c.currency,
                 )
                 .where(t.c.customer_id.in_(chunk))
                 .where(t.c.stage.in_(ACTIVE_STAGES))
                 .order_by(t.c.due_date, t.c.id)
             )
             for row in session.execute(stmt):
-                item = OpenItem(
-                    row.id, row.number, row.due_date, row.balance, row.balance, row.stage
-                )
+                item = OpenItem(row.id, row.number, row.due_date, row.balance, row.balance,
+                                row.stage, row.currency)
                 allocator.by_customer[row.customer_id].append(item)
                 allocator.by_id[row.id] = item
                 allocator.by_number[row.number] = item
@@ -88,11 +89,11 @@ class Allocator:
         is reopened if it is not)."""
         r = Receivable.__table__
         row = self.session.execute(
-            select(r.c.id, r.c.customer_id, r.c.number, r.c.due_date, r.c.balance, r.c.stage).where(
-                r.c.id == receivable_id
-            )
+            select(r.c.id, r.c.customer_id, r.c.number, r.c.due_date, r.c.balance, r.c.stage,
+                   r.c.currency).where(r.c.id == receivable_id)
         ).one()
-        item = OpenItem(row.id, row.number, row.due_date, row.balance, row.balance, row.stage)
+        item = OpenItem(row.id, row.number, row.due_date, row.balance, row.balance, row.stage,
+                        row.currency)
         items = self.by_customer[row.customer_id]
         items.append(item)
         items.sort(key=lambda i: (i.due_date, i.id))
@@ -107,9 +108,12 @@ class Allocator:
         amount: Decimal,
         on: date,
         invoice_number: str | None,
+        currency: str | None = None,
     ) -> Decimal:
-        """Allocate ``amount``; what stays unapplied is written to the payment on flush."""
+        """Allocate ``amount`` to receivables in ``currency`` only (default: the stored
+        payment's); what stays unapplied is written to the payment on flush."""
         left = amount
+        paid_in = currency if currency is not None else self._currency_of(payment_id)
         items = self.by_customer.get(customer_id, [])
         if invoice_number is not None:
             named = self.by_number.get(invoice_number)
@@ -117,6 +121,8 @@ class Allocator:
         else:
             targets = [i for i in items if i.stage != "disputed"]
         for item in targets:
+            if paid_in is not None and item.currency != paid_in:
+                continue
             if left <= 0:
                 break
             if item.balance <= 0:
@@ -131,6 +137,11 @@ class Allocator:
                 self.paid_on[item.id] = on
         self.unapplied[payment_id] = left
         return left
+
+    def _currency_of(self, payment_id: int) -> str | None:
+        p = Payment.__table__
+        return self.session.execute(  # type: ignore[no-any-return]
+            select(p.c.currency).where(p.c.id == payment_id)).scalar_one_or_none()
 
     def apply_shares(
         self, payment_id: int, amount: Decimal, shares: list[tuple[int, Decimal]], on: date

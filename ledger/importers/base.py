@@ -1,25 +1,62 @@
-"""What every importer shares: row errors, the result, and field parsers that name the column."""
+"""What every importer shares: rows, row errors, the result, and field parsers that name
+the column."""
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from engine.currency import UnknownCurrency, normalize_currency
 from ledger.money import parse_money
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row of a file (CSV or a workbook's sheet) or one item of the feed.
+
+    ``values`` are keyed by arflow's column (after the mapping). ``headers`` gives each
+    column's header as the file writes it (``due_date`` -> ``到期日``) and ``letters``, for
+    a sheet, its column letter (``D``), so an error names what the user sees; both are
+    shared by every row of a file."""
+
+    number: int  # the file's line (CSV, header = 1) or the sheet's row number
+    values: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    letters: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class RowError:
     file: str
     row: int
-    column: str  # "" when the fault is in no one column (a broken file, the header row)
+    column: str  # arflow's column; "" when the fault is in no one column (the header row)
     reason: str
+    header: str = ""  # the column's header as written in the file, when it differs
+    cell: str = ""  # a sheet's cell (``D17``); "" for CSV
 
     def __str__(self) -> str:
-        column = f" {self.column}:" if self.column else ""
+        label = self.header or self.column
+        if self.cell:  # ar.xlsx:D17 (到期日): not a date: '2026-02-30'
+            named = f" ({label})" if label else ""
+            return f"{self.file}:{self.cell}{named}: {self.reason}"
+        column = f" {label}:" if label else ""
         return f"{self.file}:{self.row}:{column} {self.reason}"
+
+    @classmethod
+    def at(cls, file: str, row: Row, column: str, reason: str) -> RowError:
+        """An error in ``column`` of ``row``, named as the file names it."""
+        header = row.headers.get(column, "")
+        letter = row.letters.get(column, "")
+        return cls(file, row.number, column, reason,
+                   header if header != column else "", f"{letter}{row.number}" if letter else "")
+
+
+class SourceError(ValueError):
+    """The file cannot be read at all (encoding, header, mapping, a sheet it lacks)."""
 
 
 class ImportFailed(Exception):
@@ -81,16 +118,58 @@ def optional(value: str | None) -> str | None:
 
 
 def parse_date(value: str | None, date_format: str | None = None) -> date:
-    from datetime import datetime
-
+    """A date as ERPs and spreadsheets write it: in the mapping's ``date_format`` (else
+    ISO), or an Excel date serial (5 digits: 1927 to 2173, a number no date format makes).
+    A workbook's date cells arrive already written in that format (importers/xlsx.py)."""
     text = required(value)
     try:
         if date_format:
             return datetime.strptime(text, date_format).date()
         return date.fromisoformat(text)
-    except ValueError as exc:
-        expected = date_format or "YYYY-MM-DD"
-        raise FieldError(f"not a date ({expected}): {text!r}") from exc
+    except ValueError:
+        pass
+    if _SERIAL.fullmatch(text):
+        return _EXCEL_EPOCH + timedelta(days=int(text))
+    raise FieldError(f"not a date: {text!r} ({_why_not(text, date_format)})")
+
+
+# Excel's day 0 (its day 60 is a 29 February 1900 that never was; serials past it count
+# from here)
+_EXCEL_EPOCH = date(1899, 12, 30)
+_SERIAL = re.compile(r"[1-9][0-9]{4}")
+_PARTS = {"%Y": (r"(?P<Y>[0-9]{4})", "YYYY"), "%m": (r"(?P<m>[0-9]{1,2})", "MM"),
+          "%d": (r"(?P<d>[0-9]{1,2})", "DD"), "%y": (r"(?P<y>[0-9]{2})", "YY")}
+_DIRECTIVE = re.compile(r"%.")
+
+
+def _why_not(text: str, date_format: str | None) -> str:
+    """In plain words: the day or month does not exist, else the form expected."""
+    fmt = date_format or "%Y-%m-%d"
+    pattern = "".join(_PARTS[d][0] if d in _PARTS else ".+?" if d.startswith("%")
+                      else re.escape(d) for d in _tokens(fmt))
+    shown = "".join(_PARTS[d][1] if d in _PARTS else d for d in _tokens(fmt))
+    found = re.fullmatch(pattern, text)
+    if found is not None and {"m", "d"} <= found.groupdict().keys():
+        parts = found.groupdict()
+        year = int(parts["Y"]) if parts.get("Y") else 2000 + int(parts.get("y") or 0)
+        month, day = int(parts["m"]), int(parts["d"])
+        if not 1 <= month <= 12:
+            return f"there is no month {month}; expected {shown}"
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= days:
+            name = calendar.month_name[month]
+            return f"that date does not exist: {name} {year} has {days} days"
+    return f"expected {shown}"
+
+
+def _tokens(fmt: str) -> list[str]:
+    """``%Y/%m/%d`` -> ``['%Y', '/', '%m', '/', '%d']``."""
+    tokens: list[str] = []
+    position = 0
+    for match in _DIRECTIVE.finditer(fmt):
+        tokens += list(fmt[position:match.start()]) + [match.group()]
+        position = match.end()
+    return tokens + list(fmt[position:])
 
 
 def parse_optional_date(value: str | None, date_format: str | None = None) -> date | None:
@@ -138,21 +217,37 @@ def parse_int(value: str | None, *, minimum: int = 0) -> int | None:
 
 
 def parse_currency(value: str | None, default: str = "CNY") -> str:
-    text = (optional(value) or default).upper()
-    if len(text) != 3 or not text.isalpha():
-        raise FieldError(f"not an ISO currency code: {text!r}")
-    return text
+    """An ISO 4217 code, read through engine/currency (人民币, RMB, ¥ -> CNY); ``default``
+    when the cell is empty."""
+    text = optional(value)
+    if text is None:
+        return default
+    try:
+        return normalize_currency(text)
+    except UnknownCurrency as exc:
+        raise FieldError(str(exc)) from None
+
+
+def parse_optional_currency(value: str | None) -> str | None:
+    return None if optional(value) is None else parse_currency(value)
 
 
 class RowReader:
     """Parses one row's columns, collecting every bad column instead of stopping at the first."""
 
-    def __init__(self, file: str, row: int, values: dict[str, str], errors: list[RowError]):
+    def __init__(self, file: str, row: int, values: dict[str, str], errors: list[RowError],
+                 source: Row | None = None):
         self.file = file
         self.row = row
         self.values = values
+        self.source = source if source is not None else Row(row, values)
         self.errors = errors
         self.ok = True
+
+    @classmethod
+    def of(cls, file: str, row: Row, errors: list[RowError]) -> RowReader:
+        """A reader whose errors name the file's own header (and cell, for a sheet)."""
+        return cls(file, row.number, row.values, errors, row)
 
     def take(self, column: str, parser, *args, **kwargs):  # type: ignore[no-untyped-def]
         try:
@@ -170,4 +265,4 @@ class RowReader:
 
     def fail(self, column: str, reason: str) -> None:
         self.ok = False
-        self.errors.append(RowError(self.file, self.row, column, reason))
+        self.errors.append(RowError.at(self.file, self.source, column, reason))

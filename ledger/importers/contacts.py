@@ -16,10 +16,9 @@ from typing import Any
 from sqlmodel import Session
 
 from ledger import contact_store
-from ledger.importers.base import ImportResult, RowError, RowReader, parse_flag, required
+from ledger.importers.base import ImportResult, Row, RowError, RowReader, parse_flag, required
 from ledger.importers.lookups import customer_ids
 from ledger.importers.reach import CONTACT_TEXT
-from ledger.importers.source import Row
 
 REQUIRED = ("customer_code", "name")
 OPTIONAL = ("role", "phone", "mobile", "email", "wechat", "language", "billing")
@@ -36,7 +35,7 @@ def validate(
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in rows:
-        reader = RowReader(file, row.number, row.values, errors)
+        reader = RowReader.of(file, row, errors)
         code = reader.take("customer_code", required)
         record: dict[str, Any] = {"customer_id": customers.get(code or "")}
         for column, parser in CONTACT_TEXT.items():

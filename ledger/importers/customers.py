@@ -21,6 +21,7 @@ from ledger import contact_store
 from ledger.importers.base import (
     FieldError,
     ImportResult,
+    Row,
     RowError,
     RowReader,
     optional,
@@ -34,7 +35,6 @@ from ledger.importers.reach import (
     parse_language,
     parse_phone,
 )
-from ledger.importers.source import Row
 from ledger.importers.upsert import upsert
 from ledger.models import Customer
 
@@ -69,7 +69,7 @@ def validate(
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in rows:
-        reader = RowReader(file, row.number, row.values, errors)
+        reader = RowReader.of(file, row, errors)
         record = {
             "code": reader.take("code", required),
             "name": reader.take("name", required),

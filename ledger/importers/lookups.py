@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Column, select
 from sqlmodel import Session
 
+from engine.stages import ACTIVE_STAGES
 from ledger.bulk import chunks
-from ledger.models import Customer, Receivable
+from ledger.models import Customer, Payment, Receivable
 
 
 def mapping(
@@ -29,6 +30,30 @@ def customer_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
     return mapping(session, t.c.code, t.c.id, codes)
 
 
-def invoice_owners(session: Session, numbers: Iterable[str]) -> dict[str, int]:
+def invoices(session: Session, numbers: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """``{number: (customer id, currency)}`` of the named receivables."""
     t = Receivable.__table__
-    return mapping(session, t.c.number, t.c.customer_id, numbers)
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in chunks(sorted({n for n in numbers if n})):
+        stmt = select(t.c.number, t.c.customer_id, t.c.currency).where(t.c.number.in_(chunk))
+        found.update({n: (c, cur) for n, c, cur in session.execute(stmt)})
+    return found
+
+
+def open_currencies(session: Session, customer_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The currencies each customer owes in (receivables in an active stage with a balance)."""
+    t = Receivable.__table__
+    found: dict[int, set[str]] = {}
+    for chunk in chunks(sorted(set(customer_ids))):
+        stmt = (select(t.c.customer_id, t.c.currency).distinct()
+                .where(t.c.customer_id.in_(chunk), t.c.stage.in_(ACTIVE_STAGES),
+                       t.c.balance > 0))
+        for customer_id, currency in session.execute(stmt):
+            found.setdefault(customer_id, set()).add(currency)
+    return found
+
+
+def payment_currencies(session: Session, references: Iterable[str]) -> dict[str, str]:
+    """The stored currency of the payments already recorded under ``references``."""
+    t = Payment.__table__
+    return mapping(session, t.c.reference, t.c.currency, references)

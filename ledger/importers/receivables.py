@@ -21,6 +21,7 @@ from ledger.bulk import chunks
 from ledger.importers import payments
 from ledger.importers.base import (
     ImportResult,
+    Row,
     RowError,
     RowReader,
     parse_amount,
@@ -32,7 +33,6 @@ from ledger.importers.base import (
     required,
 )
 from ledger.importers.lookups import customer_ids
-from ledger.importers.source import Row
 from ledger.importers.upsert import existing_rows, upsert
 from ledger.models import Allocation, Receivable, WriteOff
 from ledger.money import Money
@@ -47,12 +47,14 @@ def validate(
     rows: list[Row],
     errors: list[RowError],
     date_format: str | None = None,
+    *,
+    book_currency: str = "CNY",
 ) -> list[dict[str, Any]]:
     customers = customer_ids(session, (r.values.get("customer_code", "").strip() for r in rows))
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in rows:
-        reader = RowReader(file, row.number, row.values, errors)
+        reader = RowReader.of(file, row, errors)
         number = reader.take("number", required)
         code = reader.take("customer_code", required)
         issue = reader.take("issue_date", parse_date, date_format)
@@ -67,7 +69,7 @@ def validate(
             "issue_date": issue,
             "due_date": due,
             "amount": amount,
-            "currency": reader.take("currency", parse_currency),
+            "currency": reader.take("currency", parse_currency, book_currency),
         }
         if code and code not in customers:
             reader.fail("customer_code", f"unknown customer {code!r}")
@@ -171,6 +173,7 @@ def settle_history(
             "date": settled,
             "amount": by_number[number]["amount"],
             "invoice_number": number,
+            "currency": by_number[number]["currency"],
         }
         for number, settled, _ in history
         if settled is not None and by_number[number]["amount"] > 0

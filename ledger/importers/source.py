@@ -1,4 +1,5 @@
-"""Reading an ERP export: bytes → text (UTF-8 with or without BOM, GBK, …) → mapped rows."""
+"""Reading an ERP export: bytes → text (UTF-8 with or without BOM, GBK, …) → mapped rows;
+an Excel workbook (.xlsx) goes through ledger/importers/xlsx.py to the same rows."""
 
 from __future__ import annotations
 
@@ -6,26 +7,22 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 from charset_normalizer import from_bytes
 
-from ledger.importers.base import ImportFailed, RowError
+from ledger.importers import xlsx
+from ledger.importers.base import ImportFailed, Row, RowError, SourceError
+from ledger.importers.damage import FIELD_LIMIT, NUL_REASON, too_long
+
+__all__ = ["FIELD_LIMIT", "NUL_REASON", "AmbiguousEncoding", "Mapping", "Row", "SourceError",
+           "decode", "read_rows"]
 
 # Chinese ERPs export GBK; gb18030 is its superset, so it decodes every GBK file.
 _CANDIDATES = ["utf_8", "gb18030", "big5", "utf_16", "cp1252"]
 
-# One cell, in characters. No ERP column comes near it (the longest, an email list, is 320);
-# a cell this long is a quote that never closed or binary data. Below the csv module's own
-# limit (128 Ki), so that limit is only reached on the way to a clear error.
-FIELD_LIMIT = 64 * 1024
-
-NUL_REASON = (
-    "NUL byte (\\x00) in the file; a CSV export never holds one "
-    "(a damaged file, or UTF-16: pass --encoding utf-16)"
-)
 UNTERMINATED_REASON = "quoted field never closed: the file ends inside it (was it cut short?)"
 
 # a field as csv.reader (default dialect, not strict) reads it: quoted up to its closing
@@ -33,10 +30,6 @@ UNTERMINATED_REASON = "quoted field never closed: the file ends inside it (was i
 _FIELD = re.compile(r'(")[^"]*(?:""[^"]*)*(")?[^,\r\n]*|[^,\r\n]*')
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what csv.reader's line_num counts
 _WIDE_RUN = re.compile(r"[^\x00-\x7f]+")
-
-
-class SourceError(ValueError):
-    """The file cannot be read at all (encoding, header, mapping)."""
 
 
 class AmbiguousEncoding(SourceError):
@@ -74,24 +67,31 @@ class Mapping:
         return cls(columns=dict(columns), date_format=date_format)
 
 
-@dataclass(frozen=True)
-class Row:
-    number: int  # the file's line of this record, header = 1
-    values: dict[str, str]
-
-
 def read_rows(
-    path: Path, mapping: Mapping | None = None, encoding: str | None = None
+    path: Path, mapping: Mapping | None = None, encoding: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[list[str], list[Row]]:
     """Return the (mapped) header and the data rows with their line numbers.
 
-    SourceError when the file is not text we can read; ImportFailed when it is text but
-    broken (a NUL, a cell over FIELD_LIMIT, a quote the file ends inside), so a damaged
-    file is refused before any row is validated or written, never imported in part.
+    A workbook (.xlsx/.xlsm by name, or a zip by content) is read from ``sheet`` (a name
+    or a 1-based number; default the first), its rows numbered as the sheet numbers them.
+    Each row knows the file's own header of every column (``Row.headers``), so errors
+    name the column as the file does. SourceError when the file is not text we can read;
+    ImportFailed when it is text but broken (a NUL, a cell over FIELD_LIMIT, a quote the
+    file ends inside), so a damaged file is refused before any row is validated or
+    written, never imported in part.
     """
-    text = _text(path, encoding)
     renames = mapping.columns if mapping else {}
+    head = _head(path)
+    if xlsx.is_workbook(path, head):
+        return xlsx.read_sheet(path, renames, sheet, mapping.date_format if mapping else None)
+    xlsx.refuse_old_excel(path, head)
+    if sheet is not None:
+        raise SourceError(f"{path}: a sheet was chosen ({sheet!r}) but this is a CSV file, "
+                          "not an Excel workbook")
+    text = _text(path, encoding)
     header: list[str] | None = None
+    headers: dict[str, str] = {}
     rows: list[Row] = []
     errors: list[RowError] = []
     nul_unreported = "\x00" in text
@@ -103,13 +103,16 @@ def read_rows(
                 errors += found
             if header is None:
                 header = [renames.get(h.strip(), h.strip()) for h in record.values]
+                for column, original in zip(header, record.values, strict=True):
+                    headers.setdefault(column, original.strip())
             elif any(v.strip() for v in record.values):
                 padded = record.values + [""] * (len(header) - len(record.values))
-                rows.append(Row(record.number, dict(zip(header, padded, strict=False))))
+                rows.append(Row(record.number, dict(zip(header, padded, strict=False)),
+                                headers))
     except _Unreadable as exc:
         errors.append(_unreadable(text, exc, header or [], path.name))
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed([_named(e, headers) for e in errors])
     if header is None:
         raise SourceError(f"{path}: the file is empty")
     return header, rows
@@ -222,6 +225,20 @@ def _sample(text: str, like: str | None = None, width: int = 40) -> str:
     return shown if len(shown) <= width else shown[: width - 1] + "…"
 
 
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(8)
+    except OSError as exc:
+        raise SourceError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def _named(error: RowError, headers: dict[str, str]) -> RowError:
+    """The error under the file's own header of its column."""
+    original = headers.get(error.column, "")
+    return replace(error, header=original) if original != error.column else error
+
+
 def _text(path: Path, encoding: str | None) -> str:
     try:
         data = path.read_bytes()
@@ -302,7 +319,7 @@ def _faults(
         if index is not None:
             found.append(RowError(name, record.number, _column(header, index), NUL_REASON))
     if _longest(record.values) > FIELD_LIMIT:
-        found += [RowError(name, record.number, _column(header, i), _too_long(len(v)))
+        found += [RowError(name, record.number, _column(header, i), too_long(len(v)))
                   for i, v in enumerate(record.values) if len(v) > FIELD_LIMIT]
     return found
 
@@ -316,7 +333,7 @@ def _unreadable(text: str, exc: _Unreadable, header: list[str], name: str) -> Ro
     for index, (begin, end, _closed) in enumerate(_fields(text, exc.start)):
         length = _cell_length(text[begin:end])
         if length > FIELD_LIMIT:
-            return RowError(name, exc.first_line, _column(header, index), _too_long(length))
+            return RowError(name, exc.first_line, _column(header, index), too_long(length))
     return RowError(name, exc.first_line, "", f"cannot read the CSV: {exc}")
 
 
@@ -329,10 +346,6 @@ def _cell_length(raw: str) -> int:
 
 def _longest(values: list[str]) -> int:
     return max(map(len, values), default=0)
-
-
-def _too_long(length: int) -> str:
-    return f"cell of {length:,} characters, over the limit of {FIELD_LIMIT // 1024} KiB"
 
 
 def _column(header: list[str], index: int) -> str:

@@ -28,6 +28,7 @@ class PaymentRow:
     unapplied: Decimal
     invoice_number: str | None
     kind: str
+    currency: str  # of amount and unapplied; it pays only receivables in it
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def _row(row: Any) -> PaymentRow:
     return PaymentRow(id=row.id, reference=row.reference, customer_code=row.customer_code,
                       collector=row.collector, date=row.date, amount=row.amount,
                       unapplied=row.unapplied, invoice_number=row.invoice_number,
-                      kind=row.kind)
+                      kind=row.kind, currency=row.currency)
 
 
 def listing(session: Session, *, scope: str | None = None, customer: str | None = None,

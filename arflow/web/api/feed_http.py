@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from arflow.auth import Principal
@@ -25,6 +25,15 @@ from workflows.actions import Settlement, settle_touched
 
 # a query filter: any text but NUL (PostgreSQL refuses it in a string)
 Filter = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
+
+
+async def _book_currency(request: Request) -> str:
+    """The settings' ``book_currency``: the currency of a receivable or payment that gives
+    none (for a payment, after its invoice's and its customer's)."""
+    return request.app.state.settings.book_currency  # type: ignore[no-any-return]
+
+
+BookCurrency = Annotated[str, Depends(_book_currency)]
 
 
 def write_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -51,13 +60,14 @@ def rejected(exc: FeedRejected) -> MoneyJSONResponse:
 
 
 def upsert(session: Session, kind: str, items: list[dict[str, Any]], who: Principal,
-           today: date, *, single: bool) -> tuple[ImportResult, Settlement]:
+           today: date, *, single: bool, book_currency: str = "CNY"
+           ) -> tuple[ImportResult, Settlement]:
     """Validate and write ``items``, settle what they paid, commit; FeedRejected if bad."""
     if len(items) > MAX_BATCH:
         raise ApiError(413, "batch_too_large",
                        f"{len(items):,} rows: a batch takes at most {MAX_BATCH:,}", "items")
     try:
-        result = run(session, kind, items, single=single)
+        result = run(session, kind, items, single=single, book_currency=book_currency)
         settlement = settle_touched(session, result.touched_receivables, today, who.actor)
         session.commit()
     except IntegrityError:
@@ -67,15 +77,16 @@ def upsert(session: Session, kind: str, items: list[dict[str, Any]], who: Princi
     return result, settlement
 
 
-def batch(session: Session, kind: str, items: list[BaseModel], who: Principal, today: date
-          ) -> MoneyJSONResponse:
+def batch(session: Session, kind: str, items: list[BaseModel], who: Principal, today: date,
+          book_currency: str = "CNY") -> MoneyJSONResponse:
     """``POST /<kind>/batch``: counts of created, updated, unchanged (and settled)."""
     if len(items) > MAX_BATCH:
         raise ApiError(413, "batch_too_large",
                        f"{len(items):,} rows: a batch takes at most {MAX_BATCH:,}", "items")
     rows = [item.model_dump(exclude_none=True) for item in items]
     try:
-        result, settlement = upsert(session, kind, rows, who, today, single=False)
+        result, settlement = upsert(session, kind, rows, who, today, single=False,
+                                    book_currency=book_currency)
     except FeedRejected as exc:
         return rejected(exc)
     return MoneyJSONResponse({

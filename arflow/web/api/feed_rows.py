@@ -30,6 +30,7 @@ _REASONS = (
     ("unknown customer", "unknown_customer"),
     ("unknown invoice", "unknown_invoice"),
     ("belongs to another customer", "invoice_of_another_customer"),
+    ("currency mismatch", "currency_mismatch"),
     ("duplicate", "duplicate_key"),
     ("not a date", "invalid_date"),
     ("is before issue date", "invalid_date"),
@@ -117,18 +118,21 @@ def to_rows(kind: str, items: Sequence[dict[str, Any]], single: bool
     return rows, problems
 
 
-def run(session: Session, kind: str, items: Sequence[dict[str, Any]], *, single: bool = False
-        ) -> ImportResult:
+def run(session: Session, kind: str, items: Sequence[dict[str, Any]], *, single: bool = False,
+        book_currency: str = "CNY") -> ImportResult:
     """Validate every item with the importer, raise FeedRejected, else write them in bulk.
 
-    The caller owns the transaction (nothing is written when a row is bad)."""
+    ``book_currency``: the currency of a receivable or payment that gives none (for a
+    payment, after its invoice's and its customer's). The caller owns the transaction
+    (nothing is written when a row is bad)."""
     module = KINDS[kind]
     rows, problems = to_rows(kind, items, single)
     errors: list[RowError] = []
     if kind == "customers":
         records = module.validate(session, "items", rows, errors)
     else:
-        records = module.validate(session, "items", rows, errors, None)
+        records = module.validate(session, "items", rows, errors, None,
+                                  book_currency=book_currency)
     seen = {(p.index, p.column) for p in problems}
     for error in errors:
         where = None if single else error.row

@@ -14,7 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 
 from arflow.web import deps
-from arflow.web.api.feed_http import Filter, batch, rejected, status_of, upsert, write_responses
+from arflow.web.api.feed_http import (
+    BookCurrency,
+    Filter,
+    batch,
+    rejected,
+    status_of,
+    upsert,
+    write_responses,
+)
 from arflow.web.api.feed_rows import FeedRejected
 from arflow.web.api.schemas_feed import BatchResult, PaymentBatch, PaymentFields
 from arflow.web.api.schemas_reads import PaymentDetail, PaymentOut, allocation_out, payment_out
@@ -57,11 +65,12 @@ def get_payment(reference: Reference, db: deps.DbSession, who: Caller) -> MoneyJ
             responses={201: {"model": PaymentDetail, "description": "created"},
                        **write_responses(401, 403, 409, 413)})
 def put_payment(reference: Reference, body: PaymentFields, db: deps.DbSession,
-                who: permitted("ledger_write"), today: deps.Today) -> MoneyJSONResponse:
+                who: permitted("ledger_write"), today: deps.Today,
+                book: BookCurrency) -> MoneyJSONResponse:
     """Record or correct the payment ``reference`` and settle what it pays, now."""
     try:
         result, _ = upsert(db, "payments", [{"reference": reference, **body.model_dump()}],
-                           who, today, single=True)
+                           who, today, single=True, book_currency=book)
     except FeedRejected as exc:
         return rejected(exc)
     row = reads.one(db, reference)
@@ -70,6 +79,6 @@ def put_payment(reference: Reference, body: PaymentFields, db: deps.DbSession,
 
 @router.post("/batch", response_model=BatchResult, responses=write_responses(401, 403, 409, 413))
 def batch_payments(body: PaymentBatch, db: deps.DbSession, who: permitted("ledger_write"),
-                   today: deps.Today) -> MoneyJSONResponse:
+                   today: deps.Today, book: BookCurrency) -> MoneyJSONResponse:
     """Up to 10,000 payments in one transaction, applied in date order, settled at once."""
-    return batch(db, "payments", list(body.items), who, today)
+    return batch(db, "payments", list(body.items), who, today, book)

@@ -13,7 +13,15 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import Field
 
 from arflow.web import deps
-from arflow.web.api.feed_http import Filter, batch, rejected, status_of, upsert, write_responses
+from arflow.web.api.feed_http import (
+    BookCurrency,
+    Filter,
+    batch,
+    rejected,
+    status_of,
+    upsert,
+    write_responses,
+)
 from arflow.web.api.feed_rows import FeedRejected
 from arflow.web.api.interest import InterestOut, receivable_interest
 from arflow.web.api.schemas_feed import BatchResult, ReceivableBatch, ReceivableFields
@@ -92,11 +100,12 @@ def get_receivable(number: Number, request: Request, db: deps.DbSession, who: Ca
             responses={201: {"model": ReceivableRead, "description": "created"},
                        **write_responses(401, 403, 409, 413)})
 def put_receivable(number: Number, body: ReceivableFields, db: deps.DbSession,
-                   who: permitted("ledger_write"), today: deps.Today) -> MoneyJSONResponse:
+                   who: permitted("ledger_write"), today: deps.Today,
+                   book: BookCurrency) -> MoneyJSONResponse:
     """Create or update the invoice ``number`` (the same body again changes nothing)."""
     try:
         result, _ = upsert(db, "receivables", [{"number": number, **body.model_dump()}], who,
-                           today, single=True)
+                           today, single=True, book_currency=book)
     except FeedRejected as exc:
         return rejected(exc)
     row = receivables.one(db, number, today)
@@ -106,6 +115,6 @@ def put_receivable(number: Number, body: ReceivableFields, db: deps.DbSession,
 @router.post("/batch", response_model=BatchResult,
              responses=write_responses(401, 403, 409, 413))
 def batch_receivables(body: ReceivableBatch, db: deps.DbSession, who: permitted("ledger_write"),
-                      today: deps.Today) -> MoneyJSONResponse:
+                      today: deps.Today, book: BookCurrency) -> MoneyJSONResponse:
     """Up to 10,000 invoices in one transaction: every row valid, or nothing written."""
-    return batch(db, "receivables", list(body.items), who, today)
+    return batch(db, "receivables", list(body.items), who, today, book)

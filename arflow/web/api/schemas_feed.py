@@ -53,7 +53,8 @@ class ReceivableFields(_Item):
     issue_date: Day
     due_date: Day
     amount: Amount
-    currency: Text = Field(None, description="ISO 4217, default CNY")
+    currency: Text = Field(None, description="ISO 4217 (人民币, RMB, ¥, CNH read as CNY; US$ "
+                                             "as USD); default the book currency.")
     balance: Amount = Field(None, description="The ERP's open balance (default: the amount "
                                               "less payments recorded in arflow).")
 
@@ -68,6 +69,10 @@ class PaymentFields(_Item):
     amount: Amount
     invoice_number: Text = Field(None, description="Pays this invoice; without it the "
                                                    "customer's oldest-due first.")
+    currency: Text = Field(None, description="ISO 4217 (aliases as for receivables). Default: "
+                                             "the named invoice's, else the single currency "
+                                             "the customer owes in, else the book currency. "
+                                             "Pays only receivables in this currency.")
 
 
 class PaymentItem(PaymentFields):

@@ -115,6 +115,8 @@ class PaymentOut(BaseModel):
     unapplied: Money
     invoice_number: str | None
     kind: str
+    currency: str = Field(description="ISO 4217, of amount and unapplied: a payment pays "
+                                      "only receivables in its currency.")
 
 
 class PaymentDetail(PaymentOut):
@@ -169,4 +171,4 @@ def allocation_out(row: Any) -> dict[str, Any]:
 def payment_out(row: Any) -> dict[str, Any]:
     return {"reference": row.reference, "customer_code": row.customer_code, "date": row.date,
             "amount": row.amount, "unapplied": row.unapplied,
-            "invoice_number": row.invoice_number, "kind": row.kind}
+            "invoice_number": row.invoice_number, "kind": row.kind, "currency": row.currency}

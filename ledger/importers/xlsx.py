@@ -1,0 +1,160 @@
+"""Reading a sheet of an Excel workbook (.xlsx, .xlsm) into the importers' rows.
+
+Finance lives in Excel, so every importer takes a workbook as it takes a CSV: the first
+non-empty row is the header, empty rows are skipped, columns past the last header are
+ignored, and each row keeps the sheet's own row number and column letters so an error
+reads ``ar.xlsx:D17 (到期日): ...``. Cells become the text a CSV would hold: a date or
+datetime cell its date written in the mapping's ``date_format`` (else ISO), so that
+``parse_date`` reads it as it reads the text dates beside it; a number exactly as Excel
+shows it (15 significant digits, so ``1234.5`` is ``1234.50`` with no binary noise,
+``30.0`` is ``30``). Formulas are read as the values Excel last saved. openpyxl in
+read-only mode: memory stays flat on big sheets.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ledger.importers.base import ImportFailed, Row, RowError, SourceError
+from ledger.importers.damage import FIELD_LIMIT, NUL_IN_CELL, too_long
+
+SUFFIXES = (".xlsx", ".xlsm")
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc): not something we read
+
+
+def is_workbook(path: Path, head: bytes) -> bool:
+    """By suffix, or by content: an .xlsx is a zip file whatever it is called."""
+    return path.suffix.lower() in SUFFIXES or head.startswith(_ZIP)
+
+
+def refuse_old_excel(path: Path, head: bytes) -> None:
+    if head.startswith(_OLE) or path.suffix.lower() == ".xls":
+        raise SourceError(f"{path}: an old Excel .xls workbook: save it as .xlsx (or CSV) "
+                          "and import that")
+
+
+def read_sheet(path: Path, renames: dict[str, str], sheet: str | None = None,
+               date_format: str | None = None) -> tuple[list[str], list[Row]]:
+    """The (mapped) header and the data rows of one sheet (default: the first).
+
+    SourceError for a file that is not a workbook or a sheet it does not have;
+    ImportFailed for a damaged cell (a NUL, over FIELD_LIMIT), naming the cell."""
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise SourceError(f"{path}: not a readable Excel workbook ({exc})") from None
+    try:
+        worksheet = book[_sheet_name(book.sheetnames, sheet, path)]
+        worksheet.reset_dimensions()  # a wrong <dimension> must not hide rows
+        cells = worksheet.iter_rows(min_row=1, values_only=True)
+        return _read(cells, renames, path.name, date_format)
+    except SourceError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:  # a broken sheet part
+        raise SourceError(f"{path}: not a readable Excel workbook ({exc})") from None
+    finally:
+        book.close()
+
+
+def _sheet_name(names: list[str], sheet: str | None, path: Path) -> str:
+    """``sheet`` by name, else by its 1-based number; the first sheet when not given."""
+    if sheet is None:
+        return names[0]
+    if sheet in names:
+        return sheet
+    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return names[int(sheet) - 1]
+    listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
+    raise SourceError(f"{path}: no sheet {sheet!r}; the workbook has: {listed}")
+
+
+def _read(rows: Any, renames: dict[str, str], name: str, date_format: str | None
+          ) -> tuple[list[str], list[Row]]:
+    header: list[str] | None = None
+    headers: dict[str, str] = {}
+    letters: dict[str, str] = {}
+    out: list[Row] = []
+    errors: list[RowError] = []
+    for number, cells in enumerate(rows, start=1):
+        texts = [cell_text(value, date_format) for value in cells]
+        if header is None:
+            if not any(t.strip() for t in texts):
+                continue  # blank rows above the header
+            originals = [t.strip() for t in texts]
+            while originals and not originals[-1]:
+                originals.pop()  # trailing empty columns
+            header = [renames.get(h, h) for h in originals]
+            for index, (column, original) in enumerate(zip(header, originals, strict=True)):
+                headers.setdefault(column, original)
+                letters.setdefault(column, get_column_letter(index + 1))
+            errors += _damage(name, number, texts, [""] * len(texts), {}, {})
+            continue
+        texts = texts[: len(header)]
+        if not any(t.strip() for t in texts):
+            continue
+        errors += _damage(name, number, texts, header, headers, letters)
+        padded = texts + [""] * (len(header) - len(texts))
+        out.append(Row(number, dict(zip(header, padded, strict=True)), headers, letters))
+    if errors:
+        raise ImportFailed(errors)
+    if header is None:
+        raise SourceError(f"{name}: the sheet is empty")
+    return header, out
+
+
+def _damage(name: str, number: int, texts: list[str], header: list[str],
+            headers: dict[str, str], letters: dict[str, str]) -> list[RowError]:
+    """A NUL or an overlong cell, named by its cell as a CSV's are by line and column."""
+    found = []
+    for index, text in enumerate(texts):
+        reason = (NUL_IN_CELL if "\x00" in text
+                  else too_long(len(text)) if len(text) > FIELD_LIMIT else None)
+        if reason is None:
+            continue
+        column = header[index] if index < len(header) else ""
+        original = headers.get(column, "")
+        found.append(RowError(name, number, column, reason,
+                              original if original != column else "",
+                              f"{get_column_letter(index + 1)}{number}"))
+    return found
+
+
+def cell_text(value: object, date_format: str | None = None) -> str:
+    """A cell's value as the text a CSV export would hold (dates in ``date_format``)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _number(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.strftime(date_format) if date_format else value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    return str(value)
+
+
+def _number(value: float) -> str:
+    """Excel's 15 significant digits; whole numbers without ``.0``, money with 2 places."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    exact = Decimal(format(value, ".15g"))
+    if exact == exact.to_integral_value():
+        return str(int(exact))
+    places = -int(exact.as_tuple().exponent)
+    return f"{exact:.2f}" if places <= 2 else format(exact, "f")
