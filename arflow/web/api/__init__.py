@@ -12,6 +12,7 @@ from arflow.web.api import (
     interest,
     payments,
     promises,
+    rates,
     receivables,
     statements,
     tasks,
@@ -21,5 +22,5 @@ from arflow.web.api import (
 
 router = APIRouter()
 for module in (customers, contacts, receivables, payments, tasks, actions, promises, warnings,
-               writeoffs, interest, statements):
+               writeoffs, interest, statements, rates):
     router.include_router(module.router)
