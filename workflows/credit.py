@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from engine.currency import UnknownCurrency, normalize_currency
 from engine.policy import CreditPolicy, Policy
 from engine.scorecard import score
 from ledger import credit_store as store
@@ -20,6 +21,7 @@ from ledger.audit import AuditEntry, write_audit
 from ledger.credit_facts import scorecard_factors
 from ledger.db import Session
 from ledger.facts import customer_facts
+from ledger.fx_exposure import foreign_exposure, restate
 from ledger.models import Activity, Customer, Guarantee
 from ledger.task_store import customers_with_open_task, open_tasks, task_row
 from workflows.errors import Invalid, Refused
@@ -253,26 +255,37 @@ def add_guarantee(
         raise Invalid(f"must be positive: {amount}", field="amount")
     if not kind.strip():
         raise Invalid("must not be empty", field="kind")
-    if len(currency) != 3 or not currency.isalpha():
-        raise Invalid(f"not an ISO currency code: {currency!r}", field="currency")
+    try:
+        currency = normalize_currency(currency)
+    except UnknownCurrency as exc:
+        raise Invalid(f"not an ISO currency code: {currency!r} ({exc})",
+                      field="currency") from None
     if expires is not None and expires < on_date:
         raise Invalid(f"{expires} is in the past (today is {on_date})",
                       field="expires")
     cid = store.customer_id(session, code)
-    session.add(Guarantee(customer_id=cid, kind=kind, amount=amount, currency=currency.upper(),
+    session.add(Guarantee(customer_id=cid, kind=kind, amount=amount, currency=currency,
                           expires_on=expires, note=note, created_on=on_date))
-    text = f"{kind} {amount:.2f} {currency.upper()}" + (f" until {expires}" if expires else "")
+    text = f"{kind} {amount:.2f} {currency}" + (f" until {expires}" if expires else "")
     store.insert_changes(session, [_change(cid, on_date, actor, "guarantee", None, text,
                                            note or "guarantee recorded")])
 
 
-def credit_file(session: Session, code: str, as_of: date) -> dict[str, Any]:
-    """Everything a credit manager looks at for one customer, as plain values."""
+def credit_file(session: Session, code: str, as_of: date, book_currency: str = "CNY"
+                ) -> dict[str, Any]:
+    """Everything a credit manager looks at for one customer, as plain values. Exposure
+    and utilisation are in ``book_currency`` (settings), other currencies converted at
+    the day's rate: ``exposure_currency`` says so, ``exposure_conversion`` how (rates,
+    and what had no rate: left out, never added 1:1)."""
     cid = store.customer_id(session, code)
     customer = session.get_one(Customer, cid)
     book = store.exposure(session, cid, as_of)
     # the same exposure the rules see (open AR + open orders less their prepayments)
-    exposure = customer_facts(session, as_of, only=cid)[cid]["customer.exposure"]
+    facts = customer_facts(session, as_of, only=cid)
+    foreign = foreign_exposure(session, as_of, book_currency, only=cid)
+    restate(facts, foreign)
+    exposure = facts[cid]["customer.exposure"]
+    conversion = foreign[cid].converted.as_dict() if cid in foreign else None
     limit = customer.credit_limit
     review = store.last_review(session, cid)
     return {
@@ -283,7 +296,8 @@ def credit_file(session: Session, code: str, as_of: date) -> dict[str, Any]:
         "override_reason": customer.override_reason, "override_until": customer.override_until,
         "payment_terms_days": customer.payment_terms_days,
         "prepayment_ratio": customer.prepayment_ratio, "insured_limit": customer.insured_limit,
-        **book, "exposure": exposure,
+        **book, "exposure": exposure, "exposure_currency": book_currency,
+        "exposure_conversion": conversion,
         "utilisation": (exposure / limit).quantize(Decimal("0.0001")) if limit else None,
         "guarantees": [
             {"kind": g.kind, "amount": g.amount, "currency": g.currency,

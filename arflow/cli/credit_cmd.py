@@ -15,6 +15,7 @@ from arflow.cli.context import (
     options_named,
     parse_day,
     run_in_session,
+    settings,
     today,
 )
 from arflow.cli.output import console, emit_json, money, table
@@ -157,11 +158,17 @@ def show_command(
     from workflows import credit
 
     day = parse_day(as_of, "--as-of") or today()
-    file = _run(credit.credit_file, code=customer, as_of=day)
+    file = _run(credit.credit_file, code=customer, as_of=day,
+                book_currency=settings().book_currency)
     if as_json:
         emit_json(file)
         return
     _print_file(file)
+
+
+def _in_book(f: dict[str, Any]) -> str:
+    """``CNY`` or ``CNY (USD converted at 7.10 on 2026-11-27)``."""
+    return (f["exposure_conversion"] or {}).get("note") or f["exposure_currency"]
 
 
 def _print_file(f: dict[str, Any]) -> None:
@@ -177,7 +184,7 @@ def _print_file(f: dict[str, Any]) -> None:
         f"credit limit {money(f['credit_limit']) or '-'}{override}  "
         f"terms {f['payment_terms_days'] if f['payment_terms_days'] is not None else '-'} days"
         f"  prepayment {_ratio(f['prepayment_ratio'])}",
-        f"exposure {money(f['exposure'])}  utilisation {utilisation or '-'}  "
+        f"exposure {money(f['exposure'])} {_in_book(f)}  utilisation {utilisation or '-'}  "
         f"insured limit {money(f['insured_limit']) or '-'}",
         f"open balance {money(f['open_balance'])}  overdue {money(f['overdue_balance'])}  "
         f"open orders {f['open_orders']} ({money(f['open_orders_amount'])})  "

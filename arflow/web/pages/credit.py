@@ -28,6 +28,11 @@ Credit = permitted("credit")
 SEVERITY = tuple(reversed(LEVELS))  # red first
 
 
+def _book(request: Request) -> str:
+    """settings.book_currency: exposure and limits are stated in it."""
+    return request.app.state.settings.book_currency  # type: ignore[no-any-return]
+
+
 def _by_level(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     """Groups, most severe level first; a level the policy does not know comes last."""
     order = {level: i for i, level in enumerate(SEVERITY)}
@@ -50,7 +55,8 @@ def held_orders(request: Request, who: Credit, db: DbSession, today: Today) -> R
     from ledger.order_store import list_orders
 
     rows = list_orders(db, "held")
-    exposure = {f["customer.code"]: f for f in customer_facts(db, today).values()} if rows else {}
+    exposure = ({f["customer.code"]: f for f in customer_facts(
+        db, today, book=_book(request)).values()} if rows else {})
     for row in rows:
         facts = exposure.get(str(row["customer"]), {})
         row["exposure"] = facts.get("customer.exposure")
@@ -106,7 +112,7 @@ def credit_files(request: Request, who: Credit, db: DbSession, today: Today) -> 
     from ledger.queries import customers
 
     names = {c["code"]: c for c in customers(db)}
-    facts = customer_facts(db, today)
+    facts = customer_facts(db, today, book=_book(request))
     rows = []
     for file in files(db):
         exposure = facts.get(file.id, {}).get("customer.exposure", Decimal("0.00"))
@@ -123,7 +129,7 @@ def credit_file(request: Request, code: str, who: Credit, db: DbSession, today: 
     from workflows import credit
 
     with refused():
-        file = credit.credit_file(db, code, today)
+        file = credit.credit_file(db, code, today, _book(request))
     factors, live = file["factors"], False
     policy = request.app.state.policy
     if not factors and policy is not None and policy.credit is not None:
