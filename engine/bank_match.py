@@ -34,9 +34,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
-from engine.amount_combos import find_combinations
+from engine.amount_combos import CombinationSearch, find_combinations
 from engine.bank_reasons import explain
-from engine.invoice_numbers import keys_in_text
+from engine.invoice_numbers import keys_in_text, number_key, whole_keys
 
 __all__ = ["Book", "OpenInvoice", "Proposal", "StatementLine", "explain", "propose"]
 
@@ -217,46 +217,88 @@ def _numbers_params(invoices: list[OpenInvoice], **extra: Any) -> dict[str, Any]
 def _by_numbers(line: StatementLine, named: list[OpenInvoice], book: Book,
                 tolerance: Decimal) -> list[_Option]:
     by_customer: dict[int, list[OpenInvoice]] = {}
-    for invoice in named:
+    for invoice in _unshadowed(named, line.text):
         by_customer.setdefault(invoice.customer_id, []).append(invoice)
     if len(by_customer) == 1:
-        return [_fit_named(line, named, tolerance)]
+        return _fit_named(line, next(iter(by_customer.values())), tolerance)
     payer = _payer(line, book)
-    fits = sorted((_fit_named(line, invoices, tolerance) for invoices in by_customer.values()),
+    fits = sorted((option for invoices in by_customer.values()
+                   for option in _fit_named(line, invoices, tolerance)),
                   key=lambda option: -option.confidence)  # the best fit first among equals
-    options = []
     for option in fits:
-        customer_id = option.customer_id
-        if payer is None or payer.customer_id != customer_id:
+        if payer is None or payer.customer_id != option.customer_id:
             cap = SEVERAL_CUSTOMERS if payer is None or payer.customer_id not in by_customer \
                 else OTHER_CUSTOMER
             option.confidence = min(option.confidence, cap)
             option.params["several_customers"] = True
-        options.append(option)
-    return options
+    return fits
+
+
+def _unshadowed(named: list[OpenInvoice], text: str) -> list[OpenInvoice]:
+    """Without the invoices of a customer whose every number is only part of another
+    customer's number found in the same text, never written whole (``INV-2026-0042``
+    also gives the key ``2026``: a customer numbering plainly 2026 is not named by it,
+    unless the text says ``INV-2026-0042, 2026``)."""
+    customers = {inv.customer_id for inv in named}
+    if len(customers) < 2:
+        return named
+    whole = whole_keys(text)
+    keys = {inv.id: number_key(inv.number) for inv in named}
+
+    def shadowed(customer: int) -> bool:
+        mine = [keys[inv.id] for inv in named if inv.customer_id == customer]
+        others = [keys[inv.id] for inv in named if inv.customer_id != customer]
+        return all(key not in whole and any(key != other and key in other for other in others)
+                   for key in mine)
+
+    hidden = {customer for customer in customers if shadowed(customer)}
+    if hidden == customers:
+        return named
+    return [inv for inv in named if inv.customer_id not in hidden]
 
 
 def _fit_named(line: StatementLine, invoices: list[OpenInvoice],
-               tolerance: Decimal) -> _Option:
+               tolerance: Decimal) -> list[_Option]:
     """The named invoices of one customer settled by the line's amount."""
     customer_id = invoices[0].customer_id
     total = sum((inv.balance for inv in invoices), Decimal("0"))
     amount = line.amount
     if amount == total:
-        return _Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.99"),
-                       "numbers.exact", _numbers_params(invoices))
+        return [_Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.99"),
+                        "numbers.exact", _numbers_params(invoices))]
     if total - tolerance <= amount < total:
         short = total - amount
-        return _Option(customer_id, _pay_oldest_first(invoices, amount, short),
-                       Decimal("0.97"), "numbers.charges",
-                       _numbers_params(invoices, charges=str(short)))
+        return [_Option(customer_id, _pay_oldest_first(invoices, amount, short),
+                        Decimal("0.97"), "numbers.charges",
+                        _numbers_params(invoices, charges=str(short)))]
     if amount < total:
-        shares = _pay_oldest_first(invoices, amount)
-        return _Option(customer_id, shares, Decimal("0.80"), "numbers.partial",
-                       _numbers_params(invoices, balance=str(total)))
-    return _Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.85"),
-                   "numbers.surplus",
-                   _numbers_params(invoices, balance=str(total), credit=str(amount - total)))
+        partial = _Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.80"),
+                          "numbers.partial", _numbers_params(invoices, balance=str(total)))
+        return [*_named_subsets(line, invoices), partial]
+    return [_Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.85"),
+                    "numbers.surplus",
+                    _numbers_params(invoices, balance=str(total), credit=str(amount - total)))]
+
+
+def _named_subsets(line: StatementLine, invoices: list[OpenInvoice]) -> list[_Option]:
+    """Some of the named invoices exactly (the others paid already, or later): 0.85, or
+    less when two choices fit."""
+    if len(invoices) < 2:
+        return []
+    combos = find_combinations([_cents(inv.balance) for inv in invoices], _cents(line.amount),
+                               min_size=1, max_size=len(invoices) - 1)
+    ambiguous = len(combos) > 1
+    options = []
+    for combo in combos:
+        paid = [invoices[i] for i in combo.positions]
+        params = _numbers_params(invoices, paid=[inv.number for inv in paid])
+        confidence = Decimal("0.85")
+        if ambiguous:
+            params["ambiguous"] = True
+            confidence -= AMBIGUOUS_PENALTY
+        options.append(_Option(invoices[0].customer_id, _pay_oldest_first(paid, line.amount),
+                               confidence, "numbers.subset", params))
+    return options
 
 
 def _other_currency(line: StatementLine, named: list[OpenInvoice]) -> list[_Option]:
@@ -322,6 +364,7 @@ def _by_customer(line: StatementLine, book: Book, tolerance: Decimal) -> list[_O
         return _Option(payer.customer_id, _pay_oldest_first(chosen, line.amount, short),
                        confidence, f"{key}.{fit}", params)
 
+    search = CombinationSearch([_cents(inv.balance) for inv in invoices], _cents(tolerance) + 1)
     for slack, fit in ((Decimal("0"), "exact"), (tolerance, "charges")):
         if fit == "charges" and slack <= 0:
             break
@@ -331,8 +374,7 @@ def _by_customer(line: StatementLine, book: Book, tolerance: Decimal) -> list[_O
             ambiguous = len(singles) > 1
             return [option([inv], single, fit, ambiguous)
                     for inv in singles[:MAX_SAME_BALANCE]]
-        combos = find_combinations([_cents(inv.balance) for inv in invoices], _cents(low),
-                                   _cents(line.amount + slack - low))
+        combos = search.find(_cents(low), _cents(line.amount + slack - low))
         if combos:
             ambiguous = len(combos) > 1
             return [option([invoices[i] for i in combo.positions], combination, fit, ambiguous)

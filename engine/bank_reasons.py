@@ -8,7 +8,8 @@ said again later. :func:`explain` turns the two into a sentence.
 Evidence: ``numbers`` (invoice numbers in the remittance text), ``account`` (the payer's
 account is known to be the customer's), ``name`` (the payer's name, ``score`` 100 when
 exact or learned), ``other_currency`` (invoice numbers named, all in another currency).
-Fit: ``exact``, ``charges`` (short by bank charges), ``partial``, ``surplus`` (the rest as
+Fit: ``exact``, ``charges`` (short by bank charges), ``subset`` (some of the named
+invoices exactly: ``paid``), ``partial``, ``surplus`` (the rest as
 credit), ``oldest_first``, ``credit`` (all of it left as unapplied credit).
 Flags: ``ambiguous`` (another option fits as well), ``several_customers`` (the text names
 invoices of more than one customer).
@@ -48,6 +49,7 @@ def _pick(table: Mapping[str, str], name: str, values: dict[str, str]) -> str:
 
 def _values(params: Mapping[str, Any], zh: bool) -> dict[str, str]:
     invoices = [str(number) for number in params.get("invoices") or []]
+    paid = [str(number) for number in params.get("paid") or []]
     ignored = [str(number) for number in params.get("ignored") or []]
     score = int(params.get("score") or 100)
     plural = len(invoices) != 1
@@ -59,6 +61,10 @@ def _values(params: Mapping[str, Any], zh: bool) -> dict[str, str]:
         "total": "合计" if plural else "",
         "of_invoices": (f"invoices {_listing(invoices, zh)} together" if plural
                         else f"invoice {_listing(invoices, zh)}"),
+        "paid": _listing(paid, zh),
+        "paid_total": "合计" if len(paid) > 1 else "",
+        "of_paid": (f"invoices {_listing(paid, zh)} together" if len(paid) > 1
+                    else f"invoice {_listing(paid, zh)}"),
         "n_ignored": "invoice numbers" if len(ignored) != 1 else "invoice number",
         "is": "are" if len(ignored) != 1 else "is",
         "balance": _money(params.get("balance")),
@@ -108,6 +114,7 @@ _EN: dict[str, Any] = {
         "exact_named": "the amount equals {its} balance",
         "exact": "the amount equals the balance of {of_invoices}",
         "charges_named": "the amount equals {its} balance less {charges} bank charges",
+        "subset": "the amount equals the balance of {of_paid}",
         "charges": "the amount equals the balance of {of_invoices} less {charges} bank charges",
         "partial": "the amount is less than {its} balance of {balance}: a part payment, "
                    "oldest due first",
@@ -136,6 +143,7 @@ _ZH: dict[str, Any] = {
         "exact_named": "金额等于其余额",
         "exact": "金额等于发票 {invoices} 的余额{total}",
         "charges_named": "金额等于其余额减去银行手续费 {charges}",
+        "subset": "金额等于其中发票 {paid} 的余额{paid_total}",
         "charges": "金额等于发票 {invoices} 的余额{total}减去银行手续费 {charges}",
         "partial": "金额小于其余额 {balance}：部分付款，按到期日从早到晚核销",
         "surplus": "金额大于其余额 {balance}：多出的 {credit} 作为客户的未核销款项",

@@ -72,6 +72,25 @@ def keys_in_text(text: str) -> list[str]:
     return keys[:MAX_KEYS]
 
 
+def whole_keys(text: str) -> set[str]:
+    """The keys of the text's whole numbers: runs of joined groups with no joined group
+    before or after them (``2026`` in ``INV-2026-0042`` is only part of a number; in
+    ``INV-2026-0042, 2026`` it is a number of its own)."""
+    folded = unicodedata.normalize("NFKC", text or "").upper()
+    groups = [(m.group(), m.start(), m.end()) for m in _GROUP.finditer(folded)]
+    gaps = [""] + [folded[groups[i - 1][2]:groups[i][1]] for i in range(1, len(groups))]
+    keys: set[str] = set()
+    start = 0
+    for end in range(len(groups)):
+        if end + 1 < len(groups) and _is_joiner(gaps[end + 1]):
+            continue
+        run = "".join(group for group, _, _ in groups[start:end + 1])
+        if end - start < MAX_GROUPS and _has_digit(run):
+            keys.add(run[:KEY_LENGTH])
+        start = end + 1
+    return keys
+
+
 def _has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 

@@ -373,3 +373,36 @@ def test_an_option_adds_up_to_the_line_and_never_exceeds_a_balance(
     confidences = [p.confidence for p in found]
     assert confidences == sorted(confidences, reverse=True)
     assert [p.option for p in found] == sorted(p.option for p in found)
+
+
+# -- refinements ---------------------------------------------------------------------------
+
+def test_some_of_the_named_invoices_exactly(book: FakeBook) -> None:
+    # 0042, 0043 and 0045 named; 10800.00 is 0042 + 0045 (0043 paid some other way)
+    found = propose(line("10800.00", "INV-2026-0042,0043,0045"), book, TOLERANCE)
+    assert options(found)[1] == [("INV-2026-0042", D("10000.00"), D("0")),
+                                 ("INV-2026-0045", D("800.00"), D("0"))]
+    assert confidence(found) == D("0.85")
+    assert found[0].reason == ("invoice numbers INV-2026-0042, INV-2026-0043 and INV-2026-0045 "
+                               "in the text; the amount equals the balance of invoices "
+                               "INV-2026-0042 and INV-2026-0045 together")
+    assert explain(found[0].reason_key, found[0].reason_params, "zh-CN") == (
+        "摘要中有发票号 INV-2026-0042、INV-2026-0043、INV-2026-0045；"
+        "金额等于其中发票 INV-2026-0042、INV-2026-0045 的余额合计")
+    # the part payment oldest first stays the second choice
+    assert options(found)[2] == [("INV-2026-0042", D("10000.00"), D("0")),
+                                 ("INV-2026-0043", D("800.00"), D("0"))]
+    assert confidence(found, 2) == D("0.80")
+
+
+def test_a_number_that_is_only_part_of_another_named_number_is_not_a_second_customer(
+        book: FakeBook) -> None:
+    # customer ACME numbers its invoices plainly; "2026" is also part of INV-2026-0042
+    book.invoices.append(inv(7, "2026", ACME, "10000.00"))
+    found = propose(line("10000.00", "INV-2026-0042"), book, TOLERANCE)
+    assert options(found) == {1: [("INV-2026-0042", D("10000.00"), D("0"))]}
+    assert confidence(found) == D("0.99")
+    # named on its own, it is a second customer
+    both = propose(line("10000.00", "INV-2026-0042, 2026"), book, TOLERANCE)
+    assert {p.customer_id for p in both} == {HUAXING, ACME}
+    assert confidence(both) == D("0.60")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.invoice_numbers import MAX_KEYS, keys_in_text, number_key
+from engine.invoice_numbers import MAX_KEYS, keys_in_text, number_key, whole_keys
 
 
 def test_number_key_is_letters_and_digits_upper_case_full_width_folded() -> None:
@@ -84,3 +84,9 @@ def test_a_long_text_gives_at_most_max_keys_most_plausible_first() -> None:
     assert len(keys) == MAX_KEYS
     assert len(set(keys)) == len(keys)
     assert keys_in_text(text) == keys  # deterministic
+
+
+def test_whole_keys_are_numbers_not_part_of_a_longer_one() -> None:
+    assert whole_keys("HUAXING INV-2026-0042 货款, 2026") == {"2026"} | {"HUAXINGINV20260042"}
+    assert whole_keys("付INV2026-0042货款") == {"INV20260042"}
+    assert whole_keys("货款") == set()
