@@ -24,6 +24,9 @@ from engine.stages import ACTIVE_STAGES
 from ledger.bulk import chunks
 from ledger.models import Customer, PayerAlias, Receivable
 
+_ACTIVE = frozenset(ACTIVE_STAGES)
+_OPEN = _ACTIVE - {"disputed"}
+
 
 class LedgerBook:
     """engine/bank_match.Book answered from memory, prefetched for ``lines``."""
@@ -36,6 +39,7 @@ class LedgerBook:
         self.open: dict[tuple[int, str], list[OpenInvoice]] = {}
         self._loaded_customers: set[int] = set()
         self._index: NameIndex | None = None
+        self._fuzzy: dict[str, tuple[int, int] | None] = {}
         self._prefetch(lines)
 
     # the Book protocol
@@ -57,7 +61,9 @@ class LedgerBook:
         learned = self.names.get(key)
         if learned is not None:
             return learned, 100
-        return self.index.best(name)
+        if key not in self._fuzzy:  # the same payer pays often: asked once per batch
+            self._fuzzy[key] = self.index.best(name)
+        return self._fuzzy[key]
 
     def open_invoices(self, customer_id: int, currency: str) -> list[OpenInvoice]:
         if customer_id not in self._loaded_customers:
@@ -74,13 +80,16 @@ class LedgerBook:
         return self._index
 
     def _prefetch(self, lines: Sequence[StatementLine]) -> None:
-        keys = {key for line in lines for key in keys_in_text(line.text)}
-        self._load_keys(sorted(keys))
+        keys_of = {line.id: keys_in_text(line.text) for line in lines}
+        self._load_keys(sorted({key for keys in keys_of.values() for key in keys}))
         self._load_aliases(
             {account_key(line.payer_account) for line in lines if line.payer_account},
             {normalize_name(line.payer_name) for line in lines if line.payer_name} - {""})
-        customers: set[int] = {i.customer_id for found in self.by_key.values() for i in found}
-        for line in lines:
+        customers: set[int] = set()
+        for line in lines:  # the matcher asks for a payer's open invoices only when the
+            named = self.invoices_by_key(keys_of[line.id])  # text names none of its currency
+            if any(invoice.currency == line.currency for invoice in named):
+                continue
             for customer in (self.customer_of_account(line.payer_account),
                              self._customer_of_name_quiet(line.payer_name)):
                 if customer is not None:
@@ -92,14 +101,17 @@ class LedgerBook:
         return found[0] if found else None
 
     def _load_keys(self, keys: list[str]) -> None:
+        """Active invoices with a balance whose key is one of ``keys``. Only the key is in
+        the WHERE: given the stage too, SQLite walks ix_receivable_stage_due (every active
+        receivable) instead of probing ix_receivable_number_key."""
         r = Receivable.__table__
         for chunk in chunks(keys):
-            stmt = (select(r.c.id, r.c.number, r.c.customer_id, r.c.due_date, r.c.balance,
-                           r.c.currency, r.c.number_key)
-                    .where(r.c.number_key.in_(chunk), r.c.stage.in_(ACTIVE_STAGES),
-                           r.c.balance > 0))
+            stmt = select(r.c.id, r.c.number, r.c.customer_id, r.c.due_date, r.c.balance,
+                          r.c.currency, r.c.number_key, r.c.stage
+                          ).where(r.c.number_key.in_(chunk))
             for row in self.session.execute(stmt):
-                self.by_key[row.number_key].append(_invoice(row))
+                if row.stage in _ACTIVE and row.balance > 0:
+                    self.by_key[row.number_key].append(_invoice(row))
 
     def _load_aliases(self, accounts: set[str], names: set[str]) -> None:
         a = PayerAlias.__table__
@@ -111,18 +123,19 @@ class LedgerBook:
                 into.update({value: cid for value, cid in self.session.execute(stmt)})
 
     def _load_open(self, customer_ids: list[int]) -> None:
-        """Open, undisputed invoices of these customers, per currency, oldest due first."""
+        """Open, undisputed invoices of these customers, per currency, oldest due first
+        (filtered here, not in SQL, for the reason given in :meth:`_load_keys`)."""
         r = Receivable.__table__
         fresh = [c for c in customer_ids if c not in self._loaded_customers]
         self._loaded_customers.update(fresh)
         for chunk in chunks(fresh):
             stmt = (select(r.c.id, r.c.number, r.c.customer_id, r.c.due_date, r.c.balance,
-                           r.c.currency)
-                    .where(r.c.customer_id.in_(chunk), r.c.stage.in_(ACTIVE_STAGES),
-                           r.c.stage != "disputed", r.c.balance > 0)
-                    .order_by(r.c.due_date, r.c.id))
+                           r.c.currency, r.c.stage)
+                    .where(r.c.customer_id.in_(chunk)).order_by(r.c.due_date, r.c.id))
             for row in self.session.execute(stmt):
-                self.open.setdefault((row.customer_id, row.currency), []).append(_invoice(row))
+                if row.stage in _OPEN and row.balance > 0:
+                    self.open.setdefault((row.customer_id, row.currency), []
+                                         ).append(_invoice(row))
 
 
 def _invoice(row: object) -> OpenInvoice:

@@ -42,18 +42,51 @@ def insert_lines(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
     return ids
 
 
-def get_line(session: Session, line_id: int) -> BankLine | None:
-    return session.get(BankLine, line_id, populate_existing=True)
+@dataclass(frozen=True)
+class LineFacts:
+    """A stored bank line as the workflow decides on it (read with Core: no ORM object
+    per line of a 10,000-line statement)."""
+
+    id: int
+    date: date
+    amount: Decimal
+    currency: str
+    payer_name: str
+    payer_account: str
+    text: str
+    status: str
+    customer_id: int | None
+    charges: Decimal
+    applied_on: date | None
+    applied_by: str
 
 
-def lines_by_id(session: Session, ids: Sequence[int]) -> dict[int, BankLine]:
-    found: dict[int, BankLine] = {}
+_LINE_COLUMNS = tuple(LineFacts.__dataclass_fields__)
+
+
+def get_line(session: Session, line_id: int) -> LineFacts | None:
+    return lines_by_id(session, [line_id]).get(line_id)
+
+
+def lines_by_id(session: Session, ids: Sequence[int]) -> dict[int, LineFacts]:
+    t = BankLine.__table__
+    columns = [t.c[name] for name in _LINE_COLUMNS]
+    found: dict[int, LineFacts] = {}
     for chunk in chunks(sorted(set(ids))):
-        stmt = (select(BankLine).where(BankLine.id.in_(chunk))  # type: ignore[union-attr]
-                .execution_options(populate_existing=True))
-        for line in session.execute(stmt).scalars():
-            found[line.id or 0] = line
+        for row in session.execute(select(*columns).where(t.c.id.in_(chunk))):
+            found[row.id] = LineFacts(*row)
     return found
+
+
+@dataclass(frozen=True)
+class MatchFacts:
+    line_id: int
+    option: int
+    customer_id: int | None
+    receivable_id: int | None
+    amount: Decimal
+    charges: Decimal
+    state: str
 
 
 def insert_matches(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -63,25 +96,32 @@ def insert_matches(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(BankMatch.__table__), rows)
 
 
-def matches_of(session: Session, line_ids: Sequence[int]) -> dict[int, list[BankMatch]]:
+def matches_of(session: Session, line_ids: Sequence[int]) -> dict[int, list[MatchFacts]]:
     """Each line's matches, by option then id."""
-    out: dict[int, list[BankMatch]] = {}
+    t = BankMatch.__table__
+    columns = [t.c[name] for name in MatchFacts.__dataclass_fields__]
+    out: dict[int, list[MatchFacts]] = {}
     for chunk in chunks(sorted(set(line_ids))):
-        stmt = (select(BankMatch).where(BankMatch.line_id.in_(chunk))  # type: ignore[attr-defined]
-                .order_by(BankMatch.line_id, BankMatch.option, BankMatch.id)
-                .execution_options(populate_existing=True))
-        for match in session.execute(stmt).scalars():
-            out.setdefault(match.line_id, []).append(match)
+        stmt = (select(*columns).where(t.c.line_id.in_(chunk))
+                .order_by(t.c.line_id, t.c.option, t.c.id))
+        for row in session.execute(stmt):
+            out.setdefault(row.line_id, []).append(MatchFacts(*row))
     return out
 
 
-def settle_matches(session: Session, line_id: int, applied_option: int) -> None:
-    """The line's matches of ``applied_option`` are applied, the others rejected."""
+def settle_matches(session: Session, applied: Sequence[tuple[int, int]]) -> None:
+    """For each (line id, option): that option's matches are applied, the line's other
+    matches rejected (two statements for the whole batch)."""
+    if not applied:
+        return
     t = BankMatch.__table__
-    session.execute(update(t).where(t.c.line_id == line_id, t.c.option == applied_option)
-                    .values(state="applied"))
-    session.execute(update(t).where(t.c.line_id == line_id, t.c.option != applied_option)
-                    .values(state="rejected"))
+    rows = [{"lid": line_id, "opt": option} for line_id, option in applied]
+    session.execute(update(t).where(t.c.line_id == bindparam("lid"),
+                                    t.c.option == bindparam("opt")).values(state="applied"),
+                    rows)
+    session.execute(update(t).where(t.c.line_id == bindparam("lid"),
+                                    t.c.option != bindparam("opt")).values(state="rejected"),
+                    rows)
 
 
 def reopen_matches(session: Session, line_id: int, manual_option: int) -> int:

@@ -44,7 +44,6 @@ from ledger.bank_book import LedgerBook, account_key
 from ledger.bank_files import fingerprints, read_statement
 from ledger.db import Session
 from ledger.importers.source import Mapping
-from ledger.models import BankLine
 from ledger.reads import bank as reads
 from workflows.actions import settle_touched
 from workflows.errors import Invalid, NotFound, Refused
@@ -104,7 +103,7 @@ class _Plan:
     """How one line is applied: to whom, which shares, from which option (None: a
     person's own shares)."""
 
-    line: BankLine
+    line: store.LineFacts
     customer_id: int
     shares: tuple[_Share, ...]
     option: int | None
@@ -146,7 +145,10 @@ def import_statement(
     ids = store.insert_lines(session, rows)
     summary.inserted = len(rows)
     summary.line_ids = [ids[r["fingerprint"]] for r in rows]
-    best = _propose(session, summary.line_ids, rules)
+    best = _propose(session, [StatementLine(
+        id=ids[r["fingerprint"]], date=r["date"], amount=r["amount"], currency=r["currency"],
+        payer_name=r["payer_name"], payer_account=r["payer_account"], text=r["text"])
+        for r in rows], rules)
     sure = [lid for lid, confidence in best.items()
             if confidence is not None and confidence >= rules.auto_apply_confidence]
     applied = _apply_options(session, sure, today, actor) if sure else set()
@@ -158,15 +160,10 @@ def import_statement(
     return summary
 
 
-def _propose(session: Session, line_ids: list[int], rules: BankRules
+def _propose(session: Session, statement_lines: list[StatementLine], rules: BankRules
              ) -> dict[int, Decimal | None]:
     """Store the matcher's proposals for new lines and set their status; return each
     line's best option's confidence (None: no proposal)."""
-    lines = store.lines_by_id(session, line_ids)
-    statement_lines = [StatementLine(id=lid, date=line.date, amount=line.amount,
-                                     currency=line.currency, payer_name=line.payer_name,
-                                     payer_account=line.payer_account, text=line.text)
-                       for lid, line in sorted(lines.items())]
     book = LedgerBook(session, statement_lines)
     rows: list[dict[str, Any]] = []
     best: dict[int, Decimal | None] = {}
@@ -207,7 +204,8 @@ def _apply_options(session: Session, line_ids: Sequence[int], today: date, actor
     return {p.line.id or 0 for p in fitting}
 
 
-def _option_plan(line: BankLine, matches: list[Any], option: int) -> _Plan | None:
+def _option_plan(line: store.LineFacts, matches: list[store.MatchFacts], option: int
+                 ) -> _Plan | None:
     chosen = [m for m in matches if m.option == option and m.state == "proposed"]
     customers = {m.customer_id for m in chosen if m.customer_id is not None}
     if not chosen or len(customers) != 1:
@@ -288,15 +286,14 @@ def _apply(session: Session, plans: list[_Plan], today: date, actor: str) -> Non
     store.learn_aliases(session, [alias for plan in plans for alias in _aliases(plan)], today)
     manual = [plan for plan in plans if plan.option is None]
     store.insert_matches(session, [row for plan in manual for row in _manual_rows(plan, actor)])
-    for plan in plans:
-        store.settle_matches(session, plan.line.id or 0,
-                             MANUAL_OPTION if plan.option is None else plan.option)
+    store.settle_matches(session, [(plan.line.id or 0, MANUAL_OPTION if plan.option is None
+                                    else plan.option) for plan in plans])
     store.mark_applied(session, [store.LineApplied(p.line.id or 0, p.customer_id, p.charges,
                                                    today, actor) for p in plans])
     _audit_applied(session, plans, today, actor)
 
 
-def _payment(line: BankLine, customer_id: int, reference: str, amount: Decimal, kind: str
+def _payment(line: store.LineFacts, customer_id: int, reference: str, amount: Decimal, kind: str
              ) -> dict[str, Any]:
     return {"reference": reference, "customer_id": customer_id, "date": line.date,
             "amount": amount, "unapplied": ZERO, "invoice_number": None, "kind": kind,
@@ -377,7 +374,7 @@ def apply_line(
     return _shown(session, line_id)
 
 
-def _split_plan(session: Session, line: BankLine, splits: list[Split], rules: BankRules
+def _split_plan(session: Session, line: store.LineFacts, splits: list[Split], rules: BankRules
                 ) -> _Plan:
     """A person's invoices and amounts; one invoice without an amount takes as much of
     the line as its balance (a shortfall within the tolerance taken as bank charges)."""
@@ -436,7 +433,7 @@ def unapply_line(session: Session, line_id: int, *, today: date, actor: str) -> 
     return _shown(session, line_id)
 
 
-def _line(session: Session, line_id: int) -> BankLine:
+def _line(session: Session, line_id: int) -> store.LineFacts:
     line = store.get_line(session, line_id)
     if line is None:
         raise NotFound(f"no bank line {line_id}")
