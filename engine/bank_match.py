@@ -108,12 +108,32 @@ def propose(line: StatementLine, book: Book, tolerance: Decimal) -> list[Proposa
     same = [inv for inv in named if inv.currency == line.currency and inv.balance > 0]
     if same:
         options = _by_numbers(line, same, book, tolerance)
+        if max(option.confidence for option in options) < SETTLED_BY_NUMBERS:
+            options += _alternatives(options, _by_customer(line, book, tolerance))
     else:
         options = _by_customer(line, book, tolerance)
         other = [inv for inv in named if inv.currency != line.currency]
         if not options and other:
             options = _other_currency(line, other)
     return _proposals(line, options)
+
+
+def _alternatives(named: list[_Option], by_payer: list[_Option]) -> list[_Option]:
+    """The payer's invoices matching the amount, offered beside named invoices the amount
+    does not settle (a number in the text may not be what it seems), for a person only."""
+    seen = {_paid(option) for option in named}
+    found = []
+    for option in by_payer:
+        if option.key.endswith((".oldest_first", ".credit")) or _paid(option) in seen:
+            continue
+        option.confidence = min(option.confidence, PAYER_BESIDE_NUMBERS)
+        found.append(option)
+    return found
+
+
+def _paid(option: _Option) -> frozenset[tuple[int | None, Decimal]]:
+    return frozenset((share.invoice.id if share.invoice else None, share.amount)
+                     for share in option.shares)
 
 
 # -- what one option is, before it becomes proposals -------------------------------------
@@ -146,6 +166,8 @@ AMBIGUOUS_PENALTY = Decimal("0.15")
 CHARGES_PENALTY = Decimal("0.03")
 SEVERAL_CUSTOMERS = Decimal("0.60")  # invoices of several customers named, payer unknown
 OTHER_CUSTOMER = Decimal("0.50")  # named invoices of a customer the payer is not
+SETTLED_BY_NUMBERS = Decimal("0.97")  # named invoices settled exactly or less charges
+PAYER_BESIDE_NUMBERS = Decimal("0.75")  # the payer's own fit when named ones do not fit
 MAX_SAME_BALANCE = 3  # invoices of one balance offered when the amount fits each
 
 
@@ -181,11 +203,9 @@ def _oldest_first(invoices: Iterable[OpenInvoice]) -> list[OpenInvoice]:
     return sorted(invoices, key=lambda inv: (inv.due_date, inv.id))
 
 
-def _pay_oldest_first(invoices: list[OpenInvoice], amount: Decimal,
-                      charges: Decimal = Decimal("0")) -> list[_Share]:
-    """``amount`` over ``invoices`` oldest first, each at most its balance; ``charges``
-    (the shortfall a bank took) recorded on the invoices left short, the last first; what
-    exceeds every balance becomes credit."""
+def _pay_oldest_first(invoices: list[OpenInvoice], amount: Decimal) -> list[_Share]:
+    """``amount`` over ``invoices`` oldest first, each at most its balance; what exceeds
+    every balance becomes credit."""
     shares: list[_Share] = []
     left = amount
     for invoice in invoices:
@@ -194,18 +214,25 @@ def _pay_oldest_first(invoices: list[OpenInvoice], amount: Decimal,
             break
         shares.append(_Share(invoice, paid))
         left -= paid
-    if charges > 0:
-        short = charges
-        for share in reversed(shares):
-            assert share.invoice is not None
-            taken = min(short, share.invoice.balance - share.amount)
-            share.charges = taken
-            short -= taken
-            if short <= 0:
-                break
     if left > 0:
         shares.append(_Share(None, left))
     return shares
+
+
+def _settle_with_charges(invoices: list[OpenInvoice], short: Decimal) -> list[_Share] | None:
+    """Every invoice settled, ``short`` (what the bank kept) recorded as charges on the
+    last ones, each still paid at least a cent; None when the invoices are too small."""
+    charges = [Decimal("0")] * len(invoices)
+    left = short
+    for i in range(len(invoices) - 1, -1, -1):
+        charges[i] = min(left, invoices[i].balance - CENT)
+        left -= charges[i]
+        if left <= 0:
+            break
+    if left > 0:
+        return None
+    return [_Share(inv, inv.balance - taken, taken) for inv, taken in zip(invoices, charges,
+                                                                         strict=True)]
 
 
 def _numbers_params(invoices: list[OpenInvoice], **extra: Any) -> dict[str, Any]:
@@ -266,11 +293,11 @@ def _fit_named(line: StatementLine, invoices: list[OpenInvoice],
     if amount == total:
         return [_Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.99"),
                         "numbers.exact", _numbers_params(invoices))]
-    if total - tolerance <= amount < total:
-        short = total - amount
-        return [_Option(customer_id, _pay_oldest_first(invoices, amount, short),
-                        Decimal("0.97"), "numbers.charges",
-                        _numbers_params(invoices, charges=str(short)))]
+    settled = _settle_with_charges(invoices, total - amount) \
+        if total - tolerance <= amount < total else None
+    if settled is not None:
+        return [_Option(customer_id, settled, Decimal("0.97"), "numbers.charges",
+                        _numbers_params(invoices, charges=str(total - amount)))]
     if amount < total:
         partial = _Option(customer_id, _pay_oldest_first(invoices, amount), Decimal("0.80"),
                           "numbers.partial", _numbers_params(invoices, balance=str(total)))
@@ -351,18 +378,21 @@ def _by_customer(line: StatementLine, book: Book, tolerance: Decimal) -> list[_O
     key = payer.evidence
 
     def option(chosen: list[OpenInvoice], confidence: Decimal, fit: str,
-               ambiguous: bool) -> _Option:
+               ambiguous: bool) -> _Option | None:
         total = sum((inv.balance for inv in chosen), Decimal("0"))
         short = total - line.amount
         params: dict[str, Any] = {"invoices": [inv.number for inv in chosen], **evidence}
+        shares: list[_Share] | None = _pay_oldest_first(chosen, line.amount)
         if short > 0:
             params["charges"] = str(short)
             confidence -= CHARGES_PENALTY
+            shares = _settle_with_charges(chosen, short)
         if ambiguous:
             params["ambiguous"] = True
             confidence -= AMBIGUOUS_PENALTY
-        return _Option(payer.customer_id, _pay_oldest_first(chosen, line.amount, short),
-                       confidence, f"{key}.{fit}", params)
+        if shares is None:
+            return None
+        return _Option(payer.customer_id, shares, confidence, f"{key}.{fit}", params)
 
     search = CombinationSearch([_cents(inv.balance) for inv in invoices], _cents(tolerance) + 1)
     for slack, fit in ((Decimal("0"), "exact"), (tolerance, "charges")):
@@ -370,15 +400,15 @@ def _by_customer(line: StatementLine, book: Book, tolerance: Decimal) -> list[_O
             break
         low = line.amount if fit == "exact" else line.amount + CENT
         singles = [inv for inv in invoices if low <= inv.balance <= line.amount + slack]
-        if singles:
-            ambiguous = len(singles) > 1
-            return [option([inv], single, fit, ambiguous)
-                    for inv in singles[:MAX_SAME_BALANCE]]
-        combos = search.find(_cents(low), _cents(line.amount + slack - low))
-        if combos:
-            ambiguous = len(combos) > 1
-            return [option([invoices[i] for i in combo.positions], combination, fit, ambiguous)
-                    for combo in combos]
+        found = [option([inv], single, fit, len(singles) > 1)
+                 for inv in singles[:MAX_SAME_BALANCE]]
+        if not singles:
+            combos = search.find(_cents(low), _cents(line.amount + slack - low))
+            found = [option([invoices[i] for i in combo.positions], combination, fit,
+                            len(combos) > 1) for combo in combos]
+        options = [found_option for found_option in found if found_option is not None]
+        if options:
+            return options
     return _fallbacks(line, payer, invoices, evidence)
 
 

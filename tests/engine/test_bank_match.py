@@ -253,6 +253,16 @@ def test_short_within_the_tolerance_by_account(book: FakeBook) -> None:
     assert "less 20.00 bank charges" in found[0].reason
 
 
+def test_charges_fall_on_the_last_invoices_each_still_paid_a_cent() -> None:
+    book = FakeBook(invoices=[inv(1, "A-101", ACME, "1000.00", 1),
+                              inv(2, "A-102", ACME, "10.00", 2)])
+    # 1010.00 less 15.00: the 10.00 invoice keeps 0.01 paid and 9.99 charges, 5.01 on 101
+    found = propose(line("995.00", "A-101/102"), book, TOLERANCE)
+    assert options(found) == {1: [("A-101", D("994.99"), D("5.01")),
+                                  ("A-102", D("0.01"), D("9.99"))]}
+    assert confidence(found) == D("0.97")
+
+
 def test_a_combination_short_within_the_tolerance(book: FakeBook) -> None:
     found = propose(line("3290.00", account="6222 0000 1111"), book, TOLERANCE)
     # 2500 + 800 = 3300, 10.00 short: charges on the later invoice
@@ -369,7 +379,11 @@ def test_an_option_adds_up_to_the_line_and_never_exceeds_a_balance(
             assert p.amount > 0 and p.charges >= 0
             if p.receivable_id is not None:
                 assert p.amount + p.charges <= by_id[p.receivable_id].balance
-                assert p.charges <= D(tolerance) / 100
+        charges = sum(p.charges for p in shares)
+        assert charges <= D(tolerance) / 100
+        if charges:  # bank charges settle every invoice of the option
+            assert all(p.amount + p.charges == by_id[p.receivable_id].balance
+                       for p in shares if p.receivable_id is not None)
     confidences = [p.confidence for p in found]
     assert confidences == sorted(confidences, reverse=True)
     assert [p.option for p in found] == sorted(p.option for p in found)
@@ -406,3 +420,16 @@ def test_a_number_that_is_only_part_of_another_named_number_is_not_a_second_cust
     both = propose(line("10000.00", "INV-2026-0042, 2026"), book, TOLERANCE)
     assert {p.customer_id for p in both} == {HUAXING, ACME}
     assert confidence(both) == D("0.60")
+
+
+def test_the_payers_exact_invoice_is_offered_beside_named_ones_the_amount_does_not_fit(
+        book: FakeBook) -> None:
+    # the text's "0091" is BRIGHT's; the amount is exactly HUAXING's 0044, and the account
+    # is HUAXING's: both for a person to choose, the named one first
+    found = propose(line("2500.00", "INV-2026-0091", account="6222 0000 1111"), book, TOLERANCE)
+    assert options(found) == {1: [("INV-2026-0091", D("2500.00"), D("0"))],
+                              2: [("INV-2026-0044", D("2500.00"), D("0"))]}
+    assert (confidence(found, 1), confidence(found, 2)) == (D("0.80"), D("0.75"))
+    # named invoices that the amount settles need no alternative
+    exact = propose(line("7000.00", "INV-2026-0091", account="6222 0000 1111"), book, TOLERANCE)
+    assert set(options(exact)) == {1}
