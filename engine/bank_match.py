@@ -262,26 +262,17 @@ def _by_numbers(line: StatementLine, named: list[OpenInvoice], book: Book,
 
 
 def _unshadowed(named: list[OpenInvoice], text: str) -> list[OpenInvoice]:
-    """Without the invoices of a customer whose every number is only part of another
-    customer's number found in the same text, never written whole (``INV-2026-0042``
-    also gives the key ``2026``: a customer numbering plainly 2026 is not named by it,
-    unless the text says ``INV-2026-0042, 2026``)."""
-    customers = {inv.customer_id for inv in named}
-    if len(customers) < 2:
+    """Without the invoices whose number is only part of another number found in the
+    same text, never written whole: ``INV-2026-0042`` also gives the key ``2026``, and an
+    invoice numbered plainly 2026 is not named by it (unless the text says
+    ``INV-2026-0042, 2026``). The longest numbers always stay."""
+    if len(named) < 2:
         return named
-    whole = whole_keys(text)
     keys = {inv.id: number_key(inv.number) for inv in named}
-
-    def shadowed(customer: int) -> bool:
-        mine = [keys[inv.id] for inv in named if inv.customer_id == customer]
-        others = [keys[inv.id] for inv in named if inv.customer_id != customer]
-        return all(key not in whole and any(key != other and key in other for other in others)
-                   for key in mine)
-
-    hidden = {customer for customer in customers if shadowed(customer)}
-    if hidden == customers:
-        return named
-    return [inv for inv in named if inv.customer_id not in hidden]
+    longer = set(keys.values())
+    whole = whole_keys(text)
+    return [inv for inv in named if keys[inv.id] in whole
+            or not any(keys[inv.id] != other and keys[inv.id] in other for other in longer)]
 
 
 def _fit_named(line: StatementLine, invoices: list[OpenInvoice],

@@ -433,3 +433,11 @@ def test_the_payers_exact_invoice_is_offered_beside_named_ones_the_amount_does_n
     # named invoices that the amount settles need no alternative
     exact = propose(line("7000.00", "INV-2026-0091", account="6222 0000 1111"), book, TOLERANCE)
     assert set(options(exact)) == {1}
+
+
+def test_a_number_inside_a_named_number_of_the_same_customer_is_not_named(
+        book: FakeBook) -> None:
+    book.invoices.append(inv(8, "2026", HUAXING, "99.00"))
+    found = propose(line("10000.00", "INV-2026-0042"), book, TOLERANCE)
+    assert options(found) == {1: [("INV-2026-0042", D("10000.00"), D("0"))]}
+    assert confidence(found) == D("0.99")
