@@ -30,6 +30,8 @@ def explain(key: str, params: Mapping[str, Any], language: str = "en") -> str:
     zh = language.lower().startswith("zh")
     words = _ZH if zh else _EN
     values = _values(params, zh)
+    if fit in ("exact", "charges") and evidence == "numbers":
+        fit += "_named"  # "their balance": the invoices were just named
     parts = [_pick(words["evidence"], evidence, values), _pick(words["fit"], fit, values)]
     if params.get("ambiguous"):
         parts.append(words["ambiguous"])
@@ -41,8 +43,6 @@ def explain(key: str, params: Mapping[str, Any], language: str = "en") -> str:
 def _pick(table: Mapping[str, str], name: str, values: dict[str, str]) -> str:
     if values["evidence_score"] and name == "name":
         name = "name_fuzzy"
-    if name in ("exact", "charges") and values["by_numbers"]:
-        name += "_named"
     template = table.get(name, "")
     return template.format(**values)
 
@@ -74,7 +74,6 @@ def _values(params: Mapping[str, Any], zh: bool) -> dict[str, str]:
         "other_currency": str(params.get("other_currency") or ""),
         "score": str(score),
         "evidence_score": "1" if score < 100 else "",
-        "by_numbers": "1" if params.get("by_numbers") else "",
         "credit_tail": (("，余款 {} 作为客户的未核销款项" if zh else ", {} left as credit")
                         .format(_money(params.get("credit")))
                         if _decimal(params.get("credit")) > 0 else ""),
