@@ -120,12 +120,14 @@ class _Plan:
 def import_statement(
     session: Session, path: Path, fmt: str | None, *, today: date, actor: str,
     rules: BankRules, mapping: Path | None = None, encoding: str | None = None,
-    sheet: str | None = None,
+    sheet: str | None = None, book_currency: str = "CNY",
 ) -> ImportSummary:
     """Read, store once, propose, auto-apply. A bad file is refused whole (ImportFailed /
-    SourceError from ledger/importers, each error FILE:ROW or FILE:CELL), nothing written."""
+    SourceError from ledger/importers, each error FILE:ROW or FILE:CELL), nothing written.
+    ``book_currency``: the currency of a bank export's lines when it has no currency
+    column."""
     loaded = Mapping.load(mapping) if mapping is not None else None
-    statement = read_statement(path, fmt, loaded, encoding, sheet)
+    statement = read_statement(path, fmt, loaded, encoding, sheet, book_currency)
     summary = ImportSummary(file=str(path), format=statement.format,
                             lines=len(statement.lines), debits_skipped=statement.debits_skipped)
     prints = fingerprints(statement.lines)

@@ -71,7 +71,8 @@ def import_command(
         with session_scope(database()) as session:
             summary = import_statement(session, file, fmt.value if fmt else None,
                                        today=today(), actor=actor(), rules=rules,
-                                       mapping=mapping, encoding=encoding, sheet=sheet)
+                                       mapping=mapping, encoding=encoding, sheet=sheet,
+                                       book_currency=settings().book_currency)
     except SourceError as exc:
         fail(str(exc))
     except ImportFailed as exc:

@@ -31,7 +31,10 @@ def guess_format(path: Path) -> str:
 
 
 def read_statement(path: Path, fmt: str | None = None, mapping: Mapping | None = None,
-                   encoding: str | None = None, sheet: str | None = None) -> StatementFile:
+                   encoding: str | None = None, sheet: str | None = None,
+                   default_currency: str = table.DEFAULT_CURRENCY) -> StatementFile:
+    """``default_currency``: a table's lines when it has no currency column (camt.053 and
+    MT940 always say theirs)."""
     if fmt is not None and fmt not in FORMATS:
         raise SourceError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     chosen = fmt or guess_format(path)
@@ -39,4 +42,4 @@ def read_statement(path: Path, fmt: str | None = None, mapping: Mapping | None =
         return camt053.read(path)
     if chosen == "mt940":
         return mt940.read(path, encoding)
-    return table.read(path, mapping, encoding, sheet)
+    return table.read(path, mapping, encoding, sheet, default_currency)

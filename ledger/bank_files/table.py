@@ -30,7 +30,7 @@ OPTIONAL = ("debit", "direction", "currency", "payer_name", "payer_account", "te
 FIELDS = REQUIRED + OPTIONAL
 DEBIT_WORDS = {"借", "借方", "支出", "付", "D", "DR", "DEBIT", "-"}
 CREDIT_WORDS = {"", "贷", "贷方", "收入", "收", "C", "CR", "CREDIT", "+"}
-#: a table with no currency column is in the currency of a Chinese bank's export
+#: a table with no currency column: the caller's book currency, else a Chinese bank's
 DEFAULT_CURRENCY = "CNY"
 
 
@@ -39,18 +39,18 @@ def read(path: Path, mapping: Mapping | None = None, encoding: str | None = None
          ) -> StatementFile:
     """All rows or none: every bad row is listed (``FILE:ROW: header: reason``)."""
     name = path.name
-    header, rows = _rows(path, mapping, encoding, sheet)
-    shown = _headers(mapping)
+    header, rows = read_rows(path, mapping, encoding, sheet)
     missing = [f for f in REQUIRED if f not in header]
     if missing:
+        shown = {field: column for column, field in mapping.columns.items()} if mapping else {}
         hint = "" if mapping else " (pass --mapping to name the export's columns)"
-        raise ImportFailed([RowError(name, 1, shown.get(f, f), f"missing column{hint}")
+        raise ImportFailed([RowError(name, 1, f, f"missing column{hint}", shown.get(f, ""))
                             for f in missing])
     date_format = mapping.date_format if mapping else None
     out = StatementFile("csv")
     errors: list[RowError] = []
     for row in rows:
-        reader = _Reader(name, row.number, row.values, errors, shown)
+        reader = RowReader.of(name, row, errors)  # errors name the file's header / cell
         if _is_debit(reader):
             out.debits_skipped += 1
             continue
@@ -74,31 +74,7 @@ def read(path: Path, mapping: Mapping | None = None, encoding: str | None = None
     return out
 
 
-def _rows(path: Path, mapping: Mapping | None, encoding: str | None, sheet: str | None):  # type: ignore[no-untyped-def]
-    """read_rows, with the sheet when one is asked for (XLSX)."""
-    if sheet is None:
-        return read_rows(path, mapping, encoding)
-    return read_rows(path, mapping, encoding, sheet=sheet)  # type: ignore[call-arg]
-
-
-def _headers(mapping: Mapping | None) -> dict[str, str]:
-    """field -> the export's own header, so errors name the column as the file does."""
-    return {field: header for header, field in (mapping.columns if mapping else {}).items()}
-
-
-class _Reader(RowReader):
-    """Errors under the export's header, not the internal field."""
-
-    def __init__(self, file: str, row: int, values: dict[str, str], errors: list[RowError],
-                 shown: dict[str, str]) -> None:
-        super().__init__(file, row, values, errors)
-        self.shown = shown
-
-    def fail(self, column: str, reason: str) -> None:
-        super().fail(self.shown.get(column, column), reason)
-
-
-def _is_debit(reader: _Reader) -> bool:
+def _is_debit(reader: RowReader) -> bool:
     direction = (reader.values.get("direction") or "").strip().upper()
     if direction in DEBIT_WORDS:
         return True

@@ -168,3 +168,31 @@ def test_format_guessed_from_the_content(tmp_path: Path) -> None:
     renamed = tmp_path / "statement.txt"
     renamed.write_bytes(CAMT.read_bytes())
     assert guess_format(renamed) == "camt053"
+
+
+def test_bank_export_as_xlsx_with_a_sheet_and_cells_named_in_errors(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "说明"
+    sheet = book.create_sheet("明细")
+    sheet.append(["交易日期", "借方金额", "贷方金额", "对方户名", "对方账号", "摘要"])
+    sheet.append([date(2026, 11, 28), None, 8000, "上海华东机电有限公司", "31001234567890",
+                  "INV-2026-0051"])
+    sheet.append([date(2026, 11, 28), 1200.5, None, "上海电力公司", "3100999", "电费"])
+    sheet.append(["2026/11/29", None, "1,234.50", "华兴贸易", 6222020200112233, "货款"])
+    path = tmp_path / "bank.xlsx"
+    book.save(path)
+    read, lines = _fields(path, mapping=Mapping.load(MAPPING), sheet="明细")
+    assert read.debits_skipped == 1
+    assert [(x[0], x[1], x[3], x[4], x[5]) for x in lines] == [
+        (date(2026, 11, 28), D("8000.00"), "上海华东机电有限公司", "31001234567890",
+         "INV-2026-0051"),
+        (date(2026, 11, 29), D("1234.50"), "华兴贸易", "6222020200112233", "货款")]
+    sheet.append(["2026/11/31", None, "12.345", "乙", "2", "y"])
+    book.save(path)
+    with pytest.raises(ImportFailed) as caught:
+        read_statement(path, mapping=Mapping.load(MAPPING), sheet="明细")
+    shown = [str(e) for e in caught.value.errors]
+    assert shown[0].startswith("bank.xlsx:C5 (贷方金额): more than two decimals")
+    assert shown[1].startswith("bank.xlsx:A5 (交易日期): not a date")
