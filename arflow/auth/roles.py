@@ -1,8 +1,10 @@
 """Roles and permissions: the one table every route is checked against.
 
 Collectors act on the customers assigned to them (``Customer.collector``); credit managers
-change limits, release held orders and publish policy; admins manage users. Systems (API
-tokens, role ``system``) feed the ledger and place orders.
+change limits, release held orders, publish policy and apply bank lines (``cash``: the
+queue holds lines of no known customer yet, so collectors do not see it at all); admins
+manage users. Systems (API tokens, role ``system``) feed the ledger, place orders and
+apply bank lines.
 """
 
 from __future__ import annotations
@@ -24,15 +26,17 @@ PERMISSIONS: dict[str, str] = {
     "orders": "check and place orders",
     "users": "manage users and API tokens",
     "dashboard": "read the dashboard and reports",
+    "cash": "cash application: see bank statement lines and apply, split or unapply them",
 }
 
 GRANTS: dict[str, frozenset[str]] = {
     "collector": frozenset({"collect", "orders", "dashboard"}),
     "credit_manager": frozenset(
-        {"collect", "read_all", "credit", "policy", "orders", "dashboard", "ledger_write"}
+        {"collect", "read_all", "credit", "policy", "orders", "dashboard", "ledger_write",
+         "cash"}
     ),
     "admin": frozenset({"read_all", "users", "dashboard"}),
-    "system": frozenset({"collect", "read_all", "ledger_write", "orders"}),
+    "system": frozenset({"collect", "read_all", "ledger_write", "orders", "cash"}),
 }
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from arflow.web.api import (
     actions,
+    bank,
     contacts,
     customers,
     interest,
@@ -22,5 +23,5 @@ from arflow.web.api import (
 
 router = APIRouter()
 for module in (customers, contacts, receivables, payments, tasks, actions, promises, warnings,
-               writeoffs, interest, statements, rates):
+               writeoffs, interest, statements, bank, rates):
     router.include_router(module.router)

@@ -10,6 +10,8 @@ from fastapi import APIRouter
 
 from arflow.web.pages import (
     admin,
+    bank,
+    bank_import,
     bulk,
     contacts,
     credit,
@@ -24,5 +26,5 @@ from arflow.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for area in (session, worklist, bulk, receivable, promises, contacts, writeoffs, credit, policy,
-             dashboard, admin):
+             dashboard, admin, bank, bank_import):
     router.include_router(area.router)

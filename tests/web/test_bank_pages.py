@@ -1,0 +1,192 @@
+"""The /bank page (cash application) over both databases: the queue with its proposals in
+the reader's language, each form posted with the session's CSRF token, a refusal shown
+beside its form with what was typed kept, the split form's extra row without a script,
+and who may open it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from ledger.models import Activity, BankLine, Payment
+from tests.people import web_sign_in
+from tests.web.bank_seed import Lines, receivable, seed
+from tests.web.forms_html import form_html
+from tests.web.portfolio import TestClient, app_on_day, people
+
+
+@pytest.fixture
+def lines(db: Engine, tmp_path: Path) -> Lines:
+    lines = seed(db, tmp_path)
+    people(db, ("zhou", "credit_manager"), ("li.na", "collector"), ("root", "admin"))
+    people(db, ("wu", "credit_manager"), language="zh-CN")
+    return lines
+
+
+@pytest.fixture
+def app(db_url: str, db: Engine, tmp_path: Path, lines: Lines):  # type: ignore[no-untyped-def]
+    return app_on_day(db_url, db, tmp_path)
+
+
+@pytest.fixture
+def zhou(app) -> Iterator[tuple[TestClient, str]]:  # type: ignore[no-untyped-def]
+    """The credit manager, signed in (English), and the session's CSRF token."""
+    with TestClient(app) as client:
+        yield client, web_sign_in(client, "zhou")
+
+
+def _line(db: Engine, line_id: int) -> BankLine:
+    with Session(db) as s:
+        found = s.get(BankLine, line_id)
+        assert found is not None
+        return found
+
+
+def _card(html: str, line_id: int) -> str:
+    start = html.index(f'id="line-{line_id}"')
+    end = html.find("<article", start)
+    return html[start:end if end > 0 else len(html)]
+
+
+def test_the_queue_shows_proposed_lines_first_then_unmatched(zhou, lines: Lines) -> None:  # type: ignore[no-untyped-def]
+    client, _ = zhou
+    html = client.get("/bank").text
+    assert '<a href="/bank">Cash application</a>' in html  # the menu's link
+    proposed, unmatched = html.index('id="section-proposed"'), html.index(
+        'id="section-unmatched"')
+    assert proposed < html.index(f'id="line-{lines.proposed}"') < html.index(
+        f'id="line-{lines.two}"') < unmatched < html.index(f'id="line-{lines.unmatched}"')
+    assert "Proposed (2)" in html and "Unmatched (1)" in html
+    card = _card(html, lines.proposed)
+    for shown in ("CN¥8,000.00", "20 Nov 2026", "上海华东机电有限公司", "6222 0000 1111",
+                  "货款 R-2", "Option 1", "Option 2", "85%", "40%",
+                  'href="/receivables/R-2"', "Confirm option 1", "Confirm option 2",
+                  "invoice number R-2 in the text; the amount equals its balance",
+                  "the payer&#39;s name resembles this customer&#39;s (82% alike)"):
+        assert shown in card, shown
+    assert "(stored)" not in html  # the reason said from its key, not the stored text
+    two = _card(html, lines.two)
+    assert two.count("Confirm option") == 1  # one option paying two invoices
+    assert "CN¥53,000.00 · 80% sure" in two
+    assert "CN¥50,000.00" in two and "CN¥3,000.00" in two
+    assert "Nothing in this line points" in _card(html, lines.unmatched)
+    applied = client.get("/bank?status=applied").text
+    assert "Applied (0)" in applied and 'id="applied-none"' in applied
+    assert client.get("/bank?status=paid").status_code == 400
+
+
+def test_reasons_and_labels_in_the_readers_language(app, lines: Lines) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(app) as client:
+        web_sign_in(client, "wu")
+        html = client.get("/bank").text
+    assert "收款核销" in html and "确认方案 1" in html and "有建议（2）" in html
+    card = _card(html, lines.proposed)
+    assert "¥8,000.00" in card and "2026年11月20日" in card
+    assert "摘要中有发票号 R-2；金额等于其余额" in card
+    assert "付款人户名与该客户名称相似（相似度 82%）" in card
+
+
+def test_confirm_applies_the_option_and_says_so(zhou, db: Engine, lines: Lines) -> None:  # type: ignore[no-untyped-def]
+    client, csrf = zhou
+    answer = client.post(f"/bank/lines/{lines.proposed}/confirm?status=queue",
+                         data={"csrf_token": csrf, "option": "1"}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"].startswith("/bank?status=queue&done=")
+    assert f"Line {lines.proposed} applied." in client.get(answer.headers["location"]).text
+    assert _line(db, lines.proposed).status == "applied"
+    r2 = receivable(db, "R-2")
+    assert (r2.stage, r2.balance) == ("paid", Decimal("0"))
+    with Session(db) as s:
+        [audit] = s.execute(select(Activity).where(Activity.action == "bank_applied")).scalars()
+    assert audit.actor == "web:zhou"
+    applied = client.get("/bank?status=applied").text
+    card = _card(applied, lines.proposed)
+    assert "Applied on 23 Nov 2026 to C001" in card and "Unapply" in card
+    back = client.post(f"/bank/lines/{lines.proposed}/unapply?status=applied",
+                       data={"csrf_token": csrf}, follow_redirects=False)
+    assert back.status_code == 303
+    assert _line(db, lines.proposed).status == "proposed"
+    assert receivable(db, "R-2").balance == Decimal("8000.00")
+
+
+def test_split_keeps_rows_adds_one_without_script_and_refuses_inline(  # type: ignore[no-untyped-def]
+        zhou, db: Engine, lines: Lines) -> None:
+    client, csrf = zhou
+    form = f"/bank/lines/{lines.two}/split?status=queue"
+    html = client.get("/bank").text
+    split = form_html(html, f"form-split-{lines.two}")
+    assert split.count('name="invoice"') == split.count('name="amount"') == 2  # two rows
+    more = client.post(form, data={"csrf_token": csrf, "invoice": ["R-1", ""],
+                                   "amount": ["45,000.00", ""], "more": "1"})
+    assert more.status_code == 200
+    split = form_html(more.text, f"form-split-{lines.two}")
+    assert split.count('name="invoice"') == 3  # one more row, what was typed kept
+    assert 'value="45,000.00"' in split and 'value="R-1"' in split
+    assert _line(db, lines.two).status == "proposed"  # nothing applied
+
+    over = client.post(form, data={"csrf_token": csrf, "invoice": ["R-1", "R-3", ""],
+                                   "amount": ["50,000.00", "4,000.00", ""]})
+    assert over.status_code == 422
+    card = _card(over.text, lines.two)
+    assert 'role="alert"' in card and 'value="4,000.00"' in card and "open" in card
+    half = client.post(form, data={"csrf_token": csrf, "invoice": ["R-1", ""],
+                                   "amount": ["", "100"]})
+    assert half.status_code == 422
+    assert "Each row needs an invoice and an amount" in _card(half.text, lines.two)
+    assert _line(db, lines.two).status == "proposed"
+    assert receivable(db, "R-1").balance == Decimal("50000.00")
+
+    done = client.post(form, data={"csrf_token": csrf, "invoice": ["R-1", "R-3", ""],
+                                   "amount": ["50,000.00", "3,000.00", ""]},
+                       follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert (receivable(db, "R-1").stage, receivable(db, "R-3").stage) == ("paid", "paid")
+
+
+def test_change_and_credit_forms(zhou, db: Engine, lines: Lines) -> None:  # type: ignore[no-untyped-def]
+    client, csrf = zhou
+    usd = client.post(f"/bank/lines/{lines.proposed}/change?status=queue",
+                      data={"csrf_token": csrf, "invoice": "R-4", "amount": ""})
+    assert usd.status_code == 422  # a USD invoice for a CNY line
+    card = _card(usd.text, lines.proposed)
+    assert 'value="R-4"' in card and 'role="alert"' in card
+    changed = client.post(f"/bank/lines/{lines.proposed}/change?status=queue",
+                          data={"csrf_token": csrf, "invoice": "R-1", "amount": ""},
+                          follow_redirects=False)
+    assert changed.status_code == 303, changed.text
+    assert receivable(db, "R-1").balance == Decimal("42000.00")  # 50,000 - the line's 8,000
+    nobody = client.post(f"/bank/lines/{lines.unmatched}/credit?status=queue",
+                         data={"csrf_token": csrf, "customer": "C999"})
+    assert nobody.status_code == 404
+    assert 'value="C999"' in _card(nobody.text, lines.unmatched)
+    credit = client.post(f"/bank/lines/{lines.unmatched}/credit?status=queue",
+                         data={"csrf_token": csrf, "customer": "C002"},
+                         follow_redirects=False)
+    assert credit.status_code == 303
+    assert "left as credit on C002" in client.get(credit.headers["location"]).text
+    with Session(db) as s:
+        assert s.execute(select(Payment.unapplied).where(
+            Payment.bank_line_id == lines.unmatched)).scalar_one() == Decimal("1200.00")
+
+
+def test_who_may_open_it(app, lines: Lines) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(app) as client:
+        assert client.get("/bank", follow_redirects=False).headers["location"].startswith(
+            "/login")
+        csrf = web_sign_in(client, "li.na")
+        assert 'href="/bank"' not in client.get("/worklist").text
+        assert client.get("/bank").status_code == 403
+        assert client.post(f"/bank/lines/{lines.proposed}/confirm",
+                           data={"csrf_token": csrf, "option": "1"}).status_code == 403
+    with TestClient(app) as client:
+        web_sign_in(client, "zhou")
+        no_csrf = client.post(f"/bank/lines/{lines.proposed}/confirm", data={"option": "1"})
+        assert no_csrf.status_code == 403 and "CSRF" in no_csrf.text
+    with TestClient(app) as client:
+        web_sign_in(client, "root")
+        assert client.get("/bank").status_code == 403
