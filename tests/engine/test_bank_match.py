@@ -360,12 +360,13 @@ balances = st.lists(st.integers(min_value=1, max_value=5_000_00), min_size=0, ma
 @given(balances=balances, amount=st.integers(min_value=1, max_value=30_000_00),
        tolerance=st.integers(min_value=0, max_value=50_00),
        named=st.lists(st.integers(min_value=0, max_value=11), max_size=4),
-       by_account=st.booleans())
+       by_account=st.booleans(), bright=st.sets(st.integers(min_value=0, max_value=11)))
 def test_an_option_adds_up_to_the_line_and_never_exceeds_a_balance(
         balances: list[int], amount: int, tolerance: int, named: list[int],
-        by_account: bool) -> None:
-    invoices = [inv(i + 1, f"H-{i + 1:04d}", ACME, str(D(cents) / 100), due=1 + i % 28)
-                for i, cents in enumerate(balances)]
+        by_account: bool, bright: set[int]) -> None:
+    # the invoices in ``bright`` are another customer's: named, they make two customers
+    invoices = [inv(i + 1, f"H-{i + 1:04d}", BRIGHT if i in bright else ACME,
+                    str(D(cents) / 100), due=1 + i % 28) for i, cents in enumerate(balances)]
     book = FakeBook(invoices=invoices, accounts={"X": ACME})
     text = " ".join(f"H-{n + 1:04d}" for n in named if n < len(balances))
     found = propose(line(str(D(amount) / 100), text, account="X" if by_account else ""),
@@ -375,6 +376,9 @@ def test_an_option_adds_up_to_the_line_and_never_exceeds_a_balance(
         shares = [p for p in found if p.option == option]
         assert sum(p.amount for p in shares) == D(amount) / 100
         assert len({p.confidence for p in shares}) == 1
+        assert len({p.customer_id for p in shares}) == 1
+        assert all(by_id[p.receivable_id].customer_id == p.customer_id
+                   for p in shares if p.receivable_id is not None)
         for p in shares:
             assert p.amount > 0 and p.charges >= 0
             if p.receivable_id is not None:
