@@ -110,7 +110,9 @@ def ageing_command(
         fail(f"--by: one of {', '.join(GROUPINGS)}, not {by!r}")
     day = parse_day(as_of, "--as-of") or app_today()
     buckets = _buckets()
-    report = _run(lambda s: ageing(s, day, by, buckets, currency.upper() if currency else None))
+    book = app_settings().book_currency
+    report = _run(lambda s: ageing(s, day, by, buckets, currency.upper() if currency else None,
+                                   book))
     names = [b.name for b in buckets]
     columns = ([by or "group"] if by not in (None, "currency") else []) + [
         "currency",
@@ -128,6 +130,11 @@ def ageing_command(
         + [t.currency, *(t.amounts[n] for n in names), t.total, t.count]
         for t in report.totals
     ]
+    if report.converted and any(t.currency != book for t in report.totals):
+        conv = report.converted  # one more line: the totals in the book currency
+        totals.append(([None] if by not in (None, "currency") else [])
+                      + [f"total {conv['total'].note()}", *(conv[n].amount for n in names),
+                         conv["total"].amount, None])
     sheet = Sheet(
         f"ageing as of {day}" + (f" by {by}" if by else ""),
         columns,

@@ -16,9 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from engine.fx import Converted
+from ledger import fx_store
 from ledger.money import from_cents
 from ledger.reports.balances import grouped_balances
 from ledger.reports.buckets import DEFAULT_BUCKETS, Bucket, bucket_by_due, check
+from ledger.reports.converted import converted_dict
 from ledger.reports.history import C, R
 
 GROUPINGS = ("customer", "segment", "collector", "currency")
@@ -51,15 +54,23 @@ class AgeingReport:
     buckets: list[Bucket]
     rows: list[AgeingRow] = field(default_factory=list)  # one per (key, currency)
     totals: list[AgeingRow] = field(default_factory=list)  # one per currency
+    # the totals in the book currency (asked for with ``book``): each bucket and the total
+    converted: dict[str, Converted] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "as_of": self.as_of,
             "by": self.by,
             "buckets": [b.as_dict() for b in self.buckets],
             "rows": [r.as_dict() for r in self.rows],
             "totals": [r.as_dict() for r in self.totals],
         }
+        if self.converted is not None:
+            total = self.converted["total"]
+            out["total_converted"] = {
+                **converted_dict(total),
+                "amounts": {b.name: self.converted[b.name].amount for b in self.buckets}}
+        return out
 
     def total(self, currency: str) -> Decimal:
         return next((t.total for t in self.totals if t.currency == currency), ZERO)
@@ -98,8 +109,10 @@ def ageing(
     by: str | None = None,
     buckets: list[Bucket] = DEFAULT_BUCKETS,
     currency: str | None = None,
+    book: str | None = None,
 ) -> AgeingReport:
-    """The ageing schedule on ``as_of``; ``by`` groups rows (None: one row per currency)."""
+    """The ageing schedule on ``as_of``; ``by`` groups rows (None: one row per currency).
+    With ``book`` (the book currency) the totals are also given converted into it."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     check(buckets)
@@ -120,6 +133,13 @@ def ageing(
         per_currency_n[row_key[1]] = per_currency_n.get(row_key[1], 0) + counts[row_key]
     for cur in sorted(per_currency):
         report.totals.append(_row(None, cur, per_currency[cur], per_currency_n[cur], buckets))
+    if book is not None:
+        rates = fx_store.rates_on(session, book, as_of, per_currency)
+        report.converted = {
+            name: rates.total({t.currency: t.amounts[name] for t in report.totals}, as_of)
+            for name in [b.name for b in buckets]}
+        report.converted["total"] = rates.total({t.currency: t.total for t in report.totals},
+                                                as_of)
     return report
 
 

@@ -28,6 +28,7 @@ from arflow.web.pages.render import page, translator
 from ledger import reports
 from ledger.db import Session
 from ledger.reports.ageing import GROUPINGS
+from ledger.reports.converted import converted_total
 
 router = APIRouter(include_in_schema=False)
 CURRENCY = "CNY"
@@ -117,6 +118,14 @@ def dashboard(request: Request, who: Viewer, db: DbSession, today: Today,
     book = [{"row": row, "overdue": overdue_of(row, buckets),
              "ratio": overdue_of(row, buckets) / row.total if row.total else None,
              "chart": ageing_chart(t, row, buckets)} for row in _book(db, who, day, buckets)]
+    book_currency = request.app.state.settings.book_currency
+    converted = None
+    if {item["row"].currency for item in book} - {book_currency}:  # not only the book's
+        converted = {
+            "open": converted_total(db, {i["row"].currency: i["row"].total for i in book},
+                                    book_currency, day),
+            "overdue": converted_total(db, {i["row"].currency: i["overdue"] for i in book},
+                                       book_currency, day)}
     trend = chart = None
     warnings: dict[str, int] = {}
     if who.sees_all:
@@ -124,6 +133,7 @@ def dashboard(request: Request, who: Viewer, db: DbSession, today: Today,
         chart = dso_chart(t, trend, "dso_simple")
         warnings = reports.warnings_by_level(db)
     return page(request, "dashboard/index.html", who, as_of=day, book=book, buckets=buckets,
+                converted=converted, book_currency=book_currency,
                 top=_top(db, who, day), dso=chart, trend=trend, warnings=warnings,
                 portfolio=who.sees_all, label=lambda n: _bucket_label(t, n))
 
@@ -137,7 +147,8 @@ def ageing_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession,
         raise ApiError(400, "bad_grouping", f"by must be one of {', '.join(GROUPINGS)}", "by")
     t = translator(request, who)
     buckets = _buckets(request)
-    report = reports.ageing(db, day, by=by or None, buckets=buckets)
+    report = reports.ageing(db, day, by=by or None, buckets=buckets,
+                            book=request.app.state.settings.book_currency)
     if _wants_json(download):
         return _json(f"ageing-{day}", report.as_dict())
     charts = [ageing_chart(t, row, buckets) for row in report.totals]
