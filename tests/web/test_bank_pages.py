@@ -190,3 +190,48 @@ def test_who_may_open_it(app, lines: Lines) -> None:  # type: ignore[no-untyped-
     with TestClient(app) as client:
         web_sign_in(client, "root")
         assert client.get("/bank").status_code == 403
+
+
+STATEMENT = (
+    "交易日期,贷方金额,借方金额,对方户名,对方账号,摘要\n"
+    "2026/11/21,\"3,000.00\",,上海华东机电设备,6222020200112233,货款\n"
+    "2026/11/21,\"700.00\",,无名氏,1234,\n"
+    "2026/11/21,,\"1,500.00\",房租,,付款\n"
+)
+MAPPING = (
+    "columns:\n  交易日期: date\n  贷方金额: amount\n  借方金额: debit\n"
+    "  对方户名: payer_name\n  对方账号: payer_account\n  摘要: text\n"
+    "date_format: '%Y/%m/%d'\n"
+)
+
+
+def test_import_a_statement_from_the_page(zhou, db: Engine, lines: Lines) -> None:  # type: ignore[no-untyped-def]
+    client, csrf = zhou
+    statement = ("statement.csv", STATEMENT.encode("gbk"), "text/csv")
+    mapping = ("icbc.yaml", MAPPING.encode(), "application/yaml")
+    unmapped = client.post("/bank/import", data={"csrf_token": csrf, "format": "csv"},
+                           files={"file": statement})
+    assert unmapped.status_code == 422  # its headers are not the line's fields
+    refused = form_html(unmapped.text, "form-import")
+    assert "refused whole" in refused and "statement.csv:1" in refused
+    assert 'value="csv" selected' in refused
+    with Session(db) as s:
+        assert len(s.execute(select(BankLine.id)).all()) == 3  # nothing imported
+    done = client.post("/bank/import", data={"csrf_token": csrf, "format": ""},
+                       files={"file": statement, "mapping": mapping}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    notice = client.get(done.headers["location"]).text
+    assert ("statement.csv: 2 credit lines (1 debits skipped), 2 new and 0 already here; "
+            "0 applied at once, 1 proposed, 1 unmatched.") in notice
+    with Session(db) as s:
+        new = s.execute(select(BankLine).where(BankLine.id > lines.unmatched)
+                        .order_by(BankLine.id)).scalars().all()
+    assert [(str(n.amount), n.status, n.payer_name, n.source_file) for n in new] == [
+        ("3000.00", "proposed", "上海华东机电设备", "statement.csv"),
+        ("700.00", "unmatched", "无名氏", "statement.csv")]
+    again = client.post("/bank/import", data={"csrf_token": csrf},
+                        files={"file": statement, "mapping": mapping})
+    assert "0 new and 2 already here" in again.text  # followed to the page
+    nothing = client.post("/bank/import", data={"csrf_token": csrf})
+    assert nothing.status_code == 422
+    assert 'id="form-import-file-error"' in nothing.text

@@ -65,11 +65,12 @@ def import_form(request: Request, who: api.Cash, db: deps.DbSession, today: deps
             statement = _save(file, Path(folder), "file")
             if statement is None:
                 raise ApiError(422, "invalid_input", "choose the statement file", "file")
-            rules = _save(mapping, Path(folder), "mapping")
+            columns = _save(mapping, Path(folder), "mapping")
             try:
-                summary = import_statement(db, statement, fmt or None, today=today,
-                                           actor=who.actor, rules=api.rules_of(request),
-                                           mapping=rules)
+                summary = import_statement(
+                    db, statement, fmt or None, today=today, actor=who.actor,
+                    rules=api.rules_of(request), mapping=columns,
+                    book_currency=request.app.state.settings.book_currency)
             except SourceError as exc:
                 raise ApiError(422, "import_failed", str(exc), "file") from None
             except ImportFailed as exc:
