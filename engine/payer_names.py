@@ -10,6 +10,7 @@ whose names fit about equally well are never guessed between.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -56,6 +57,11 @@ class NameIndex:
                 by_name.setdefault(key, []).append(customer_id)
         self._ids = by_name
         self._choices = list(by_name)
+        # names by length: a ratio of SCORE_CUTOFF - AMBIGUITY or more needs lengths within
+        # a band (2 * short / (short + long) >= cutoff), so most names are never looked at
+        self._by_length: dict[int, list[str]] = {}
+        for key in self._choices:
+            self._by_length.setdefault(len(key), []).append(key)
         self._memo: dict[str, tuple[int, int] | None] = {}
 
     def __len__(self) -> int:
@@ -78,11 +84,20 @@ class NameIndex:
         return self._memo[key]
 
     def _fuzzy(self, key: str) -> tuple[int, int] | None:
-        found = process.extract(key, self._choices, scorer=fuzz.ratio, processor=None,
-                                limit=2, score_cutoff=SCORE_CUTOFF - AMBIGUITY)
+        floor = (SCORE_CUTOFF - AMBIGUITY) / 100
+        shortest = math.ceil(len(key) * floor / (2 - floor))
+        longest = math.floor(len(key) * (2 - floor) / floor)
+        found: list[tuple[str, float]] = []
+        for length in range(shortest, longest + 1):
+            names = self._by_length.get(length)
+            if names:
+                found += [(name, score) for name, score, _ in process.extract(
+                    key, names, scorer=fuzz.ratio, processor=None, limit=2,
+                    score_cutoff=SCORE_CUTOFF - AMBIGUITY)]
+        found.sort(key=lambda hit: -hit[1])
         if not found:
             return None
-        choice, score, _ = found[0]
+        choice, score = found[0]
         if score < SCORE_CUTOFF or len(self._ids[choice]) > 1:
             return None
         if len(found) > 1 and found[1][1] >= score - AMBIGUITY:
