@@ -17,7 +17,7 @@ import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -49,8 +49,17 @@ def read_sheet(path: Path, renames: dict[str, str], sheet: str | None = None,
     SourceError for a file that is not a workbook or a sheet it does not have;
     ImportFailed for a damaged cell (a NUL, over FIELD_LIMIT), naming the cell."""
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        with path.open("rb") as handle:  # a file object: openpyxl checks no suffix then
+            return _read_book(handle, path, renames, sheet, date_format)
+    except OSError as exc:
+        raise SourceError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def _read_book(handle: BinaryIO, path: Path, renames: dict[str, str], sheet: str | None,
+               date_format: str | None) -> tuple[list[str], list[Row]]:
+    try:
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
         raise SourceError(f"{path}: not a readable Excel workbook ({exc})") from None
     try:
         worksheet = book[_sheet_name(book.sheetnames, sheet, path)]

@@ -76,7 +76,10 @@ def code_for(column: str, reason: str) -> str:
 def _limits(kind: str) -> dict[str, int]:
     table = TABLES[kind]
     found = {c.name: getattr(c.type, "length", None) for c in table.columns}
-    return {name: length for name, length in found.items() if isinstance(length, int)}
+    # a currency is written many ways (人民币, US$, RMB¥) and stored as its ISO code: the
+    # importer reads it (engine/currency), so its column's width says nothing about it
+    return {name: length for name, length in found.items()
+            if isinstance(length, int) and name != "currency"}
 
 
 def _as_text(value: Any) -> str:
