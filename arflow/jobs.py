@@ -77,7 +77,8 @@ def daily_cycle(as_of: date | None = None) -> None:
     if problems:
         log.error("templates do not render, no reminders today: %s", problems[0])
     try:
-        summary = run_cycle(_engine(), policy, day, mail=None if problems else setup)
+        summary = run_cycle(_engine(), policy, day, mail=None if problems else setup,
+                            book=_settings().book_currency)
     except CycleRefused as exc:
         log.warning("cycle %s refused: %s", day, exc)
         return

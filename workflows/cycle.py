@@ -96,8 +96,12 @@ def run_cycle(
     progress: ProgressFn | None = None,
     force: bool = False,
     mail: MailSetup | None = None,
+    book: str | None = None,
 ) -> CycleSummary:
     """Run one day. Idempotent: a second run for the same day changes nothing.
+
+    ``book``: the book currency (settings); the rules and watches then see each
+    customer's exposure in it, other currencies converted at the day's rate.
 
     With ``mail``, the day's reminder emails are written to the outbox in the same
     transaction as the stage changes of their customers; without it, none are planned.
@@ -118,6 +122,7 @@ def run_cycle(
                     progress=progress,
                     force=force,
                     mail=mail,
+                    book=book,
                 )
         except Busy as exc:
             raise CycleRefused(str(exc)) from None
@@ -142,6 +147,7 @@ def _run_cycle(
     progress: ProgressFn | None,
     force: bool,
     mail: MailSetup | None,
+    book: str | None = None,
 ) -> CycleSummary:
     started = time.perf_counter()
     summary = CycleSummary(as_of=as_of, policy_hash=policy.hash, dry_run=dry_run)
@@ -154,7 +160,7 @@ def _run_cycle(
             summary.promises_kept, summary.promises_broken = expire_promises(
                 session, as_of, ACTOR, policy.hash
             )
-        customers = customer_facts(session, as_of)
+        customers = customer_facts(session, as_of, book=book)
         ctx = DayContext(
             session,
             policy,

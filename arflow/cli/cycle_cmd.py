@@ -15,6 +15,7 @@ from arflow.cli.context import (
     load_policy_or_fail,
     mail_setup_or_fail,
     parse_day,
+    settings,
     today,
 )
 from arflow.cli.output import console, emit_json, table
@@ -75,6 +76,7 @@ def cycle_command(
                         dry_run=dry_run,
                         force=force,
                         mail=mail,
+                        book=settings().book_currency,
                         progress=lambda done, total: progress.update(
                             task, completed=done, total=total
                         ),

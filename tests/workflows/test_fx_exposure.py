@@ -124,3 +124,14 @@ def test_guarantee_currency_read_through_the_aliases(book: Engine) -> None:
     with Session(book) as s:
         file = credit.credit_file(s, "C002", AS_OF, "CNY")
     assert [g["currency"] for g in file["guarantees"]] == ["USD"]
+
+
+def test_the_cycle_watches_exposure_in_the_book_currency(book: Engine) -> None:
+    from tests.workflows.test_orders import set_customer
+    from tests.workflows.test_watches import POLICY, warnings
+    from workflows.cycle import run_cycle
+
+    # insured up to 150,000: 110,000 as owed would pass, 171,000 in CNY does not
+    set_customer(book, "C002", insured_limit=D("150000"))
+    run_cycle(book, POLICY, AS_OF, book="CNY")
+    assert warnings(book, "over-insured-limit") == [("C002", "orange", AS_OF, None)]
