@@ -85,8 +85,8 @@ class NameIndex:
 
     def _fuzzy(self, key: str) -> tuple[int, int] | None:
         floor = (SCORE_CUTOFF - AMBIGUITY) / 100
-        shortest = math.ceil(len(key) * floor / (2 - floor))
-        longest = math.floor(len(key) * (2 - floor) / floor)
+        shortest = math.ceil(len(key) * floor / (2 - floor)) - 1  # a length to spare for
+        longest = math.floor(len(key) * (2 - floor) / floor) + 1  # floating-point rounding
         found: list[tuple[str, float]] = []
         for length in range(shortest, longest + 1):
             names = self._by_length.get(length)

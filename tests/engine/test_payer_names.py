@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import random
 
-from engine.payer_names import NameIndex, normalize_name
+import pytest
+from rapidfuzz import fuzz
+
+from engine.payer_names import AMBIGUITY, SCORE_CUTOFF, NameIndex, normalize_name
 
 
 @pytest.mark.parametrize("name, normalized", [
@@ -84,3 +87,28 @@ def test_large_index_answers_exact_and_fuzzy() -> None:
     # differs in two places: 4242 is best by more than 2 points
     found = index.best("Customer 04242 Tradin")
     assert found is not None and found[0] == 4242 and found[1] == 97
+
+
+def test_the_length_band_finds_what_scoring_every_name_finds() -> None:
+    rng = random.Random(7)
+    letters = "abcdefgh华兴贸易电子"
+    names = {i: "".join(rng.choices(letters, k=rng.randint(3, 14))) for i in range(400)}
+    index = NameIndex(names)
+    keys = {normalize_name(name) for name in names.values()}
+    found = 0
+    for _ in range(300):
+        name = normalize_name(names[rng.randrange(400)])
+        at = rng.randrange(len(name))
+        query = name[:at] + "".join(rng.choices(letters, k=rng.randint(0, 2))) + name[at + 1:]
+        if query in keys:
+            continue
+        every = sorted(((score, key) for key in keys
+                        if (score := fuzz.ratio(query, key)) >= SCORE_CUTOFF - AMBIGUITY),
+                       reverse=True)
+        expected = None
+        if every and every[0][0] >= SCORE_CUTOFF and len(index._ids[every[0][1]]) == 1 \
+                and (len(every) == 1 or every[1][0] < every[0][0] - AMBIGUITY):
+            expected = (index._ids[every[0][1]][0], min(round(every[0][0]), 99))
+        assert index.best(query) == expected, query
+        found += expected is not None
+    assert found > 100  # most near names are found, some are ambiguous
