@@ -186,3 +186,22 @@ def test_documented_in_openapi(erp: TestClient) -> None:
     body = paths[f"{API}/{{line_id}}/apply"]["post"]["requestBody"]["content"][
         "application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/ApplyIn"}
+
+
+def test_a_signed_in_session_with_its_csrf_token(app, db: Engine, lines: Lines) -> None:  # type: ignore[no-untyped-def]
+    from tests.people import web_sign_in
+    from tests.web.portfolio import people
+
+    people(db, ("zhou", "credit_manager"))
+    with TestClient(app) as client:
+        csrf = web_sign_in(client, "zhou")
+        assert client.get(f"{API}/{lines.unmatched}").json()["status"] == "unmatched"
+        forged = client.post(f"{API}/{lines.unmatched}/apply", json={"credit_customer": "C001"})
+        assert forged.status_code == 403 and forged.json()["error"]["code"] == "csrf_failed"
+        done = client.post(f"{API}/{lines.unmatched}/apply", json={"credit_customer": "C001"},
+                           headers={"X-CSRF-Token": csrf})
+        assert done.status_code == 200 and done.json()["customer"] == "C001"
+    with Session(db) as s:
+        actors = s.execute(select(Activity.actor).where(Activity.action == "bank_applied")
+                           ).scalars().all()
+    assert actors == ["web:zhou"]
