@@ -25,10 +25,13 @@ LANGUAGES = ("en", "zh-CN")
 
 
 def explain(key: str, params: Mapping[str, Any], language: str = "en") -> str:
-    """The reason ``key`` with ``params`` as one sentence in ``language`` (en unless zh)."""
+    """The reason ``key`` with ``params`` as one sentence in ``language`` (en unless zh);
+    KeyError for a key this matcher does not give (the caller keeps the stored reason)."""
     evidence, _, fit = key.partition(".")
     zh = language.lower().startswith("zh")
     words = _ZH if zh else _EN
+    if evidence not in words["evidence"] or fit not in _FITS:
+        raise KeyError(key)
     values = _values(params, zh)
     if fit in ("exact", "charges") and evidence == "numbers":
         fit += "_named"  # "their balance": the invoices were just named
@@ -98,6 +101,8 @@ def _decimal(value: Any) -> Decimal:
 def _money(value: Any) -> str:
     return f"{_decimal(value):,.2f}"
 
+
+_FITS = ("exact", "charges", "subset", "partial", "surplus", "oldest_first", "credit")
 
 _EN: dict[str, Any] = {
     "sep": "; ",

@@ -445,3 +445,13 @@ def test_a_number_inside_a_named_number_of_the_same_customer_is_not_named(
     found = propose(line("10000.00", "INV-2026-0042"), book, TOLERANCE)
     assert options(found) == {1: [("INV-2026-0042", D("10000.00"), D("0"))]}
     assert confidence(found) == D("0.99")
+
+
+def test_explain_refuses_a_key_it_does_not_know() -> None:
+    with pytest.raises(KeyError):
+        explain("psychic.exact", {}, "en")
+    with pytest.raises(KeyError):
+        explain("numbers.guess", {}, "zh-CN")
+    assert explain("account.credit", {"credit": "1.00"}, "fr") == (
+        "the payer's account is known to be this customer's; all of it left as unapplied "
+        "credit on the customer")
