@@ -125,7 +125,7 @@ _EN: dict[str, Any] = {
         "surplus": "the amount is more than {its} balance of {balance}: {credit} left as "
                    "credit on the customer",
         "oldest_first": "no invoice or combination of invoices equals the amount: paying "
-                        "the oldest due first{credit_tail}",
+                        "the oldest due first, {invoices}{credit_tail}",
         "credit": "all of it left as unapplied credit on the customer",
     },
     "ambiguous": "another choice fits the amount just as well: check which is meant",
@@ -151,7 +151,7 @@ _ZH: dict[str, Any] = {
         "charges": "金额等于发票 {invoices} 的余额{total}减去银行手续费 {charges}",
         "partial": "金额小于其余额 {balance}：部分付款，按到期日从早到晚核销",
         "surplus": "金额大于其余额 {balance}：多出的 {credit} 作为客户的未核销款项",
-        "oldest_first": "没有发票或发票组合的余额等于该金额：按到期日从早到晚核销{credit_tail}",
+        "oldest_first": "没有发票或发票组合的余额等于该金额：按到期日从早到晚核销 {invoices}{credit_tail}",
         "credit": "全部作为该客户的未核销款项",
     },
     "ambiguous": "另有同样相符的选项，请核对",

@@ -290,6 +290,12 @@ def test_nothing_fits_the_amount_pay_oldest_first_or_leave_as_credit(book: FakeB
         2: [(None, D("11000.00"), D("0"))],
     }
     assert (confidence(found, 1), confidence(found, 2)) == (D("0.50"), D("0.40"))
+    assert found[0].reason == ("the payer's account is known to be this customer's; no invoice "
+                               "or combination of invoices equals the amount: paying the oldest "
+                               "due first, INV-2026-0042 and INV-2026-0043")
+    assert explain(found[0].reason_key, found[0].reason_params, "zh-CN") == (
+        "付款账号已知属于该客户；没有发票或发票组合的余额等于该金额：按到期日从早到晚核销 "
+        "INV-2026-0042、INV-2026-0043")
     assert found[-1].reason == ("the payer's account is known to be this customer's; all of it "
                                 "left as unapplied credit on the customer")
 
