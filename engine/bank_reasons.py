@@ -151,7 +151,8 @@ _ZH: dict[str, Any] = {
         "charges": "金额等于发票 {invoices} 的余额{total}减去银行手续费 {charges}",
         "partial": "金额小于其余额 {balance}：部分付款，按到期日从早到晚核销",
         "surplus": "金额大于其余额 {balance}：多出的 {credit} 作为客户的未核销款项",
-        "oldest_first": "没有发票或发票组合的余额等于该金额：按到期日从早到晚核销 {invoices}{credit_tail}",
+        "oldest_first": "没有发票或发票组合的余额等于该金额：按到期日从早到晚核销 "
+                        "{invoices}{credit_tail}",
         "credit": "全部作为该客户的未核销款项",
     },
     "ambiguous": "另有同样相符的选项，请核对",
