@@ -1,7 +1,8 @@
 """Reading a sheet of an Excel workbook (.xlsx, .xlsm) into the importers' rows.
 
 Finance lives in Excel, so every importer takes a workbook as it takes a CSV: the first
-non-empty row is the header, empty rows are skipped, columns past the last header are
+non-empty row is the header (with a mapping: the first naming a mapped column, so title
+rows above the table are passed over), empty rows are skipped, columns past the last header are
 ignored, and each row keeps the sheet's own row number and column letters so an error
 reads ``ar.xlsx:D17 (到期日): ...``. Cells become the text a CSV would hold: a date or
 datetime cell its date written in the mapping's ``date_format`` (else ISO), so that
@@ -13,6 +14,7 @@ read-only mode: memory stays flat on big sheets.
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -27,6 +29,9 @@ from ledger.importers.base import ImportFailed, Row, RowError, SourceError
 from ledger.importers.damage import FIELD_LIMIT, NUL_IN_CELL, too_long
 
 SUFFIXES = (".xlsx", ".xlsm")
+# title rows (account, period, "交易明细") a bank's export may put above its header: with a
+# mapping, the header is the first row naming one of its columns among the first few rows
+_TITLE_ROWS = 20
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc): not something we read
 
@@ -88,26 +93,35 @@ def _sheet_name(names: list[str], sheet: str | None, path: Path) -> str:
 
 def _read(rows: Any, renames: dict[str, str], name: str, date_format: str | None
           ) -> tuple[list[str], list[Row]]:
-    header: list[str] | None = None
+    lines = ((number, [cell_text(value, date_format) for value in cells])
+             for number, cells in enumerate(rows, start=1))
+    filled = ((number, texts) for number, texts in lines if any(t.strip() for t in texts))
+    above: list[tuple[int, list[str]]] = []
+    for line in filled:  # the header, after any title rows a bank export puts above it
+        above.append(line)
+        if not renames or renames.keys() & {t.strip() for t in line[1]}:
+            break
+        if len(above) > _TITLE_ROWS:
+            break
+    if not above:
+        raise SourceError(f"{name}: the sheet is empty")
+    found = [i for i, (_, texts) in enumerate(above)
+             if not renames or renames.keys() & {t.strip() for t in texts}]
+    at = found[0] if found else 0
+    (header_row, texts), rest = above[at], itertools.chain(above[at + 1:], filled)
+    originals = [t.strip() for t in texts]
+    while originals and not originals[-1]:
+        originals.pop()  # trailing empty columns
+    header = [renames.get(h, h) for h in originals]
     headers: dict[str, str] = {}
     letters: dict[str, str] = {}
+    for index, (column, original) in enumerate(zip(header, originals, strict=True)):
+        headers.setdefault(column, original)
+        letters.setdefault(column, get_column_letter(index + 1))
+    errors = _damage(name, header_row, texts, [""] * len(texts), {}, {})
     out: list[Row] = []
-    errors: list[RowError] = []
-    for number, cells in enumerate(rows, start=1):
-        texts = [cell_text(value, date_format) for value in cells]
-        if header is None:
-            if not any(t.strip() for t in texts):
-                continue  # blank rows above the header
-            originals = [t.strip() for t in texts]
-            while originals and not originals[-1]:
-                originals.pop()  # trailing empty columns
-            header = [renames.get(h, h) for h in originals]
-            for index, (column, original) in enumerate(zip(header, originals, strict=True)):
-                headers.setdefault(column, original)
-                letters.setdefault(column, get_column_letter(index + 1))
-            errors += _damage(name, number, texts, [""] * len(texts), {}, {})
-            continue
-        texts = texts[: len(header)]
+    for number, cells in rest:
+        texts = cells[: len(header)]
         if not any(t.strip() for t in texts):
             continue
         errors += _damage(name, number, texts, header, headers, letters)
@@ -115,8 +129,6 @@ def _read(rows: Any, renames: dict[str, str], name: str, date_format: str | None
         out.append(Row(number, dict(zip(header, padded, strict=True)), headers, letters))
     if errors:
         raise ImportFailed(errors)
-    if header is None:
-        raise SourceError(f"{name}: the sheet is empty")
     return header, out
 
 

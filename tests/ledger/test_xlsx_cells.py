@@ -94,3 +94,23 @@ def test_an_old_xls_and_a_broken_workbook_are_one_line(tmp_path):
     (tmp_path / "cut.xlsx").write_bytes(b"PK\x03\x04 cut short")
     with pytest.raises(SourceError, match=r"cut\.xlsx: not a readable Excel workbook"):
         read_rows(tmp_path / "cut.xlsx")
+
+
+def test_title_rows_above_a_mapped_header_are_passed_over(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["中国工商银行 账户明细"])
+    sheet.append(["账号", "6222 0000 1111", None, "查询区间", "2026-11-01 至 2026-11-30"])
+    sheet.append([])
+    sheet.append(["交易日期", "摘要", "对方户名", "贷方金额"])
+    sheet.append([date(2026, 11, 2), "INV-2026-0042 货款", "华星贸易", "12,000.00"])
+    book.save(tmp_path / "bank.xlsx")
+    mapping = Mapping({"交易日期": "date", "贷方金额": "amount", "对方户名": "payer_name",
+                       "摘要": "text"}, "%Y/%m/%d")
+    header, rows = read_rows(tmp_path / "bank.xlsx", mapping)
+    assert header == ["date", "text", "payer_name", "amount"]
+    assert [(r.number, r.values) for r in rows] == [
+        (5, {"date": "2026/11/02", "text": "INV-2026-0042 货款", "payer_name": "华星贸易",
+             "amount": "12,000.00"})]
+    # without a mapping the first non-empty row is the header, as in a CSV
+    assert read_rows(tmp_path / "bank.xlsx")[0] == ["中国工商银行 账户明细"]
