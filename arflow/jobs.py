@@ -324,7 +324,7 @@ def credit_review(as_of: date | None = None) -> None:
         log.info("credit review skipped: the policy has no credit section")
         return
     with session_scope(_engine()) as session:
-        result = apply(session, policy, day)
+        result = apply(session, policy, day, book=_settings().book_currency)
     log.info(
         "credit review %s: %d reviewed, %d changed, %d review tasks",
         day,

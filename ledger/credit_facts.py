@@ -15,6 +15,7 @@ from sqlalchemy import Date, Select, case, func, literal, select, type_coerce
 from sqlmodel import Session
 
 from engine.stages import ACTIVE_STAGES
+from ledger import fx_store
 from ledger.facts import days_between
 from ledger.models import Activity, Allocation, Customer, Payment, Promise, Receivable
 from ledger.money import Money
@@ -31,12 +32,14 @@ def _only(stmt: Select[Any], column: Any, customer_id: int | None) -> Select[Any
 
 
 def scorecard_factors(
-    session: Session, as_of: date, customer_id: int | None = None
+    session: Session, as_of: date, customer_id: int | None = None, book: str | None = None
 ) -> dict[int, Factors]:
     """Every customer's (or one customer's) factor values on ``as_of``, keyed by id.
 
     No invoice history gives None for on_time_rate, avg_days_late and years_as_customer
-    (None earns 0 points); counts and ratios of an empty ledger are 0.
+    (None earns 0 points); counts and ratios of an empty ledger are 0. With ``book`` (the
+    book currency) a customer owing in several currencies has its overdue_ratio taken in
+    it, at the day's rates (a currency without a rate left out of both sides).
     """
     c = Customer.__table__
     ids = session.execute(_only(select(c.c.id), c.c.id, customer_id)).scalars().all()
@@ -58,7 +61,7 @@ def scorecard_factors(
         days = (as_of - first).days
         years = (Decimal(days) / YEAR_DAYS).quantize(_HUNDREDTH, rounding=ROUND_DOWN)
         factors[cid]["years_as_customer"] = years
-    for cid, values in _open_book(session, as_of, customer_id).items():
+    for cid, values in _open_book(session, as_of, customer_id, book).items():
         factors[cid].update(values)
     for cid, count in _broken_promises(session, as_of, customer_id).items():
         factors[cid]["broken_promises_90d"] = count
@@ -129,7 +132,8 @@ def _first_invoices(session: Session, as_of: date, customer_id: int | None) -> d
     return {cid: first for cid, first in session.execute(_only(stmt, r.c.customer_id, customer_id))}
 
 
-def _open_book(session: Session, as_of: date, customer_id: int | None) -> dict[int, Factors]:
+def _open_book(session: Session, as_of: date, customer_id: int | None,
+               book: str | None = None) -> dict[int, Factors]:
     """overdue_ratio and max_days_overdue of the open receivables (as the cycle sees them)."""
     r = Receivable.__table__
     day = literal(as_of, Date)
@@ -137,6 +141,7 @@ def _open_book(session: Session, as_of: date, customer_id: int | None) -> dict[i
     stmt = (
         select(
             r.c.customer_id,
+            r.c.currency,
             type_coerce(func.sum(r.c.balance), Money()).label("open_balance"),
             type_coerce(func.sum(case((past_due, r.c.balance), else_=0)), Money()).label(
                 "overdue"
@@ -146,17 +151,25 @@ def _open_book(session: Session, as_of: date, customer_id: int | None) -> dict[i
             ),
         )
         .where(r.c.stage.in_(ACTIVE_STAGES), r.c.balance > 0)
-        .group_by(r.c.customer_id)
+        .group_by(r.c.customer_id, r.c.currency)
     )
-    return {
-        row.customer_id: {
-            "overdue_ratio": _ratio(row.overdue or 0, row.open_balance)
-            if row.open_balance
-            else Decimal("0"),
-            "max_days_overdue": int(row.max_days or 0),
-        }
-        for row in session.execute(_only(stmt, r.c.customer_id, customer_id))
-    }
+    per: dict[int, list[Any]] = {}  # cid -> [{currency: open}, {currency: overdue}, max days]
+    for row in session.execute(_only(stmt, r.c.customer_id, customer_id)):
+        found = per.setdefault(row.customer_id, [{}, {}, 0])
+        found[0][row.currency] = row.open_balance or Decimal("0.00")
+        found[1][row.currency] = row.overdue or Decimal("0.00")
+        found[2] = max(found[2], int(row.max_days or 0))
+    mixed = {code for cid, f in per.items() if len(f[0]) > 1 for code in f[0]}
+    rates = fx_store.rates_on(session, book, as_of, mixed) if book and mixed else None
+    out: dict[int, Factors] = {}
+    for cid, (owed, overdue, max_days) in per.items():
+        if rates is not None and len(owed) > 1:  # one currency: the ratio needs no rate
+            total, late = rates.total(owed, as_of).amount, rates.total(overdue, as_of).amount
+        else:
+            total, late = sum(owed.values(), Decimal(0)), sum(overdue.values(), Decimal(0))
+        out[cid] = {"overdue_ratio": _ratio(late, total) if total else Decimal("0"),
+                    "max_days_overdue": max_days}
+    return out
 
 
 def _broken_promises(session: Session, as_of: date, customer_id: int | None) -> dict[int, int]:

@@ -88,13 +88,15 @@ def credit_policy(policy: Policy | CreditPolicy) -> CreditPolicy:
 
 
 def review(
-    session: Session, policy: Policy | CreditPolicy, as_of: date, customer: str | None = None
+    session: Session, policy: Policy | CreditPolicy, as_of: date, customer: str | None = None,
+    book: str | None = None,
 ) -> list[Proposal]:
-    """Score every customer (or one, by code) on ``as_of`` and propose its new credit file."""
+    """Score every customer (or one, by code) on ``as_of`` and propose its new credit file
+    (``book``: the book currency its money factors are taken in)."""
     credit = credit_policy(policy)
     files = store.credit_files(session, customer)
     only = files[0].id if customer is not None else None
-    values = scorecard_factors(session, as_of, only)
+    values = scorecard_factors(session, as_of, only, book)
     grades = list(credit.ratings)
     weights = {f.factor: f.weight for f in credit.scorecard}
     proposals = []
@@ -136,14 +138,14 @@ def _same(old: Any, new: Any) -> bool:
 
 def apply(
     session: Session, policy: Policy | CreditPolicy, as_of: date, customer: str | None = None,
-    actor: str = ACTOR,
+    actor: str = ACTOR, book: str | None = None,
 ) -> Applied:
     """Write the review: files, one CreditChange per changed field, one Activity per
     customer reviewed anew, and a review_credit task on a drop of two grades or more.
 
     Idempotent: a second run for the same day finds nothing to change and writes nothing.
     """
-    proposals = review(session, policy, as_of, customer)
+    proposals = review(session, policy, as_of, customer, book)
     pending = [p for p in proposals if p.changes or not p.rated]
     reviewing = customers_with_open_task(session, TASK_KIND)
     files, changes, audit, tasks = [], [], [], []

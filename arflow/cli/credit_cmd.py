@@ -64,10 +64,11 @@ def review_command(
         fail("the policy has no credit section: nothing to score by")
     if apply_:
         result = _run(credit.apply, policy=policy, as_of=day, customer=customer,
-                      actor="scorecard")
+                      actor="scorecard", book=settings().book_currency)
         proposals = result.proposals
     else:
-        proposals = _run(credit.review, policy=policy, as_of=day, customer=customer)
+        proposals = _run(credit.review, policy=policy, as_of=day, customer=customer,
+                         book=settings().book_currency)
     if as_json:
         emit_json([p.as_dict() for p in proposals])
         return

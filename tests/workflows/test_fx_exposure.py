@@ -135,3 +135,24 @@ def test_the_cycle_watches_exposure_in_the_book_currency(book: Engine) -> None:
     set_customer(book, "C002", insured_limit=D("150000"))
     run_cycle(book, POLICY, AS_OF, book="CNY")
     assert warnings(book, "over-insured-limit") == [("C002", "orange", AS_OF, None)]
+
+
+def test_scorecard_overdue_ratio_in_the_book_currency(db: Engine, tmp_path: Path) -> None:
+    from ledger.credit_facts import scorecard_factors
+
+    seed_customers(db, tmp_path)
+    load(db, "receivables", write(tmp_path / "r.csv",
+         "number,customer_code,issue_date,due_date,amount,currency\n"
+         "INV-1,C002,2026-01-01,2026-02-01,1000.00,CNY\n"  # overdue
+         "INV-2,C002,2026-02-01,2026-04-01,1000.00,USD\n"  # not yet due
+         "INV-3,C001,2026-01-01,2026-02-01,300.00,USD\n"   # one currency: no rate needed
+         "INV-4,C001,2026-02-01,2026-04-01,100.00,USD\n"))
+    rates([Rate(date(2026, 3, 1), "USD", D("7"))], db)
+    with Session(db) as s:
+        ids = {f["customer.code"]: cid for cid, f in customer_facts(s, AS_OF).items()}
+        owed = scorecard_factors(s, AS_OF)  # as owed: 1,000 / 2,000
+        booked = scorecard_factors(s, AS_OF, book="CNY")  # 1,000 / (1,000 + 7,000)
+    assert owed[ids["C002"]]["overdue_ratio"] == D("0.5000")
+    assert booked[ids["C002"]]["overdue_ratio"] == D("0.1250")
+    assert booked[ids["C001"]]["overdue_ratio"] == owed[ids["C001"]]["overdue_ratio"] == D(
+        "0.7500")

@@ -133,7 +133,7 @@ def credit_file(request: Request, code: str, who: Credit, db: DbSession, today: 
     factors, live = file["factors"], False
     policy = request.app.state.policy
     if not factors and policy is not None and policy.credit is not None:
-        factors, live = credit.review(db, policy, today, code)[0].factors, True
+        factors, live = credit.review(db, policy, today, code, _book(request))[0].factors, True
     return page(request, "credit/file.html", who, f=file, factors=factors, live=live,
                 today=today)
 
