@@ -34,7 +34,6 @@ from workflows.bank import FORMATS, Split
 router = APIRouter(include_in_schema=False)
 Cash = api.Cash
 Short = Annotated[str, Form(max_length=64, pattern=NO_NUL)]
-Rows = Annotated[list[str], Form(max_length=100)]
 View = Annotated[str, Query(max_length=16, pattern=r"^[a-z]*$")]
 SPLIT_ROWS = 2  # rows the split form shows; "another row" adds one (up to MAX_ROWS)
 MAX_ROWS = 20
