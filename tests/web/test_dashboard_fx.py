@@ -66,3 +66,13 @@ def test_no_rate_still_answers_and_says_what_is_left_out(signed_in) -> None:  # 
     page = signed_in("carol").get(f"/reports/ageing?as_of={AS_OF}&download=json").json()
     assert page["total_converted"]["unconverted"] == {"USD": 100.0}
 
+
+
+def test_credit_file_page_says_what_was_converted(signed_in, db: Engine) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(db) as s:
+        fx_store.upsert(s, [Rate(date(2026, 11, 20), "USD", Decimal("7.1"))], "test")
+    client = signed_in("carol")
+    html = re.sub(r"\s+", " ", client.get("/credit/C002").text)
+    # 300.00 CNY + 100.00 USD x 7.10
+    assert "CN¥1,010.00" in html
+    assert "CNY (USD converted at 7.10 on 2026-11-20)" in html

@@ -61,7 +61,7 @@ def held_orders(request: Request, who: Credit, db: DbSession, today: Today) -> R
         facts = exposure.get(str(row["customer"]), {})
         row["exposure"] = facts.get("customer.exposure")
         row["credit_limit"] = facts.get("customer.credit_limit")
-    return page(request, "credit/held.html", who, orders=rows)
+    return page(request, "credit/held.html", who, orders=rows, book_currency=_book(request))
 
 
 # an order that cannot be decided now (not held any more) was a 409 before refusals were
@@ -120,7 +120,8 @@ def credit_files(request: Request, who: Credit, db: DbSession, today: Today) -> 
         rows.append({"file": file, "name": names.get(file.code, {}).get("name", ""),
                      "exposure": exposure,
                      "utilisation": exposure / limit if limit else None})
-    return page(request, "credit/files.html", who, rows=rows, today=today)
+    return page(request, "credit/files.html", who, rows=rows, today=today,
+                book_currency=_book(request))
 
 
 @router.get("/credit/{code}", response_class=HTMLResponse)
