@@ -80,20 +80,17 @@ class LedgerBook:
         return self._index
 
     def _prefetch(self, lines: Sequence[StatementLine]) -> None:
-        keys_of = {line.id: keys_in_text(line.text) for line in lines}
-        self._load_keys(sorted({key for keys in keys_of.values() for key in keys}))
+        self._load_keys(sorted({key for line in lines for key in keys_in_text(line.text)}))
         self._load_aliases(
             {account_key(line.payer_account) for line in lines if line.payer_account},
             {normalize_name(line.payer_name) for line in lines if line.payer_name} - {""})
         customers: set[int] = set()
-        for line in lines:  # the matcher asks for a payer's open invoices only when the
-            named = self.invoices_by_key(keys_of[line.id])  # text names none of its currency
-            if any(invoice.currency == line.currency for invoice in named):
-                continue
-            for customer in (self.customer_of_account(line.payer_account),
-                             self._customer_of_name_quiet(line.payer_name)):
-                if customer is not None:
-                    customers.add(customer)
+        for line in lines:  # the payer's open invoices: what the matcher asks about (the
+            customer = self.customer_of_account(line.payer_account)  # name only when the
+            if customer is None:  # account is not known, as the matcher asks)
+                customer = self._customer_of_name_quiet(line.payer_name)
+            if customer is not None:
+                customers.add(customer)
         self._load_open(sorted(customers))
 
     def _customer_of_name_quiet(self, name: str) -> int | None:

@@ -3,7 +3,8 @@ decides what changes): one by its number or code, those a payment settled or reo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -26,13 +27,28 @@ def find_customer(session: Session, code: str) -> Customer | None:
 
 def paid_active(session: Session, ids: Iterable[int]) -> list[Receivable]:
     """Among ``ids``, the active receivables whose balance is zero (to be settled)."""
-    return _chunked(session, sorted(ids), Receivable.balance == 0,
-                    Receivable.stage.in_(ACTIVE_STAGES))  # type: ignore[attr-defined]
+    return _chunked(session, _ids_where(session, ids, lambda balance, stage:
+                                        balance == 0 and stage in ACTIVE_STAGES))
 
 
 def owing_paid(session: Session, ids: Iterable[int]) -> list[Receivable]:
     """Among ``ids``, those marked paid that owe money again (to be reopened)."""
-    return _chunked(session, sorted(ids), Receivable.balance > 0, Receivable.stage == "paid")
+    return _chunked(session, _ids_where(session, ids, lambda balance, stage:
+                                        balance > 0 and stage == "paid"))
+
+
+def _ids_where(session: Session, ids: Iterable[int],
+               keep: Callable[[Decimal, str], bool]) -> list[int]:
+    """The ids whose (balance, stage) ``keep`` accepts, read by primary key alone: with the
+    stage in the WHERE beside an IN list of hundreds of ids, SQLite walks
+    ix_receivable_stage_due (every active receivable, seconds a chunk at a million rows)
+    instead of the primary key."""
+    t = Receivable.__table__
+    kept: list[int] = []
+    for chunk in chunks(sorted(ids)):
+        rows = session.execute(select(t.c.id, t.c.balance, t.c.stage).where(t.c.id.in_(chunk)))
+        kept.extend(row.id for row in rows if keep(row.balance, row.stage))
+    return kept
 
 
 def _chunked(session: Session, ids: list[int], *conditions: Any) -> list[Receivable]:

@@ -275,7 +275,8 @@ def _apply(session: Session, plans: list[_Plan], today: date, actor: str) -> Non
             payment_rows.append(_payment(line, plan.customer_id, f"BANK-{line.id}-FEE",
                                          plan.charges, "bank_charges"))
     payments = store.insert_payments(session, payment_rows)
-    allocator = Allocator.for_customers(session, {p.customer_id for p in plans})
+    allocator = Allocator.for_receivables(session, {s.receivable_id for p in plans
+                                                    for s in p.shares})
     for plan in plans:
         line = plan.line
         allocator.apply_shares(payments[f"BANK-{line.id}"], line.amount,
