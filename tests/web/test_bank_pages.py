@@ -5,6 +5,7 @@ and who may open it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -121,6 +122,9 @@ def test_split_keeps_rows_adds_one_without_script_and_refuses_inline(  # type: i
     html = client.get("/bank").text
     split = form_html(html, f"form-split-{lines.two}")
     assert split.count('name="invoice"') == split.count('name="amount"') == 2  # two rows
+    # starting from the best option: R-1 50,000 and R-3 3,000, for a person to change
+    assert re.findall(r'name="invoice"[^>]*value="([^"]*)"', split) == ["R-1", "R-3"]
+    assert 'value="50,000.00"' in split and 'value="3,000.00"' in split
     more = client.post(form, data={"csrf_token": csrf, "invoice": ["R-1", ""],
                                    "amount": ["45,000.00", ""], "more": "1"})
     assert more.status_code == 200
