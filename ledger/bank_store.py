@@ -64,8 +64,15 @@ class LineFacts:
 _LINE_COLUMNS = tuple(LineFacts.__dataclass_fields__)
 
 
-def get_line(session: Session, line_id: int) -> LineFacts | None:
-    return lines_by_id(session, [line_id]).get(line_id)
+def get_line(session: Session, line_id: int, *, lock: bool = False) -> LineFacts | None:
+    """One line; ``lock``: held until the transaction ends (PostgreSQL), so two people
+    applying the same line at once apply it once (the second then sees it applied)."""
+    if not lock:
+        return lines_by_id(session, [line_id]).get(line_id)
+    t = BankLine.__table__
+    row = session.execute(select(*[t.c[name] for name in _LINE_COLUMNS])
+                          .where(t.c.id == line_id).with_for_update()).first()
+    return None if row is None else LineFacts(*row)
 
 
 def lines_by_id(session: Session, ids: Sequence[int]) -> dict[int, LineFacts]:

@@ -437,7 +437,7 @@ def unapply_line(session: Session, line_id: int, *, today: date, actor: str) -> 
 
 
 def _line(session: Session, line_id: int) -> store.LineFacts:
-    line = store.get_line(session, line_id)
+    line = store.get_line(session, line_id, lock=True)
     if line is None:
         raise NotFound(f"no bank line {line_id}")
     return line

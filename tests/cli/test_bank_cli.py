@@ -142,3 +142,26 @@ def test_bad_input_is_one_line_and_exit_2(ledger, tmp_path: Path) -> None:  # ty
     for args, message in cases:
         ran = ledger(*args)
         assert (ran.exit_code, ran.stderr.strip()) == (2, message), args
+
+
+def test_import_an_xlsx_export_from_a_sheet(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "明细"
+    sheet.append(["交易日期", "借方金额", "贷方金额", "对方户名", "对方账号", "摘要"])
+    sheet.append([date(2026, 11, 28), None, 8000, "上海华东机电有限公司", "31001234567890", "货款"])
+    sheet.append([date(2026, 11, 28), "1,200.00", None, "上海电力公司", "3100999", "电费"])
+    path = tmp_path / "icbc.xlsx"
+    book.save(path)
+    ran = ledger("bank", "import", str(path), "--mapping", str(MAPPING), "--sheet", "明细",
+                 "--json")
+    assert ran.exit_code == 0, ran.stderr
+    assert {k: ran.json()[k] for k in ("format", "lines", "debits_skipped", "inserted",
+                                       "applied")} == {
+        "format": "csv", "lines": 1, "debits_skipped": 1, "inserted": 1, "applied": 1}
+    missing = ledger("bank", "import", str(path), "--mapping", str(MAPPING), "--sheet", "无")
+    assert missing.exit_code == 2 and "无" in missing.stderr
