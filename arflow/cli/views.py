@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from arflow.cli.context import database, fail, load_policy_or_fail, parse_day, today
+from arflow.cli.context import database, fail, load_policy_or_fail, parse_day, settings, today
 from arflow.cli.output import console, emit_json, money, table
 
 JSON = typer.Option(False, "--json", help="Print a JSON array for scripts.")
@@ -177,7 +177,8 @@ def show_command(
         }
         facts: dict[str, Any] = {}
         for rows in receivable_rows(session, day, only=rec.id):
-            customer = customer_facts(session, day)[rec.customer_id]
+            customer = customer_facts(session, day,
+                                      book=settings().book_currency)[rec.customer_id]
             facts = receivable_facts(rows[0], customer)
     fired = _fired(facts) if facts else []
     data = _story_dict(story, facts, fired, day)
