@@ -31,7 +31,6 @@ from ledger.reports.ageing import GROUPINGS
 from ledger.reports.converted import converted_total
 
 router = APIRouter(include_in_schema=False)
-CURRENCY = "CNY"
 TOP = 10
 Viewer = permitted("dashboard")
 Leadership = permitted("read_all")
@@ -129,7 +128,7 @@ def dashboard(request: Request, who: Viewer, db: DbSession, today: Today,
     trend = chart = None
     warnings: dict[str, int] = {}
     if who.sees_all:
-        trend = reports.monthly_kpis(db, day, 12, CURRENCY)
+        trend = reports.monthly_kpis(db, day, 12, book_currency)
         chart = dso_chart(t, trend, "dso_simple")
         warnings = reports.warnings_by_level(db)
     return page(request, "dashboard/index.html", who, as_of=day, book=book, buckets=buckets,
@@ -162,9 +161,10 @@ def kpi_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession, to
              as_of: date | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
+    cur = request.app.state.settings.book_currency  # the KPIs of the book's currency
     t = translator(request, who)
-    series = reports.monthly_kpis(db, day, 24, CURRENCY)
-    quarter = reports.kpis(db, day - timedelta(days=90), day, CURRENCY)
+    series = reports.monthly_kpis(db, day, 24, cur)
+    quarter = reports.kpis(db, day - timedelta(days=90), day, cur)
     if _wants_json(download):
         return _json(f"kpi-{day}", {"period": quarter.as_dict(),
                                     "months": [k.as_dict() for k in series]})
@@ -180,9 +180,10 @@ def forecast_page(request: Request, who: Viewer, _lead: Leadership, db: DbSessio
                   today: Today, as_of: date | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
+    cur = request.app.state.settings.book_currency  # the KPIs of the book's currency
     t = translator(request, who)
-    result = reports.forecast(db, day, 13, CURRENCY)
-    check = reports.backtest(db, day, 13, CURRENCY)
+    result = reports.forecast(db, day, 13, cur)
+    check = reports.backtest(db, day, 13, cur)
     if _wants_json(download):
         return _json(f"forecast-{day}", {"forecast": result.as_dict(), "backtest": check.as_dict()})
     weeks = [t.day(w.week_start) for w in result.weeks]
@@ -190,15 +191,15 @@ def forecast_page(request: Request, who: Viewer, _lead: Leadership, db: DbSessio
         weeks, Series(t("report.forecast.expected"), [w.expected for w in result.weeks]),
         band=Band(t("report.forecast.range"), [w.p10 for w in result.weeks],
                   [w.p90 for w in result.weeks]),
-        title=t("report.forecast.chart", currency=CURRENCY),
-        desc=t("report.forecast.chart_desc"), fmt=lambda v: t.money(Decimal(v), CURRENCY),
+        title=t("report.forecast.chart", currency=cur),
+        desc=t("report.forecast.chart_desc"), fmt=lambda v: t.money(Decimal(v), cur),
         axis=lambda v: t.number(Decimal(v)))
     actual = line_chart(
         [t.day(w.week_start) for w in check.weeks],
         [Series(t("report.forecast.expected"), [w.expected for w in check.weeks]),
          Series(t("report.forecast.actual"), [w.actual for w in check.weeks])],
         title=t("report.forecast.backtest_chart", day=t.day(check.made_on)),
-        fmt=lambda v: t.money(Decimal(v), CURRENCY),
+        fmt=lambda v: t.money(Decimal(v), cur),
         axis=lambda v: t.number(Decimal(v)))
     return page(request, "dashboard/forecast.html", who, as_of=day, result=result, chart=chart,
                 check=check, actual=actual)
@@ -209,12 +210,13 @@ def provision_page(request: Request, who: Viewer, _lead: Leadership, db: DbSessi
                    today: Today, as_of: date | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
+    cur = request.app.state.settings.book_currency  # the KPIs of the book's currency
     t = translator(request, who)
     buckets = _buckets(request)
     policy = request.app.state.policy
     rates = {str(k): Decimal(str(v)) for k, v in (getattr(policy, "provision", None) or {}).items()}
-    matrix = reports.provision(db, day, rates, buckets, CURRENCY)
-    rolled = reports.roll_rates(db, day, 12, buckets, CURRENCY)
+    matrix = reports.provision(db, day, rates, buckets, cur)
+    rolled = reports.roll_rates(db, day, 12, buckets, cur)
     if _wants_json(download):
         return _json(f"provision-{day}", {"policy": matrix.as_dict(),
                                           "roll_rates": rolled.as_dict()})
@@ -225,8 +227,8 @@ def provision_page(request: Request, who: Viewer, _lead: Leadership, db: DbSessi
         [Series(t("report.provision.policy"), [line.expected_loss for line in matrix.lines]),
          Series(t("report.provision.roll"),
                 [rolled_loss.get(line.bucket, Decimal("0")) for line in matrix.lines])],
-        title=t("report.provision.chart", currency=CURRENCY),
-        fmt=lambda v: t.money(Decimal(v), CURRENCY),
+        title=t("report.provision.chart", currency=cur),
+        fmt=lambda v: t.money(Decimal(v), cur),
         axis=lambda v: t.number(Decimal(v)))
     return page(request, "dashboard/provision.html", who, as_of=day, matrix=matrix,
                 rolled=rolled, rolled_loss=rolled_loss, chart=chart,
@@ -238,10 +240,11 @@ def collectors_page(request: Request, who: Viewer, _lead: Leadership, db: DbSess
                     today: Today, as_of: date | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
+    cur = request.app.state.settings.book_currency  # the KPIs of the book's currency
     t = translator(request, who)
     targets = request.app.state.settings.section("reports").get("collector_targets") or {}
     start = day.replace(day=1)
-    rows = reports.collector_performance(db, start, day, targets, CURRENCY)
+    rows = reports.collector_performance(db, start, day, targets, cur)
     if _wants_json(download):
         return _json(f"collectors-{day}", {"start": start, "end": day,
                                            "collectors": [r.as_dict() for r in rows]})
@@ -249,8 +252,8 @@ def collectors_page(request: Request, who: Viewer, _lead: Leadership, db: DbSess
         [r.collector for r in rows],
         [Series(t("report.collectors.collected"), [r.collected for r in rows]),
          Series(t("report.collectors.target"), [r.target_collected for r in rows])],
-        title=t("report.collectors.chart", currency=CURRENCY),
-        fmt=lambda v: t.money(Decimal(v), CURRENCY),
+        title=t("report.collectors.chart", currency=cur),
+        fmt=lambda v: t.money(Decimal(v), cur),
         axis=lambda v: t.number(Decimal(v)))
     return page(request, "dashboard/collectors.html", who, as_of=day, start=start, rows=rows,
                 chart=chart)
