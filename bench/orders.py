@@ -87,6 +87,24 @@ def add_orders(engine: Any, orders: int, seed: int) -> None:
         for row in prepaid:
             row["amount"] = row["unapplied"]
         conn.execute(Payment.__table__.insert(), prepaid)
+        add_rates(conn)
+
+
+def add_rates(conn: Any) -> None:
+    """A rate for every other currency the portfolio owes in: an order check converts a
+    customer's foreign exposure to the book currency (CNY) and refuses without a rate."""
+    from sqlalchemy import select
+
+    from ledger.models import FxRate, Receivable
+
+    known = {"USD": "7.10", "EUR": "7.70", "HKD": "0.91", "JPY": "0.048"}
+    r = Receivable.__table__
+    codes = conn.execute(select(r.c.currency).where(r.c.currency != "CNY").distinct()).scalars()
+    conn.execute(FxRate.__table__.insert(), [
+        {"on_date": AS_OF - timedelta(days=1), "currency": code,
+         "rate": Decimal(known.get(code, "5")), "source": "bench", "created_at": STAMP}
+        for code in codes] or [{"on_date": AS_OF, "currency": "USD", "rate": Decimal("7.1"),
+                                "source": "bench", "created_at": STAMP}])
 
 
 def measure(engine: Any, calls: int, seed: int) -> list[float]:
