@@ -21,10 +21,12 @@ from engine.bank_match import OpenInvoice, StatementLine
 from engine.invoice_numbers import keys_in_text
 from engine.payer_names import NameIndex, normalize_name
 from engine.stages import ACTIVE_STAGES
+from ledger.bank_store import in_list
 from ledger.bulk import chunks
 from ledger.models import Customer, PayerAlias, Receivable
 
 _ACTIVE = frozenset(ACTIVE_STAGES)
+
 _OPEN = _ACTIVE - {"disputed"}
 
 
@@ -39,6 +41,7 @@ class LedgerBook:
         self.open: dict[tuple[int, str], list[OpenInvoice]] = {}
         self._loaded_customers: set[int] = set()
         self._index: NameIndex | None = None
+        self._in_list = in_list(session)
         self._fuzzy: dict[str, tuple[int, int] | None] = {}
         self._prefetch(lines)
 
@@ -102,7 +105,7 @@ class LedgerBook:
         the WHERE: given the stage too, SQLite walks ix_receivable_stage_due (every active
         receivable) instead of probing ix_receivable_number_key."""
         r = Receivable.__table__
-        for chunk in chunks(keys):
+        for chunk in chunks(keys, self._in_list):
             stmt = select(r.c.id, r.c.number, r.c.customer_id, r.c.due_date, r.c.balance,
                           r.c.currency, r.c.number_key, r.c.stage
                           ).where(r.c.number_key.in_(chunk))
@@ -114,7 +117,7 @@ class LedgerBook:
         a = PayerAlias.__table__
         for kind, values, into in (("account", accounts, self.accounts),
                                    ("name", names, self.names)):
-            for chunk in chunks(sorted(values)):
+            for chunk in chunks(sorted(values), self._in_list):
                 stmt = select(a.c.value, a.c.customer_id).where(a.c.kind == kind,
                                                                 a.c.value.in_(chunk))
                 into.update({value: cid for value, cid in self.session.execute(stmt)})
@@ -125,7 +128,7 @@ class LedgerBook:
         r = Receivable.__table__
         fresh = [c for c in customer_ids if c not in self._loaded_customers]
         self._loaded_customers.update(fresh)
-        for chunk in chunks(fresh):
+        for chunk in chunks(fresh, self._in_list):
             stmt = (select(r.c.id, r.c.number, r.c.customer_id, r.c.due_date, r.c.balance,
                            r.c.currency, r.c.stage)
                     .where(r.c.customer_id.in_(chunk)).order_by(r.c.due_date, r.c.id))

@@ -16,14 +16,24 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from ledger.bulk import chunks
+from ledger.bulk import IN_LIST, chunks
+from ledger.db import is_postgres
 from ledger.models import BankLine, BankMatch, Customer, PayerAlias, Payment, Receivable
+
+#: values in one IN list on PostgreSQL, which has no small parameter limit: there lists of
+#: 900 cost ~160 ms each (15,000 number keys: 2.9 s in 18 queries, 0.3 s in one)
+PG_IN_LIST = 30_000
+
+
+def in_list(session: Session) -> int:
+    """How many values one IN list of a batch takes on this database."""
+    return PG_IN_LIST if is_postgres(session.get_bind()) else IN_LIST  # type: ignore[arg-type]
 
 
 def existing_fingerprints(session: Session, fingerprints: Iterable[str]) -> set[str]:
     t = BankLine.__table__
     found: set[str] = set()
-    for chunk in chunks(sorted(set(fingerprints))):
+    for chunk in chunks(sorted(set(fingerprints)), in_list(session)):
         found.update(session.execute(select(t.c.fingerprint)
                                      .where(t.c.fingerprint.in_(chunk))).scalars())
     return found
@@ -36,7 +46,7 @@ def insert_lines(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
     t = BankLine.__table__
     session.execute(insert(t), rows)
     ids: dict[str, int] = {}
-    for chunk in chunks([r["fingerprint"] for r in rows]):
+    for chunk in chunks([r["fingerprint"] for r in rows], in_list(session)):
         ids.update(session.execute(select(t.c.fingerprint, t.c.id)
                                    .where(t.c.fingerprint.in_(chunk))).all())
     return ids
@@ -79,7 +89,7 @@ def lines_by_id(session: Session, ids: Sequence[int]) -> dict[int, LineFacts]:
     t = BankLine.__table__
     columns = [t.c[name] for name in _LINE_COLUMNS]
     found: dict[int, LineFacts] = {}
-    for chunk in chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids)), in_list(session)):
         for row in session.execute(select(*columns).where(t.c.id.in_(chunk))):
             found[row.id] = LineFacts(*row)
     return found
@@ -108,7 +118,7 @@ def matches_of(session: Session, line_ids: Sequence[int]) -> dict[int, list[Matc
     t = BankMatch.__table__
     columns = [t.c[name] for name in MatchFacts.__dataclass_fields__]
     out: dict[int, list[MatchFacts]] = {}
-    for chunk in chunks(sorted(set(line_ids))):
+    for chunk in chunks(sorted(set(line_ids)), in_list(session)):
         stmt = (select(*columns).where(t.c.line_id.in_(chunk))
                 .order_by(t.c.line_id, t.c.option, t.c.id))
         for row in session.execute(stmt):
@@ -182,7 +192,7 @@ def insert_payments(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
     t = Payment.__table__
     session.execute(insert(t), rows)
     ids: dict[str, int] = {}
-    for chunk in chunks([r["reference"] for r in rows]):
+    for chunk in chunks([r["reference"] for r in rows], in_list(session)):
         ids.update(session.execute(select(t.c.reference, t.c.id)
                                    .where(t.c.reference.in_(chunk))).all())
     return ids
@@ -197,7 +207,7 @@ def payments_of_line(session: Session, line_id: int) -> list[tuple[int, int]]:
 
 def delete_payments(session: Session, ids: Sequence[int]) -> None:
     t = Payment.__table__
-    for chunk in chunks(list(ids)):
+    for chunk in chunks(list(ids), in_list(session)):
         session.execute(delete(t).where(t.c.id.in_(chunk)))
 
 
@@ -216,7 +226,7 @@ def learn_aliases(session: Session, learned: Sequence[tuple[str, str, int]], on:
     known: dict[tuple[str, str], tuple[int, int, int]] = {}
     for kind in {k for k, _ in latest}:
         values = sorted(v for k, v in latest if k == kind)
-        for chunk in chunks(values):
+        for chunk in chunks(values, in_list(session)):
             for row in session.execute(select(t.c.id, t.c.value, t.c.customer_id, t.c.hits)
                                        .where(t.c.kind == kind, t.c.value.in_(chunk))):
                 known[(kind, row.value)] = (row.id, row.customer_id, row.hits)
@@ -238,7 +248,7 @@ def learn_aliases(session: Session, learned: Sequence[tuple[str, str, int]], on:
 def customer_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
     t = Customer.__table__
     out: dict[int, str] = {}
-    for chunk in chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids)), in_list(session)):
         out.update(session.execute(select(t.c.id, t.c.code).where(t.c.id.in_(chunk))).all())
     return out
 
@@ -271,7 +281,7 @@ def invoices_by_id(session: Session, ids: Iterable[int]) -> dict[int, InvoiceSta
 def _invoices(session: Session, column: Any, values: list[Any]) -> dict[str, InvoiceState]:
     r = Receivable.__table__
     out: dict[str, InvoiceState] = {}
-    for chunk in chunks(values):
+    for chunk in chunks(values, in_list(session)):
         for row in session.execute(select(r.c.id, r.c.number, r.c.customer_id, r.c.balance,
                                           r.c.currency, r.c.stage).where(column.in_(chunk))):
             out[row.number] = InvoiceState(row.id, row.number, row.customer_id, row.balance,
