@@ -84,6 +84,7 @@ def add_command(
     if as_json:
         emit_json({"number": order.number, "status": order.status, "decision": order.decision,
                    "fired": list(order.fired), "exposure_after": order.exposure_after,
+                   "exposure_currency": settings().book_currency,
                    "prepayment_amount": order.prepayment_amount})
         return
     console.print(f"order {order.number} recorded: {order.status}")

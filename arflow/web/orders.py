@@ -168,16 +168,18 @@ def check_order(
     return MoneyJSONResponse(result.as_dict())
 
 
-def _order_out(order: SalesOrder, code: str) -> dict[str, Any]:
+def _order_out(order: SalesOrder, code: str, book: str) -> dict[str, Any]:
     return {
         "number": order.number, "customer": code, "amount": order.amount,
         "currency": order.currency, "status": order.status, "decision": order.decision,
         "fired": list(order.fired), "exposure_after": order.exposure_after,
+        "exposure_currency": book,
         "prepayment_amount": order.prepayment_amount, "created_on": order.created_on,
     }
 
 
-def _existing(session: Session, body: OrderIn, who: Principal) -> MoneyJSONResponse | None:
+def _existing(session: Session, body: OrderIn, who: Principal, book: str
+              ) -> MoneyJSONResponse | None:
     """The order already recorded under this number (200), 409 if it differs, else None."""
     row = order_store.order_with_customer(session, body.number)
     if row is None:
@@ -189,7 +191,7 @@ def _existing(session: Session, body: OrderIn, who: Principal) -> MoneyJSONRespo
         raise ApiError(409, "conflict",
                        f"order {body.number} exists with another customer, amount or "
                        f"currency ({code} {order.amount} {order.currency})", "number")
-    return MoneyJSONResponse(_order_out(order, code), status_code=200)
+    return MoneyJSONResponse(_order_out(order, code, book), status_code=200)
 
 
 @router.post("", response_model=OrderOut, status_code=201,
@@ -207,20 +209,20 @@ def add_order(
     from workflows.orders import add
 
     _ensure_customer_visible(session, who, body.customer)
-    again = _existing(session, body, who)
+    again = _existing(session, body, who, book)
     if again is not None:
         return again
     try:
         with _order_refusals(session):
             order = add(session, policy, body.customer, body.amount, body.number, today,
                         who.actor, body.currency, book)
-            out = _order_out(order, body.customer)
+            out = _order_out(order, body.customer, book)
             session.commit()
     except (ApiError, IntegrityError) as exc:
         if isinstance(exc, ApiError) and exc.code == "unknown_customer":
             raise
         session.rollback()  # the same number recorded meanwhile by a concurrent request?
-        again = _existing(session, body, who)
+        again = _existing(session, body, who, book)
         if again is not None:
             return again
         raise
