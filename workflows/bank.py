@@ -176,8 +176,8 @@ def _propose(session: Session, statement_lines: list[StatementLine], rules: Bank
             if proposals else []
         best[line.id] = min(first) if first else None
     store.insert_matches(session, rows)
-    store.set_statuses(session, {lid: "unmatched" if c is None else "proposed"
-                                 for lid, c in best.items()})
+    store.set_statuses(session, {lid: "proposed" for lid, c in best.items()
+                                 if c is not None})  # stored unmatched
     return best
 
 
