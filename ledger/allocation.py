@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
@@ -47,48 +48,31 @@ class Allocator:
 
     @classmethod
     def for_customers(cls, session: Session, customer_ids: set[int]) -> Allocator:
-        allocator = cls(session)
-        ids = sorted(customer_ids)
+        """The open receivables of these customers (a payments file, a feed batch)."""
         t = Receivable.__table__
-        for chunk in chunks(ids):
-            stmt = (
-                select(
-                    t.c.id,
-                    t.c.customer_id,
-                    t.c.number,
-                    t.c.due_date,
-                    t.c.balance,
-                    t.c.stage,
-                    t.c.currency,
-                )
-                .where(t.c.customer_id.in_(chunk))
-                .where(t.c.stage.in_(ACTIVE_STAGES))
-                .order_by(t.c.due_date, t.c.id)
-            )
-            for row in session.execute(stmt):
-                item = OpenItem(row.id, row.number, row.due_date, row.balance, row.balance,
-                                row.stage, row.currency)
-                allocator.by_customer[row.customer_id].append(item)
-                allocator.by_id[row.id] = item
-                allocator.by_number[row.number] = item
-        return allocator
+        return cls(session)._load(
+            t.c.customer_id, customer_ids, lambda stmt: stmt.where(t.c.stage.in_(ACTIVE_STAGES)))
 
     @classmethod
     def for_receivables(cls, session: Session, receivable_ids: set[int]) -> Allocator:
         """Just these receivables (bank lines name theirs): read by primary key, so a batch
         of thousands does not load every open item of their customers."""
-        allocator = cls(session)
+        return cls(session)._load(Receivable.__table__.c.id, receivable_ids, lambda s: s)
+
+    def _load(self, key: Any, values: set[int], narrow: Any) -> Allocator:
         t = Receivable.__table__
-        for chunk in chunks(sorted(receivable_ids)):
-            stmt = (select(t.c.id, t.c.customer_id, t.c.number, t.c.due_date, t.c.balance,
-                           t.c.stage).where(t.c.id.in_(chunk)).order_by(t.c.due_date, t.c.id))
-            for row in session.execute(stmt):
+        for chunk in chunks(sorted(values)):
+            stmt = narrow(
+                select(t.c.id, t.c.customer_id, t.c.number, t.c.due_date, t.c.balance,
+                       t.c.stage, t.c.currency).where(key.in_(chunk))
+            ).order_by(t.c.due_date, t.c.id)
+            for row in self.session.execute(stmt):
                 item = OpenItem(row.id, row.number, row.due_date, row.balance, row.balance,
-                                row.stage)
-                allocator.by_customer[row.customer_id].append(item)
-                allocator.by_id[row.id] = item
-                allocator.by_number[row.number] = item
-        return allocator
+                                row.stage, row.currency)
+                self.by_customer[row.customer_id].append(item)
+                self.by_id[row.id] = item
+                self.by_number[row.number] = item
+        return self
 
     def reverse(self, payment_id: int) -> None:
         """Undo a payment's allocations (it is being re-imported with new values)."""
