@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from engine.currency import UnknownCurrency, normalize_currency
 from engine.invoice_numbers import number_key
 
 revision: str = "0010"
@@ -104,10 +105,25 @@ def upgrade() -> None:
     op.create_index("ix_receivable_number_key", "receivable", ["number_key"])
 
 
+CURRENCY_TABLES = ("receivable", "sales_order", "guarantee")
+
+
 def _backfill() -> None:
-    """Keys for the receivables already there; each payment takes the currency of the
-    invoices it paid (the book's CNY when it paid none)."""
+    """Keys for the receivables already there; currencies as typed before this release
+    (``RMB``, ``rmb``, ``¥``) read into their ISO code, so one currency is one book; each
+    payment takes the currency of the invoices it paid (the book's CNY when it paid
+    none)."""
     conn = op.get_bind()
+    for name in CURRENCY_TABLES:
+        table = sa.table(name, sa.column("currency", sa.String()))
+        for (typed,) in conn.execute(sa.select(table.c.currency).distinct()).all():
+            try:
+                code = normalize_currency(typed or "")
+            except UnknownCurrency:
+                continue  # left as it is: the importers now refuse such a value
+            if code != typed:
+                conn.execute(table.update().where(table.c.currency == typed)
+                             .values(currency=code))
     receivable = sa.table("receivable", sa.column("id", sa.Integer()),
                           sa.column("number", sa.String()), sa.column("number_key", sa.String()))
     last = 0
