@@ -61,8 +61,8 @@ def _number_text(rng: random.Random, numbers: list[str]) -> str:
         written = "".join(chr(ord(c) + 0xFEE0) for c in first)  # full-width
     else:
         written = first
-    for other in numbers[1:]:
-        written += "/" + other[-4:]
+    for other in numbers[1:]:  # the tail alone when it shares the first's head
+        written += "/" + (other[-4:] if other[:-4] == first[:-4] else other)
     return rng.choice(("货款 {}", "付{}货款", "PAYMENT {} THANK YOU", "{}"))\
         .format(written)
 
