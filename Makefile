@@ -21,6 +21,7 @@ run: install
 	$(BIN)/arflow outbox --limit 10
 	$(BIN)/arflow warnings --level red
 	$(BIN)/arflow receivables --stage legal --limit 10
+	$(BIN)/arflow bank lines --status proposed --limit 10
 
 test: install
 	bash scripts/ensure-postgres.sh

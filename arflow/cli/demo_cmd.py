@@ -27,8 +27,10 @@ def demo_command(
 ) -> None:
     """Create the demo portfolio (CSV files under var/demo/), import it and run the cycle."""
     from arflow.demo import build_demo
+    from arflow.demo.money_in import import_rates, import_statement
     from ledger.db import session_scope
     from workflows.actions import open_dispute
+    from workflows.bank import BankRules
     from workflows.cycle import run_cycle
     from workflows.lifecycle import IllegalMove
 
@@ -40,6 +42,8 @@ def demo_command(
         result = build_demo(
             engine, day, seed=seed, customers=customers, invoices=invoices, workdir=workdir
         )
+    book = settings().book_currency
+    rates = import_rates(engine, day, workdir, book)  # before the cycle: exposure converts
     with session_scope(engine) as session:
         for number in result.get("disputed", []):
             try:
@@ -58,13 +62,17 @@ def demo_command(
         for weeks_ago in (13, 9, 4):
             past = day - timedelta(weeks=weeks_ago)
             with console.status(f"catching up: the cycle as of {past}…"):
-                run_cycle(engine, policy, past, force=True)
+                run_cycle(engine, policy, past, force=True, book=book)
         with console.status(f"running the cycle for {day}…"):
             summary = run_cycle(
-                engine, policy, day, force=True, mail=mail_setup_or_fail()
+                engine, policy, day, force=True, mail=mail_setup_or_fail(), book=book
             ).as_dict()
+    bank = settings().bank
+    money_in = {"rates": rates, "statement": import_statement(
+        engine, day, workdir, seed, BankRules(bank.auto_apply_confidence,
+                                              bank.charges_tolerance), book)}
     if as_json:
-        emit_json({"demo": result, "cycle": summary, "users": users})
+        emit_json({"demo": result, "cycle": summary, "users": users, "money_in": money_in})
         return
     table(
         f"demo portfolio as of {day} (seed {seed})",
@@ -81,6 +89,13 @@ def demo_command(
             f"{summary['warnings_opened']} warnings opened, "
             f"{summary['tasks_opened']} tasks opened."
         )
+    statement = money_in["statement"]
+    console.print(
+        f"bank statement {statement['file']}: {statement['lines']} credits, "
+        f"{statement['applied']} applied at once, {statement['proposed']} proposed and "
+        f"{statement['unmatched']} unmatched waiting on /bank (arflow bank lines); "
+        f"{rates} exchange rates."
+    )
     console.print(
         "next: arflow receivables --stage escalated | arflow warnings | arflow show <invoice>"
     )
