@@ -32,8 +32,10 @@ def add_prepayment(
     on: date,
     amount: Decimal,
     order_id: int | None,
+    currency: str = "CNY",
 ) -> Payment:
     payment = Payment(
+        currency=currency,
         reference=reference,
         customer_id=customer_id,
         date=on,

@@ -11,7 +11,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from ledger import order_store
+from engine.currency import UnknownCurrency, normalize_currency
+from ledger import order_store, receivable_store
 from ledger import prepayments as store
 from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
@@ -31,8 +32,11 @@ def record(
     on: date,
     actor: str,
     order_number: str | None = None,
+    currency: str | None = None,
 ) -> Payment:
-    """A prepayment received from customer ``code`` (optionally for an order)."""
+    """A prepayment received from customer ``code`` (optionally for an order), in the
+    order's currency, else ``currency`` (default CNY): it only ever pays invoices of its
+    own currency."""
     if not _REFERENCE.fullmatch(reference):
         raise Invalid(f"reference must be 1-64 characters without spaces: {reference!r}",
                       field="reference")
@@ -48,15 +52,35 @@ def record(
             raise Refused(f"order {order_number} is {order.status}", code="order_closed",
                           field="order")
         order_id = order.id
+        currency = _same_currency(order.currency, currency)
+    try:
+        currency = normalize_currency(currency or "CNY")
+    except UnknownCurrency as exc:
+        raise Invalid(str(exc), field="currency") from None
     if store.reference_taken(session, reference):
         raise Refused(f"payment reference {reference!r} already exists",
                       code="reference_taken", field="reference")
-    payment = store.add_prepayment(session, customer.id or 0, reference, on, amount, order_id)
+    payment = store.add_prepayment(session, customer.id or 0, reference, on, amount, order_id,
+                                   currency)
     write_audit(session, [AuditEntry(
         on, actor, "prepayment_received", "payment", payment.id, reference,
-        details={"customer": code, "amount": str(amount), "order": order_number},
+        details={"customer": code, "amount": str(amount), "currency": currency,
+                 "order": order_number},
     )])
     return payment
+
+
+def _same_currency(order_currency: str, given: str | None) -> str:
+    """A prepayment for an order is in the order's currency; another one named is refused."""
+    if given is not None:
+        try:
+            named = normalize_currency(given)
+        except UnknownCurrency as exc:
+            raise Invalid(str(exc), field="currency") from None
+        if named != order_currency:
+            raise Invalid(f"the order is in {order_currency}, the prepayment in {named}",
+                          field="currency")
+    return order_currency
 
 
 def apply(
@@ -72,6 +96,11 @@ def apply(
 def apply_payment(
     session: Session, payment: Payment, invoice_number: str, on: date, actor: str
 ) -> Decimal:
+    receivable = receivable_store.find_receivable(session, invoice_number)
+    if receivable is not None and receivable.currency != payment.currency:
+        raise Invalid(f"invoice {invoice_number} is in {receivable.currency}, the prepayment "
+                      f"{payment.reference} in {payment.currency}", field="invoice",
+                      code="currency_mismatch")
     applied, touched = store.allocate(session, payment, invoice_number, on)
     settle_paid(session, touched, on, actor)
     write_audit(session, [AuditEntry(

@@ -17,6 +17,8 @@ def add_command(
     amount: str = typer.Argument(..., help="Amount received."),
     reference: str = typer.Option(..., "--reference", help="Payment reference (unique)."),
     order: str | None = typer.Option(None, "--order", help="The order it pays for."),
+    currency: str | None = typer.Option(
+        None, "--currency", help="Its currency (default: the order's, else CNY)."),
     date_: str | None = typer.Option(None, "--date", help="Day received (default today)."),
 ) -> None:
     """Record a prepayment; all of it stays unapplied until an invoice takes it."""
@@ -24,7 +26,8 @@ def add_command(
 
     value = parse_amount(amount)
     day = parse_day(date_, "--date") or today()
-    run_in_session(lambda s: record(s, customer, value, reference, day, actor(), order))
+    run_in_session(lambda s: record(s, customer, value, reference, day, actor(), order,
+                                    currency))
     console.print(f"prepayment {reference} recorded: {money(value)} from {customer}"
                   + (f" for order {order}" if order else ""))
 

@@ -106,3 +106,27 @@ def test_bad_prepayments_are_refused(db, tmp_path, code, amount, reference, orde
     record(db, "C001", "10.00", "PRE-1")
     with pytest.raises((LookupError, ValueError), match=message):
         record(db, code, amount, reference, order)
+
+
+def test_a_prepayment_keeps_its_currency(db, tmp_path):
+    """In the order's currency (another one named is refused), else the one given; it
+    never pays an invoice of another currency."""
+    from workflows.errors import Invalid
+
+    seed(db, tmp_path, "INV-1,C001,2026-02-01,2026-03-31,500.00,CNY\n")
+    record_in = prepayments.record
+    with session_scope(db) as s:
+        assert record_in(s, "C001", Decimal("80.00"), "PRE-USD", AS_OF, "cli:t",
+                         currency="us$").currency == "USD"
+        assert record_in(s, "C001", Decimal("90.00"), "PRE-CNY", AS_OF, "cli:t",
+                         currency="人民币").currency == "CNY"
+    with session_scope(db) as s, pytest.raises(Invalid) as refused:
+        record_in(s, "C001", Decimal("1.00"), "PRE-X", AS_OF, "cli:t", currency="dollars")
+    assert refused.value.field == "currency"
+    with session_scope(db) as s, pytest.raises(Invalid) as refused:
+        prepayments.apply(s, "PRE-USD", "INV-1", AS_OF, "cli:t")
+    assert (refused.value.code, refused.value.field) == ("currency_mismatch", "invoice")
+    assert receivable(db, "INV-1").balance == Decimal("500.00")
+    with session_scope(db) as s:
+        assert prepayments.apply(s, "PRE-CNY", "INV-1", AS_OF, "cli:t") == Decimal("90.00")
+    assert receivable(db, "INV-1").balance == Decimal("410.00")
