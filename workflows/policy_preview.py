@@ -12,11 +12,15 @@ An open order already counts in its customer's exposure, so when it is checked a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from engine import DECISIONS, Policy, RuleEngine
+from engine.fx import MissingRate
+from ledger import fx_store
 from ledger.db import Engine, Session
 from ledger.facts import OPEN_ORDER_STATUSES, customer_facts
 from ledger.order_store import list_orders
@@ -70,11 +74,12 @@ class Preview:
 
 
 def preview(engine: Engine, active: Policy, draft: Policy, as_of: date,
-            mail: MailSetup | None = None) -> Preview:
+            mail: MailSetup | None = None, book: str | None = None) -> Preview:
     """Compare ``draft`` with ``active`` on ``as_of``; nothing is written. Without ``mail``
-    no reminders are planned (the cycle renders each email), so none are compared."""
-    before = decisions(engine, active, as_of, mail)
-    after = decisions(engine, draft, as_of, mail)
+    no reminders are planned (the cycle renders each email), so none are compared.
+    ``book``: the book currency, so exposure and orders are seen as the cycle sees them."""
+    before = decisions(engine, active, as_of, mail, book)
+    after = decisions(engine, draft, as_of, mail, book)
     result = Preview(as_of, active.hash, draft.hash, mail is not None)
     for kind in KINDS:
         rules = sorted(before[kind].keys() | after[kind].keys())
@@ -88,31 +93,35 @@ def _diff(rule: str, old: set[str], new: set[str]) -> RuleDiff:
                     sorted(old - new)[:EXAMPLES])
 
 
-def decisions(engine: Engine, policy: Policy, as_of: date, mail: MailSetup | None = None
-              ) -> Decisions:
+def decisions(engine: Engine, policy: Policy, as_of: date, mail: MailSetup | None = None,
+              book: str | None = None) -> Decisions:
     """Everything ``policy`` would do today, by kind and rule (a dry run: no writes)."""
     found: Decisions = {kind: defaultdict(set) for kind in KINDS}
-    summary = run_cycle(engine, policy, as_of, dry_run=True, force=True, mail=mail)
+    summary = run_cycle(engine, policy, as_of, dry_run=True, force=True, mail=mail, book=book)
     for change in summary.changes:
         kind = _KIND_OF[change["change"]]
         subject = change["subject"] or change.get("kind", "")
         for rule in str(change["rule"]).split("+"):
             found[kind][rule].add(subject)
     with Session(engine) as session:
-        found["order"] |= order_decisions(session, policy, as_of)
+        found["order"] |= order_decisions(session, policy, as_of, book)
     return found
 
 
-def order_decisions(session: Session, policy: Policy, as_of: date) -> dict[str, set[str]]:
+def order_decisions(session: Session, policy: Policy, as_of: date, book: str | None = None
+                    ) -> dict[str, set[str]]:
     """Open and held orders checked again: ``order:<check>`` -> the orders it fires for,
-    ``decision:<decision>`` -> the orders that decision would be taken for."""
+    ``decision:<decision>`` -> the orders that decision would be taken for. With ``book``,
+    an order's amount is in the book currency as its check saw it (unconverted without a
+    rate, as exposure leaves such money out)."""
     orders = [o for status in OPEN_ORDER_STATUSES for o in list_orders(session, status)]
     result: dict[str, set[str]] = defaultdict(set)
     if not orders:
         return result
-    customers = customer_facts(session, as_of)
+    customers = customer_facts(session, as_of, book=book)
     by_code = {facts["customer.code"]: facts for facts in customers.values()}
-    facts = [{"id": index, "amount": order["amount"], "currency": order["currency"],
+    amount_of = _in_book(session, orders, as_of, book)
+    facts = [{"id": index, "amount": amount_of(order), "currency": order["currency"],
               "exposure_after": by_code[order["customer"]]["customer.exposure"],
               **by_code[order["customer"]]}
              for index, order in enumerate(orders)]
@@ -125,3 +134,20 @@ def order_decisions(session: Session, policy: Policy, as_of: date) -> dict[str, 
         decision = max((decide[r] for r in rule_ids), key=DECISIONS.index, default="approve")
         result[f"decision:{decision}"].add(str(order["number"]))
     return result
+
+
+def _in_book(session: Session, orders: list[dict[str, Any]], as_of: date, book: str | None
+             ) -> Callable[[dict[str, Any]], Decimal]:
+    """An order's amount in the book currency at the day's rate (as it was when missing)."""
+    codes = {o["currency"] for o in orders} - {book}
+    if book is None or not codes:
+        return lambda order: order["amount"]
+    rates = fx_store.rates_on(session, book, as_of, codes)
+
+    def amount(order: dict[str, Any]) -> Decimal:
+        try:
+            return rates.convert(order["amount"], order["currency"], as_of)
+        except MissingRate:
+            return order["amount"]
+
+    return amount

@@ -198,3 +198,24 @@ def test_a_draft_made_before_another_publish_is_refused(db, policy_dir):
         publish(s, second_id, done.policy, policy_dir, AS_OF, "web:li.qiang", "li.qiang")
     assert "> 0.3" in (policy_dir / "warnings.yaml").read_text()
     assert load_policy(policy_dir).hash == done.policy.hash
+
+
+def test_orders_in_another_currency_are_previewed_in_the_book_currency(db, tmp_path):
+    """An open USD order is checked again at the day's rate, as its own check saw it: at
+    7.00 its 80,000 USD is 560,000 CNY, over C001's 500,000 limit, so a draft rejecting orders
+    over the limit would reject it (read 1:1, it would pass unnoticed)."""
+    from workflows.rates import import_rates
+
+    _seed(db, tmp_path)
+    with session_scope(db) as s:
+        import_rates(s, [("rates.csv:2", {"date": "2026-03-01", "currency": "USD",
+                                          "rate": "7.00"})], "CNY", "rates.csv", AS_OF, "t")
+        held = orders.add(s, ACTIVE, "C001", Decimal("80000.00"), "SO-U", AS_OF, "test",
+                          currency="USD", book="CNY")
+        assert held.status == "held"
+    draft = load_policy_texts(_draft(
+        "credit.yaml", "when: exposure_after > customer.credit_limit\n    decide: hold",
+        "when: exposure_after > customer.credit_limit\n    decide: reject"))
+    decided = _rows(preview(db, ACTIVE, draft, AS_OF, book="CNY"), "order")
+    assert decided["decision:hold"] == (1, 0, [], ["SO-U"])
+    assert decided["decision:reject"] == (0, 1, ["SO-U"], [])

@@ -86,7 +86,7 @@ def draft_preview(request: Request, draft_id: int, who: Manager, db: DbSession, 
         problems = exc.problems
     if policy is not None and draft.status == "draft":
         result = preview(request.app.state.engine, active, policy, today,
-                         _mail(request))
+                         _mail(request), request.app.state.settings.book_currency)
     changed = sorted(n for n, text in draft.files.items() if active.files.get(n) != text)
     return page(request, "policy/draft.html", who, draft=draft, policy=policy,
                 active=active, preview=result, problems=problems, changed=changed,
