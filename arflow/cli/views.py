@@ -32,6 +32,7 @@ def customers_command(as_json: bool = JSON) -> None:
             "open_receivables": c.sums.open_receivables,
             "open_balance": c.sums.open_balance,  # every currency added up
             "unapplied_credit": c.sums.unapplied_credit,
+            "unapplied_credits": dict(c.sums.unapplied_by_currency),  # per currency
         }
         for c in found
     ]

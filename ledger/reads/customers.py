@@ -47,7 +47,9 @@ class Sums:
 
     balances: list[CurrencyBalance] = field(default_factory=list)
     open_receivables: int = 0
-    unapplied_credit: Decimal = ZERO
+    unapplied_credit: Decimal = ZERO  # every currency's added up, as before: see below
+    # currency -> unapplied credit in it (a payment only ever pays its own currency)
+    unapplied_by_currency: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def currency(self) -> str | None:
@@ -153,12 +155,17 @@ def balances(session: Session, customer_ids: list[int], today: date,
         per[row.customer_id].append(CurrencyBalance(
             currency=row.currency, balance=row.balance or ZERO, overdue=row.overdue or ZERO,
             open_receivables=row.n))
-    credit = dict(session.execute(
-        select(P.c.customer_id, type_coerce(func.sum(P.c.unapplied), Money()))
-        .where(P.c.customer_id.in_(customer_ids)).group_by(P.c.customer_id)).all())
+    credit: dict[int, dict[str, Decimal]] = {}
+    for cid, currency, amount in session.execute(
+        select(P.c.customer_id, P.c.currency, type_coerce(func.sum(P.c.unapplied), Money()))
+        .where(P.c.customer_id.in_(customer_ids), P.c.unapplied != 0)
+        .group_by(P.c.customer_id, P.c.currency).order_by(P.c.currency)
+    ):
+        credit.setdefault(cid, {})[currency] = amount
     return {cid: Sums(balances=found,
                       open_receivables=sum(b.open_receivables for b in found),
-                      unapplied_credit=credit.get(cid) or ZERO)
+                      unapplied_credit=sum(credit.get(cid, {}).values(), ZERO),
+                      unapplied_by_currency=credit.get(cid, {}))
             for cid, found in per.items()}
 
 

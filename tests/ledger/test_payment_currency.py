@@ -116,3 +116,18 @@ def test_the_allocator_reads_the_payments_own_currency_when_not_told(db, tmp_pat
         allocator.flush()
     assert left == Decimal("400.00")
     assert _balances(db)["N-1"] == Decimal("1000.00") and _balances(db)["U-1"] == Decimal("0.00")
+
+
+def test_unapplied_credit_is_told_per_currency(db, tmp_path):
+    """Left-over money stays in its currency: the customer's credit is listed per currency
+    (beside the old single figure, kept for scripts)."""
+    from ledger.reads.customers import balances
+
+    _seed(db, tmp_path)
+    _load(db, write(tmp_path / "p.csv", HEADER + "P1,C001,2026-02-02,1200.00,N-1,CNY\n"
+                                                "P2,C001,2026-02-02,600.00,U-1,USD\n"))
+    with Session(db) as s:
+        cid = s.execute(select(Customer.id).where(Customer.code == "C001")).scalar_one()
+        sums = balances(s, [cid], date(2026, 3, 1))[cid]
+    assert sums.unapplied_by_currency == {"CNY": Decimal("200.00"), "USD": Decimal("100.00")}
+    assert sums.unapplied_credit == Decimal("300.00")

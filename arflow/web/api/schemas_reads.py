@@ -55,7 +55,11 @@ class CustomerOut(BaseModel):
     overdue: Money | None = Field(description="The part of the balance past its due date.")
     balances: list[CurrencyBalance] = Field(description="Open balance per currency.")
     open_receivables: int
-    unapplied_credit: Money = Field(description="Payments not applied to any invoice.")
+    unapplied_credit: Money = Field(description="Payments not applied to any invoice, every "
+                                                "currency added up (see the next field).")
+    unapplied_credits: dict[str, Money] = Field(
+        default_factory=dict, description="Unapplied credit per currency: a payment only "
+                                          "ever pays invoices of its own currency.")
     contacts: list[ContactOut] = Field(description="The people at the customer, billing "
                                                    "contacts first.")
 
@@ -135,6 +139,7 @@ def customer_out(row: Any) -> dict[str, Any]:
         "balances": [{"currency": b.currency, "balance": b.balance, "overdue": b.overdue,
                       "open_receivables": b.open_receivables} for b in sums.balances],
         "open_receivables": sums.open_receivables, "unapplied_credit": sums.unapplied_credit,
+        "unapplied_credits": dict(sums.unapplied_by_currency),
         "contacts": [contact_out(c) for c in row.contacts],
     }
 
