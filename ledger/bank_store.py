@@ -41,14 +41,19 @@ def existing_fingerprints(session: Session, fingerprints: Iterable[str]) -> set[
 
 def insert_lines(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert new lines (each with its ``fingerprint``); return fingerprint -> id."""
+    return _insert_keyed(session, BankLine.__table__, "fingerprint", rows)
+
+
+def _insert_keyed(session: Session, table: Any, key: str, rows: list[dict[str, Any]]
+                  ) -> dict[str, int]:
+    """Insert ``rows`` in bulk and read back their ids by a unique ``key`` column."""
     if not rows:
         return {}
-    t = BankLine.__table__
-    session.execute(insert(t), rows)
+    session.execute(insert(table), rows)
     ids: dict[str, int] = {}
-    for chunk in chunks([r["fingerprint"] for r in rows], in_list(session)):
-        ids.update(session.execute(select(t.c.fingerprint, t.c.id)
-                                   .where(t.c.fingerprint.in_(chunk))).all())
+    column = table.c[key]
+    for chunk in chunks([r[key] for r in rows], in_list(session)):
+        ids.update(session.execute(select(column, table.c.id).where(column.in_(chunk))).all())
     return ids
 
 
@@ -187,15 +192,7 @@ def mark_unapplied(session: Session, line_id: int, status: str) -> None:
 def insert_payments(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Payments of bank lines (reference, customer_id, date, amount, kind, currency,
     bank_line_id); return reference -> id."""
-    if not rows:
-        return {}
-    t = Payment.__table__
-    session.execute(insert(t), rows)
-    ids: dict[str, int] = {}
-    for chunk in chunks([r["reference"] for r in rows], in_list(session)):
-        ids.update(session.execute(select(t.c.reference, t.c.id)
-                                   .where(t.c.reference.in_(chunk))).all())
-    return ids
+    return _insert_keyed(session, Payment.__table__, "reference", rows)
 
 
 def payments_of_line(session: Session, line_id: int) -> list[tuple[int, int]]:

@@ -24,30 +24,35 @@ from tests.conftest import PG_BASE
 D = date
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def at_0005(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A new, empty database migrated to revision 0005 (a PostgreSQL schema of its own,
-    dropped after)."""
+def at_revision(request: pytest.FixtureRequest, tmp_path: Path, revision: str
+                ) -> Iterator[Engine]:
+    """A new, empty database migrated to ``revision`` (on PostgreSQL a schema of its own,
+    dropped after): for a migration test to fill with the data of its time."""
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        upgrade(engine, "0005")
+        upgrade(engine, revision)
         yield engine
         engine.dispose()
         return
     request.getfixturevalue("pg_schema_url")  # skips when PostgreSQL is not reachable
-    schema = f"arflow_m6_{uuid.uuid4().hex[:10]}"
+    schema = f"arflow_m{revision}_{uuid.uuid4().hex[:10]}"
     admin = make_engine(PG_BASE)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     engine = make_engine(f"{PG_BASE}?options=-csearch_path%3D{schema}")
     try:
-        upgrade(engine, "0005")
+        upgrade(engine, revision)
         yield engine
     finally:
         engine.dispose()
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def at_0005(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    yield from at_revision(request, tmp_path, "0005")
 
 
 def _filled(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,6 @@ each payment takes the currency of the invoices it paid (CNY when it paid none).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,36 +13,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from ledger.db import make_engine
 from ledger.migrate import is_current, upgrade
-from tests.conftest import PG_BASE
-from tests.ledger.test_migration_0006 import _insert
+from tests.ledger.test_migration_0006 import _insert, at_revision
 
 D = date
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def at_0009(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        upgrade(engine, "0009")
-        yield engine
-        engine.dispose()
-        return
-    request.getfixturevalue("pg_schema_url")  # skips when PostgreSQL is not reachable
-    schema = f"arflow_m10_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(f"{PG_BASE}?options=-csearch_path%3D{schema}")
-    try:
-        upgrade(engine, "0009")
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from at_revision(request, tmp_path, "0009")
 
 
 def _receivable(rid: int, number: str, currency: str) -> dict[str, object]:
