@@ -171,7 +171,10 @@ def parse_rate(where: str, day: Any, currency: Any, rate: Any, book: str) -> Rat
     if code == book:
         raise BadRate(where, f"currency: {code} is the book currency (it converts at 1)",
                       "currency")
-    text = str(rate if rate is not None else "").strip().replace(",", "")
+    text = str(rate if rate is not None else "").strip()
+    if "," in text:  # 7,1234 is 7.1234 in half the world: never guess
+        raise BadRate(where, f"rate: write it with a decimal point and no comma, got {rate!r}",
+                      "rate")
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -6,6 +6,7 @@ in a BIGINT and handed to Python as ``Decimal``. Sums in SQL stay exact on both.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234,567.89
 MAX_CENTS = 2**63 - 1  # BIGINT
 
 
@@ -43,6 +45,9 @@ def parse_money(text: str | Decimal | int, *, allow_zero: bool = True,
     message (``not an amount: '12,34x'``, ``more than two decimals: 12.345``, ``negative
     amount: -5``, ``amount must be greater than zero``); each shell reports it its own way."""
     raw = str(text).strip()
+    if "," in raw and not _GROUPED.fullmatch(raw):  # 12,50 is not 1250: refuse, never guess
+        raise ValueError(f"not an amount: {raw!r} (a comma may only separate thousands, as "
+                         "in 1,234.56; the decimal separator is a point)")
     plain = raw.replace(",", "")
     try:
         amount = Decimal(plain)

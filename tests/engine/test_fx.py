@@ -70,6 +70,7 @@ def test_parse_rate_reads_aliases_and_refuses_bad_values() -> None:
         ("2026-11-30", "USD", "abc"): "r.csv:3: rate: not a number: 'abc'",
         ("2026-11-30", "USD", "0"): "r.csv:3: rate: must be a number above 0",
         ("2026-11-30", "USD", "7.1234567"): "r.csv:3: rate: at most 6 decimals",
+        ("2026-11-30", "USD", "7,1234"): "r.csv:3: rate: write it with a decimal point",
     }
     for (day, code, value), message in problems.items():
         with pytest.raises(BadRate) as caught:
