@@ -69,7 +69,8 @@ def test_reject_needs_a_note(ledger) -> None:  # type: ignore[no-untyped-def]
     (("R-1", "--reason", "x", "--amount", "50000.01"),
      "--amount: the write-off must be more than 0 and at most the balance of R-1, "
      "50,000.00 CNY; got 50,000.01"),
-    (("R-1", "--reason", "x", "--amount", "12,3x"), "--amount: not an amount: '12,3x'"),
+    (("R-1", "--reason", "x", "--amount", "12,3x"), "--amount: not an amount: '12,3x' (a "
+     "comma may only separate thousands, as in 1,234.56; the decimal separator is a point)"),
     (("R-1", "--amount", "5"), "--amount: only with --reason (a new proposal)"),
     (("R-1", "--approve", "--reject"), "--approve and --reject: one or the other"),
     (("R-1", "--reject", "--reason", "x"),
