@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
 from engine.amount_combos import CombinationSearch, find_combinations
@@ -109,11 +109,19 @@ class Book(Protocol):
         ...
 
 
+def charges_allowed(amount: Decimal, tolerance: Decimal) -> Decimal:
+    """The shortfall a line of ``amount`` may leave as bank charges: the setting's
+    tolerance, but never more than CHARGES_MAX_SHARE of the transfer (a bank keeps a fee,
+    not a sixth of the money: 10.00 paid on a 60.00 invoice is a part payment)."""
+    share = (amount * CHARGES_MAX_SHARE).quantize(CENT, rounding=ROUND_DOWN)
+    return max(Decimal("0"), min(tolerance, share))
+
+
 def propose(line: StatementLine, book: Book, tolerance: Decimal) -> list[Proposal]:
     """The proposals for ``line``, best option first; [] when nothing points anywhere."""
     if line.amount <= 0:
         return []
-    tolerance = max(tolerance, Decimal("0"))
+    tolerance = charges_allowed(line.amount, tolerance)
     keys = keys_in_text(line.text)
     named = _unique(book.invoices_by_key(keys)) if keys else []
     same = [inv for inv in named if inv.currency == line.currency and inv.balance > 0]
@@ -175,6 +183,7 @@ class _Payer:
 CENT = Decimal("0.01")
 AMBIGUOUS_PENALTY = Decimal("0.15")
 CHARGES_PENALTY = Decimal("0.03")
+CHARGES_MAX_SHARE = Decimal("0.02")  # bank charges above 2% of the transfer are not charges
 SEVERAL_CUSTOMERS = Decimal("0.60")  # invoices of several customers named, payer unknown
 OTHER_CUSTOMER = Decimal("0.50")  # named invoices of a customer the payer is not
 SETTLED_BY_NUMBERS = Decimal("0.97")  # named invoices settled exactly or less charges
@@ -258,7 +267,14 @@ def _by_numbers(line: StatementLine, named: list[OpenInvoice], book: Book,
     for invoice in _unshadowed(named, line.text):
         by_customer.setdefault(invoice.customer_id, []).append(invoice)
     if len(by_customer) == 1:
-        return _fit_named(line, next(iter(by_customer.values())), tolerance)
+        (customer_id, invoices), = by_customer.items()
+        fits = _fit_named(line, invoices, tolerance)
+        known = book.customer_of_account(line.payer_account) if line.payer_account else None
+        if known is not None and known != customer_id:  # another customer's account pays
+            for option in fits:  # them: a person decides (a group paying, or a mistake)
+                option.confidence = min(option.confidence, OTHER_CUSTOMER)
+                option.params["other_payer"] = True
+        return fits
     payer = _payer(line, book)
     fits = sorted((option for invoices in by_customer.values()
                    for option in _fit_named(line, invoices, tolerance)),

@@ -11,7 +11,8 @@ exact or learned), ``other_currency`` (invoice numbers named, all in another cur
 Fit: ``exact``, ``charges`` (short by bank charges), ``subset`` (some of the named
 invoices exactly: ``paid``), ``partial``, ``surplus`` (the rest as
 credit), ``oldest_first``, ``credit`` (all of it left as unapplied credit).
-Flags: ``ambiguous`` (another option fits as well), ``several_customers`` (the text names
+Flags: ``other_payer`` (the payer's known account is another customer's), ``ambiguous``
+(another option fits as well), ``several_customers`` (the text names
 invoices of more than one customer).
 """
 
@@ -40,6 +41,8 @@ def explain(key: str, params: Mapping[str, Any], language: str = "en") -> str:
         parts.append(words["ambiguous"])
     if params.get("several_customers"):
         parts.append(words["several_customers"])
+    if params.get("other_payer"):
+        parts.append(words["other_payer"])
     return words["sep"].join(part for part in parts if part)
 
 
@@ -131,6 +134,8 @@ _EN: dict[str, Any] = {
     "ambiguous": "another choice fits the amount just as well: check which is meant",
     "several_customers": "the text names invoices of more than one customer: check whose "
                          "payment it is",
+    "other_payer": "the payer's account belongs to another customer: check whose payment "
+                   "it is",
 }
 
 _ZH: dict[str, Any] = {
@@ -157,4 +162,5 @@ _ZH: dict[str, Any] = {
     },
     "ambiguous": "另有同样相符的选项，请核对",
     "several_customers": "摘要中的发票属于多个客户，请核对付款方",
+    "other_payer": "付款账号属于另一客户，请核对付款方",
 }

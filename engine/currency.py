@@ -18,7 +18,7 @@ ALIASES: dict[str, str] = {
     "人民币": "CNY", "人民幣": "CNY", "RMB": "CNY", "¥": "CNY", "￥": "CNY", "元": "CNY",
     "CNH": "CNY",  # offshore renminbi: the same money in a receivable's books
     "RMB¥": "CNY",
-    "US$": "USD", "USD$": "USD", "$": "USD", "美元": "USD", "美金": "USD",
+    "US$": "USD", "USD$": "USD", "美元": "USD", "美金": "USD",  # not a bare $ (HK, TW, SG…)
     "HK$": "HKD", "港币": "HKD", "港幣": "HKD", "港元": "HKD",
     "€": "EUR", "欧元": "EUR", "歐元": "EUR",
     "£": "GBP", "英镑": "GBP",

@@ -435,13 +435,14 @@ def test_a_number_that_is_only_part_of_another_named_number_is_not_a_second_cust
 def test_the_payers_exact_invoice_is_offered_beside_named_ones_the_amount_does_not_fit(
         book: FakeBook) -> None:
     # the text's "0091" is BRIGHT's; the amount is exactly HUAXING's 0044, and the account
-    # is HUAXING's: both for a person to choose, the named one first
+    # is HUAXING's: both for a person to choose, the payer's own invoice first (a named
+    # invoice of another customer than the account's is capped at 0.50)
     found = propose(line("2500.00", "INV-2026-0091", account="6222 0000 1111"), book, TOLERANCE)
-    assert options(found) == {1: [("INV-2026-0091", D("2500.00"), D("0"))],
-                              2: [("INV-2026-0044", D("2500.00"), D("0"))]}
-    assert (confidence(found, 1), confidence(found, 2)) == (D("0.80"), D("0.75"))
-    # named invoices that the amount settles need no alternative
-    exact = propose(line("7000.00", "INV-2026-0091", account="6222 0000 1111"), book, TOLERANCE)
+    assert options(found) == {1: [("INV-2026-0044", D("2500.00"), D("0"))],
+                              2: [("INV-2026-0091", D("2500.00"), D("0"))]}
+    assert (confidence(found, 1), confidence(found, 2)) == (D("0.75"), D("0.50"))
+    # named invoices that the amount settles, the payer unknown: no alternative needed
+    exact = propose(line("7000.00", "INV-2026-0091"), book, TOLERANCE)
     assert set(options(exact)) == {1}
 
 
@@ -461,3 +462,28 @@ def test_explain_refuses_a_key_it_does_not_know() -> None:
     assert explain("account.credit", {"credit": "1.00"}, "fr") == (
         "the payer's account is known to be this customer's; all of it left as unapplied "
         "credit on the customer")
+
+
+def test_charges_are_never_more_than_a_small_share_of_the_transfer() -> None:
+    """10.00 paid on a 60.00 invoice is a part payment, not 50.00 of bank charges: the
+    tolerance is capped at 2% of the transfer (0.20 here)."""
+    book = FakeBook(invoices=[inv(1, "A-90", ACME, "60.00", 1)])
+    found = propose(line("10.00", "A-90"), book, TOLERANCE)
+    assert options(found) == {1: [("A-90", D("10.00"), D("0"))]}
+    assert confidence(found) == D("0.80")
+    found = propose(line("59.85", "A-90"), book, TOLERANCE)  # 0.15 short: within 1.19
+    assert options(found) == {1: [("A-90", D("59.85"), D("0.15"))]}
+
+
+def test_another_customers_account_paying_named_invoices_waits_for_a_person(
+        book: FakeBook) -> None:
+    """Huaxing's known account pays Bright's invoice by number, to the cent: not applied at
+    once (a group paying for a sister company, or a mistake): a person decides."""
+    found = propose(line("7000.00", "INV-2026-0091", account="6222 0000 1111"), book,
+                    TOLERANCE)
+    assert options(found)[1] == [("INV-2026-0091", D("7000.00"), D("0"))]
+    assert confidence(found) == D("0.50")
+    assert found[0].reason.endswith(
+        "the payer's account belongs to another customer: check whose payment it is")
+    assert explain(found[0].reason_key, found[0].reason_params, "zh-CN").endswith(
+        "付款账号属于另一客户，请核对付款方")
