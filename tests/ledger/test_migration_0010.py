@@ -32,16 +32,20 @@ def _receivable(rid: int, number: str, currency: str) -> dict[str, object]:
 
 def test_keys_currencies_and_payment_currencies_filled_in(at_0009: Engine) -> None:
     with at_0009.begin() as conn:
-        _insert(conn, "customer", [{"id": 1, "code": "C1", "name": "华兴贸易"}])
+        _insert(conn, "customer", [{"id": 1, "code": "C1", "name": "华兴贸易"},
+                                   {"id": 2, "code": "C2", "name": "Acme"}])
         _insert(conn, "receivable", [_receivable(1, "INV-2026/0042", "RMB"),
                                      _receivable(2, "ｉｎｖ 7", "usd"),
                                      _receivable(3, "X-3", "EUR"),
-                                     _receivable(4, "X-4", "ZZZ")])
+                                     _receivable(4, "X-4", "ZZZ"),
+                                     {**_receivable(5, "U-5", "us$"), "customer_id": 2}])
         _insert(conn, "payment", [
             {"id": 1, "reference": "P1", "customer_id": 1, "date": D(2026, 2, 3),
              "amount": 50_00, "unapplied": 0},
             {"id": 2, "reference": "P2", "customer_id": 1, "date": D(2026, 2, 3),
-             "amount": 50_00, "unapplied": 50_00}])
+             "amount": 50_00, "unapplied": 50_00},  # C1 invoices in several: CNY
+            {"id": 3, "reference": "P3", "customer_id": 2, "date": D(2026, 2, 3),
+             "amount": 50_00, "unapplied": 50_00}])  # C2's advance: C2 invoices in USD
         _insert(conn, "allocation", [{"id": 1, "payment_id": 1, "receivable_id": 2,
                                       "amount": 50_00}])
     upgrade(at_0009)
@@ -53,5 +57,6 @@ def test_keys_currencies_and_payment_currencies_filled_in(at_0009: Engine) -> No
             "SELECT reference, currency FROM payment ORDER BY id")).all()
     assert [tuple(r) for r in receivables] == [
         ("INV-2026/0042", "INV20260042", "CNY"), ("ｉｎｖ 7", "INV7", "USD"),
-        ("X-3", "X3", "EUR"), ("X-4", "X4", "ZZZ")]  # unknown: left for a person to fix
-    assert [tuple(p) for p in payments] == [("P1", "USD"), ("P2", "CNY")]
+        ("X-3", "X3", "EUR"), ("X-4", "X4", "ZZZ"),  # unknown: left for a person to fix
+        ("U-5", "U5", "USD")]
+    assert [tuple(p) for p in payments] == [("P1", "USD"), ("P2", "CNY"), ("P3", "USD")]

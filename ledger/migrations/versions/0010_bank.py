@@ -111,8 +111,8 @@ CURRENCY_TABLES = ("receivable", "sales_order", "guarantee")
 def _backfill() -> None:
     """Keys for the receivables already there; currencies as typed before this release
     (``RMB``, ``rmb``, ``¥``) read into their ISO code, so one currency is one book; each
-    payment takes the currency of the invoices it paid (the book's CNY when it paid
-    none)."""
+    payment takes the currency of the invoices it paid, else its customer's only
+    currency, else CNY (the default book currency)."""
     conn = op.get_bind()
     for name in CURRENCY_TABLES:
         table = sa.table(name, sa.column("currency", sa.String()))
@@ -141,6 +141,14 @@ def _backfill() -> None:
         "UPDATE payment SET currency = (SELECT MIN(r.currency) FROM allocation a "
         "JOIN receivable r ON r.id = a.receivable_id WHERE a.payment_id = payment.id) "
         "WHERE EXISTS (SELECT 1 FROM allocation a WHERE a.payment_id = payment.id)"))
+    # money that paid nothing yet (an advance, an overpayment): its customer's currency
+    # when it invoices in one only
+    conn.execute(sa.text(
+        "UPDATE payment SET currency = (SELECT MIN(r.currency) FROM receivable r "
+        "WHERE r.customer_id = payment.customer_id) "
+        "WHERE NOT EXISTS (SELECT 1 FROM allocation a WHERE a.payment_id = payment.id) "
+        "AND (SELECT COUNT(DISTINCT r.currency) FROM receivable r "
+        "WHERE r.customer_id = payment.customer_id) = 1"))
 
 
 def downgrade() -> None:
