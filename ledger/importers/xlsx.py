@@ -67,10 +67,14 @@ def _read_book(handle: BinaryIO, path: Path, renames: dict[str, str], sheet: str
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
         raise SourceError(f"{path}: not a readable Excel workbook ({exc})") from None
     try:
-        worksheet = book[_sheet_name(book.sheetnames, sheet, path)]
+        name = _sheet_name(book.sheetnames, sheet, path)
+        worksheet = book[name]
         worksheet.reset_dimensions()  # a wrong <dimension> must not hide rows
-        cells = worksheet.iter_rows(min_row=1, values_only=True)
-        return _read(cells, renames, path.name, date_format)
+        formulas = _formula_cells(handle, name)
+        unsaved: dict[int, list[int]] = {}
+        cells = _marking_unsaved(worksheet.iter_rows(min_row=1, values_only=True), formulas,
+                                 unsaved)
+        return _read(cells, renames, path.name, date_format, unsaved)
     except SourceError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:  # a broken sheet part
@@ -91,8 +95,39 @@ def _sheet_name(names: list[str], sheet: str | None, path: Path) -> str:
     raise SourceError(f"{path}: no sheet {sheet!r}; the workbook has: {listed}")
 
 
-def _read(rows: Any, renames: dict[str, str], name: str, date_format: str | None
-          ) -> tuple[list[str], list[Row]]:
+def _formula_cells(handle: BinaryIO, sheet: str) -> set[tuple[int, int]]:
+    """(row, column index) of the sheet's formulas: a workbook written by a program, not
+    saved by Excel, holds them without a value, and such a cell must not read as empty."""
+    handle.seek(0)
+    book = load_workbook(handle, read_only=True, data_only=False)
+    try:
+        worksheet = book[sheet]
+        worksheet.reset_dimensions()
+        return {(number, index)
+                for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1)
+                for index, value in enumerate(cells)
+                if isinstance(value, str) and value.startswith("=")}
+    finally:
+        book.close()
+
+
+def _marking_unsaved(rows: Any, formulas: set[tuple[int, int]],
+                     unsaved: dict[int, list[int]]) -> Any:
+    """The rows as they are, noting in ``unsaved`` the formulas that have no value."""
+    for number, cells in enumerate(rows, start=1):
+        if formulas:
+            missing = [i for i, v in enumerate(cells) if v is None and (number, i) in formulas]
+            if missing:
+                unsaved[number] = missing
+        yield cells
+
+
+UNSAVED_FORMULA = ("a formula with no saved value: open the file in Excel (or LibreOffice), "
+                   "save it, and import it again")
+
+
+def _read(rows: Any, renames: dict[str, str], name: str, date_format: str | None,
+          unsaved: dict[int, list[int]] | None = None) -> tuple[list[str], list[Row]]:
     lines = ((number, [cell_text(value, date_format) for value in cells])
              for number, cells in enumerate(rows, start=1))
     filled = ((number, texts) for number, texts in lines if any(t.strip() for t in texts))
@@ -125,6 +160,8 @@ def _read(rows: Any, renames: dict[str, str], name: str, date_format: str | None
         if not any(t.strip() for t in texts):
             continue
         errors += _damage(name, number, texts, header, headers, letters)
+        errors += [_cell_error(name, number, index, header, headers, UNSAVED_FORMULA)
+                   for index in (unsaved or {}).get(number, []) if index < len(header)]
         padded = texts + [""] * (len(header) - len(texts))
         out.append(Row(number, dict(zip(header, padded, strict=True)), headers, letters))
     if errors:
@@ -141,12 +178,17 @@ def _damage(name: str, number: int, texts: list[str], header: list[str],
                   else too_long(len(text)) if len(text) > FIELD_LIMIT else None)
         if reason is None:
             continue
-        column = header[index] if index < len(header) else ""
-        original = headers.get(column, "")
-        found.append(RowError(name, number, column, reason,
-                              original if original != column else "",
-                              f"{get_column_letter(index + 1)}{number}"))
+        found.append(_cell_error(name, number, index, header, headers, reason))
     return found
+
+
+def _cell_error(name: str, number: int, index: int, header: list[str],
+                headers: dict[str, str], reason: str) -> RowError:
+    """``reason`` for the cell at row ``number``, column ``index``: ``f.xlsx:C4 (贷方金额)``."""
+    column = header[index] if index < len(header) else ""
+    original = headers.get(column, "")
+    return RowError(name, number, column, reason, original if original != column else "",
+                    f"{get_column_letter(index + 1)}{number}")
 
 
 def cell_text(value: object, date_format: str | None = None) -> str:

@@ -114,3 +114,20 @@ def test_title_rows_above_a_mapped_header_are_passed_over(tmp_path):
              "amount": "12,000.00"})]
     # without a mapping the first non-empty row is the header, as in a CSV
     assert read_rows(tmp_path / "bank.xlsx")[0] == ["中国工商银行 账户明细"]
+
+
+def test_a_formula_without_a_saved_value_is_named_not_read_as_empty(tmp_path):
+    """A workbook written by a program holds formulas without their value; read as empty,
+    a bank export's credit of =1000*2 would pass for a debit row and vanish."""
+    book = Workbook()
+    book.active.append(["交易日期", "贷方金额", "摘要"])
+    book.active.append(["2026/11/28", "=1000*2", "货款"])
+    book.active.append(["2026/11/29", 500, "=\"INV-\"&\"42\""])
+    book.save(tmp_path / "f.xlsx")
+    mapping = Mapping(columns={"交易日期": "date", "贷方金额": "amount", "摘要": "text"})
+    with pytest.raises(ImportFailed) as caught:
+        read_rows(tmp_path / "f.xlsx", mapping)
+    reason = ("a formula with no saved value: open the file in Excel (or LibreOffice), save "
+              "it, and import it again")
+    assert str(caught.value).splitlines() == [f"f.xlsx:B2 (贷方金额): {reason}",
+                                              f"f.xlsx:C3 (摘要): {reason}"]
