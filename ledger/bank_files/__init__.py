@@ -18,13 +18,19 @@ __all__ = ["FORMATS", "ParsedLine", "StatementFile", "fingerprints", "guess_form
 
 def guess_format(path: Path) -> str:
     """camt053 for XML in the camt.053 namespace, mt940 for ``:20:``/``:61:`` tags, else
-    csv (a table: CSV or XLSX)."""
+    csv (a table: CSV or XLSX). Other XML (camt.052, camt.054, anything else) is refused
+    here, naming its namespace, rather than read as a table."""
     try:
         head = path.read_bytes()[:65536]
     except OSError as exc:
         raise SourceError(f"{path}: {exc.strerror or exc}") from None
     if camt053.looks_like(head):
         return "camt053"
+    if camt053.looks_like_xml(head):  # never a table: say what it is instead
+        wrong = camt053.other_xml(path, head)
+        if wrong is not None:
+            raise wrong
+        return "camt053"  # not well-formed: the camt.053 reader names the line
     if mt940.looks_like(head.decode("latin-1")):
         return "mt940"
     return "csv"

@@ -9,6 +9,7 @@ own amount. An entry with several transaction details (a batch) is one line per 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from pycamt.parser import Camt053ParseError, Camt053Parser
 
 from ledger.bank_files.base import ParsedLine, StatementFile, clean, currency_of
 from ledger.importers.base import FieldError, ImportFailed, RowError
+from ledger.importers.source import SourceError
 from ledger.money import parse_money
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053"
@@ -29,10 +31,41 @@ def looks_like(head: bytes) -> bool:
     return NAMESPACE.encode() in head
 
 
+def looks_like_xml(head: bytes) -> bool:
+    """The file starts (after a byte order mark and blanks) with markup."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+def other_xml(path: Path, head: bytes) -> SourceError | None:
+    """The error for an XML file whose root is not in the camt.053 namespace (camt.052
+    and camt.054 look alike but are reports and notifications, not statements), else
+    None (camt.053, or not readable as XML: the reader says why)."""
+    try:
+        _, root = next(etree.iterparse(io.BytesIO(head), events=("start",),
+                                       resolve_entities=False, no_network=True))
+    except (etree.XMLSyntaxError, StopIteration):
+        return None
+    namespace = etree.QName(root).namespace
+    if namespace is not None and namespace.startswith(NAMESPACE):
+        return None
+    said = f"namespace {namespace}" if namespace else f"root <{etree.QName(root).localname}>" \
+        ", no namespace"
+    return SourceError(f"{path}: XML, but not a camt.053 statement ({said})")
+
+
 def read(path: Path) -> StatementFile:
     name = path.name
     try:
-        parser = Camt053Parser(path.read_bytes())
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: {exc.strerror or exc}") from None
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise SourceError(f"{path}: the file is empty")
+    wrong = other_xml(path, data)
+    if wrong is not None:
+        raise wrong
+    try:
+        parser = Camt053Parser(data)
         transactions = parser.get_transactions()
     except etree.XMLSyntaxError as exc:
         raise ImportFailed([RowError(name, exc.lineno or 1, "", f"not XML: {exc.msg}")]) \
@@ -40,9 +73,6 @@ def read(path: Path) -> StatementFile:
     except (Camt053ParseError, AttributeError):
         raise ImportFailed([RowError(name, 1, "", "not a camt.053 statement (no Stmt)")]) \
             from None
-    if NAMESPACE not in (parser.tree.tag or ""):
-        raise ImportFailed([RowError(name, parser.tree.sourceline or 1, "",
-                                     "not a camt.053 statement (namespace)")])
     places = list(_places(parser.tree))
     if len(places) != len(transactions):  # pycamt walked the tree differently
         raise ImportFailed([RowError(name, 1, "", "cannot read the statement's entries")])

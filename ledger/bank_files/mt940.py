@@ -10,6 +10,7 @@ a customer paying.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from pathlib import Path
@@ -40,31 +41,37 @@ def read(path: Path, encoding: str | None = None) -> StatementFile:
         text = decode(path.read_bytes(), encoding)
     except (OSError, UnicodeDecodeError, LookupError, SourceError) as exc:
         raise SourceError(f"{path}: cannot read: {exc}") from None
+    if not text.strip("\ufeff \t\r\n"):
+        raise SourceError(f"{path}: the file is empty")
     rows = [text.count("\n", 0, m.start()) + 1 for m in _TAG_61.finditer(text)]
     processors = dict(mt940.models.Transactions.DEFAULT_PROCESSORS)
     processors["post_transaction_details"] = [
         mt940.processors.transaction_details_post_processor_with_space]
-    statement = mt940.models.Transactions(processors=processors,
-                                          options=mt940.Options(applicant_iban=True))
-    try:
-        statement.parse(text)
+    try:  # one Transactions per :20: block: each keeps its own :25: account and balances
+        statements = mt940.parse_statements(io.StringIO(text), processors=processors,
+                                            options=mt940.Options(applicant_iban=True))
     except Exception as exc:  # noqa: BLE001 - the library raises many kinds on bad input
         raise ImportFailed([RowError(name, 1, "", f"not a readable MT940 statement: {exc}")]) \
             from None
-    if len(statement.transactions) != len(rows):
+    if not statements:
+        raise ImportFailed([RowError(name, 1, ":20:", "not an MT940 statement (no :20: "
+                                     "statement reference)")])
+    read = [(statement, transaction) for statement in statements
+            for transaction in statement.transactions]
+    if len(read) != len(rows):
         raise ImportFailed([RowError(name, 1, ":61:", f"{len(rows)} :61: lines but "
-                                     f"{len(statement.transactions)} read")])
-    account = _account(statement.data.get("account_identification"))
-    fallback = _statement_currency(statement.data)
+                                     f"{len(read)} read")])
     out = StatementFile("mt940")
     errors: list[RowError] = []
-    for row, transaction in zip(rows, statement.transactions, strict=True):
+    for row, (statement, transaction) in zip(rows, read, strict=True):
         data = transaction.data
         if data.get("status") != "C":
             out.debits_skipped += 1
             continue
         try:
-            out.lines.append(_line(data, row, account, fallback))
+            out.lines.append(_line(data, row,
+                                   _account(statement.data.get("account_identification")),
+                                   _statement_currency(statement.data)))
         except FieldError as exc:
             errors.append(RowError(name, row, ":61:", str(exc)))
     if errors:

@@ -5,7 +5,9 @@ Fields (the mapping's targets): ``date`` and ``amount`` (the credit amount) are 
 ``debit`` (a debit amount column), ``direction`` (借/贷, D/C, DR/CR, Debit/Credit),
 ``currency``, ``payer_name``, ``payer_account``, ``text``, ``bank_ref``, ``account`` are
 optional. A row is a debit, counted and skipped, when its direction says so, when its debit
-column holds an amount, or when it has no credit amount (or a negative one).
+column holds an amount, or when it has no credit amount (or a negative one). An amount or
+debit cell holding only a dash (``-``, ``--``, ``—``, ``－``) is empty: several Chinese
+banks write the empty side of a row that way.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ OPTIONAL = ("debit", "direction", "currency", "payer_name", "payer_account", "te
 FIELDS = REQUIRED + OPTIONAL
 DEBIT_WORDS = {"借", "借方", "支出", "付", "D", "DR", "DEBIT", "-"}
 CREDIT_WORDS = {"", "贷", "贷方", "收入", "收", "C", "CR", "CREDIT", "+"}
+#: what several Chinese banks write in the empty side of a row (借方/贷方): no amount
+EMPTY_MARKS = {"-", "--", "—", "——", "－", "－－", "–"}
 #: a table with no currency column: the caller's book currency, else a Chinese bank's
 DEFAULT_CURRENCY = "CNY"
 
@@ -81,7 +85,7 @@ def _is_debit(reader: RowReader) -> bool:
     if direction not in CREDIT_WORDS:
         reader.fail("direction", f"not a direction (借/贷, D/C, DR/CR): {direction!r}")
         return False
-    debit = (reader.values.get("debit") or "").strip()
+    debit = _cell(reader.values.get("debit"))
     if not debit:
         return False
     try:
@@ -93,7 +97,7 @@ def _is_debit(reader: RowReader) -> bool:
 
 def _credit(value: str | None) -> Decimal | None:
     """The credit amount, None when the row has none (a debit row) or it is negative."""
-    text = (value or "").strip()
+    text = _cell(value)
     if not text:
         return None
     try:
@@ -101,3 +105,9 @@ def _credit(value: str | None) -> Decimal | None:
     except ValueError as exc:
         raise FieldError(str(exc)) from None
     return amount if amount > 0 else None
+
+
+def _cell(value: str | None) -> str:
+    """An amount cell as written, "" when empty or a placeholder dash."""
+    text = (value or "").strip()
+    return "" if text in EMPTY_MARKS else text

@@ -196,3 +196,54 @@ def test_bank_export_as_xlsx_with_a_sheet_and_cells_named_in_errors(tmp_path: Pa
     shown = [str(e) for e in caught.value.errors]
     assert shown[0].startswith("bank.xlsx:C5 (贷方金额): more than two decimals")
     assert shown[1].startswith("bank.xlsx:A5 (交易日期): not a date")
+
+
+def test_several_mt940_statements_each_give_their_lines_their_account(tmp_path: Path) -> None:
+    path = tmp_path / "two.sta"
+    path.write_text(":20:S1\n:25:BANKCNBS/111\n:28C:1/1\n:60F:C261127CNY100,00\n"
+                    ":61:2611281128C20,00NTRFNONREF//REF1\n:86:A\n:62F:C261128CNY120,00\n-\n"
+                    ":20:S2\n:25:BANKCNBS/222\n:28C:1/1\n:60F:C261127USD100,00\n"
+                    ":61:2611281128C30,00NTRFNONREF//REF2\n:86:B\n:62F:C261128USD130,00\n-\n",
+                    encoding="utf-8")
+    read, lines = _fields(path)
+    assert [(x[1], x[2], x[5], x[6], x[7]) for x in lines] == [
+        (D("20.00"), "CNY", "A", "REF1", "111"), (D("30.00"), "USD", "B", "REF2", "222")]
+    assert [x.row for x in read.lines] == [5, 13]
+
+
+def test_other_xml_empty_files_and_dashes_are_said_plainly(tmp_path: Path) -> None:
+    from ledger.importers.source import SourceError
+
+    report = tmp_path / "c52.xml"
+    report.write_text(CAMT.read_text(encoding="utf-8").replace("camt.053.001", "camt.052.001")
+                      .replace("BkToCstmrStmt", "BkToCstmrAcctRpt"), encoding="utf-8")
+    said = f"{report}: XML, but not a camt.053 statement (namespace " \
+           "urn:iso:std:iso:20022:tech:xsd:camt.052.001.02)"
+    for fmt in (None, "camt053"):  # guessed, or named: never read as a table
+        with pytest.raises(SourceError) as caught:
+            read_statement(report, fmt)
+        assert str(caught.value) == said
+    other = tmp_path / "x.xml"
+    other.write_text("<?xml version='1.0'?><orders><o/></orders>", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"x.xml: XML, but not a camt.053 statement "
+                                          r"\(root <orders>, no namespace\)$"):
+        read_statement(other)
+    for fmt in ("mt940", "camt053", "csv"):
+        empty = tmp_path / f"empty-{fmt}"
+        empty.write_bytes(b"")
+        with pytest.raises(SourceError) as caught:
+            read_statement(empty, fmt)
+        assert str(caught.value) == f"{empty}: the file is empty"
+    not_mt940 = tmp_path / "n.sta"
+    not_mt940.write_text("date,amount\n2026-11-28,5.00\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        read_statement(not_mt940, "mt940")
+    assert [str(e) for e in failed.value.errors] == [
+        "n.sta:1: :20:: not an MT940 statement (no :20: statement reference)"]
+    dashes = tmp_path / "d.csv"
+    dashes.write_bytes(("交易日期,借方金额,贷方金额,对方户名,对方账号,摘要\n"
+                        "2026/11/28,-,\"8,000.00\",甲,1,x\n2026/11/28,\"1,200.00\",--,乙,2,y\n"
+                        "2026/11/28,—,5.00,丙,3,z\n2026/11/28,－,－,丁,4,w\n").encode("gbk"))
+    read = read_statement(dashes, "csv", Mapping.load(MAPPING))
+    assert (read.debits_skipped, [(x.amount, x.payer_name) for x in read.lines]) == (
+        2, [(D("8000.00"), "甲"), (D("5.00"), "丙")])
