@@ -80,11 +80,16 @@ _LINE_COLUMNS = tuple(LineFacts.__dataclass_fields__)
 
 
 def get_line(session: Session, line_id: int, *, lock: bool = False) -> LineFacts | None:
-    """One line; ``lock``: held until the transaction ends (PostgreSQL), so two people
-    applying the same line at once apply it once (the second then sees it applied)."""
+    """One line; ``lock``: held until the transaction ends (PostgreSQL ``FOR UPDATE``,
+    SQLite's database write lock), so two people applying the same line at once apply it
+    once (the second then sees it applied)."""
     if not lock:
         return lines_by_id(session, [line_id]).get(line_id)
     t = BankLine.__table__
+    if not is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        # SQLite has no row locks: a write takes its one database lock now (waiting for
+        # a writer to commit), so what is read next is what the other applied
+        session.execute(update(t).where(t.c.id == line_id).values(status=t.c.status))
     row = session.execute(select(*[t.c[name] for name in _LINE_COLUMNS])
                           .where(t.c.id == line_id).with_for_update()).first()
     return None if row is None else LineFacts(*row)
@@ -195,6 +200,17 @@ def insert_payments(session: Session, rows: list[dict[str, Any]]) -> dict[str, i
     return _insert_keyed(session, Payment.__table__, "reference", rows)
 
 
+def references_taken(session: Session, references: Iterable[str]) -> set[str]:
+    """Which of these payment references exist already (a payments file may have used
+    ``BANK-<n>`` before the bank lines did)."""
+    t = Payment.__table__
+    found: set[str] = set()
+    for chunk in chunks(sorted(set(references)), in_list(session)):
+        found.update(session.execute(select(t.c.reference)
+                                     .where(t.c.reference.in_(chunk))).scalars())
+    return found
+
+
 def payments_of_line(session: Session, line_id: int) -> list[tuple[int, int]]:
     """(payment id, customer id) of each payment the line made."""
     t = Payment.__table__
@@ -242,6 +258,38 @@ def learn_aliases(session: Session, learned: Sequence[tuple[str, str, int]], on:
         session.execute(insert(t), inserts)
 
 
+@dataclass(frozen=True)
+class AliasForgotten:
+    kind: str
+    value: str
+    hits: int  # left after this line's hit was taken back
+    deleted: bool
+
+
+def forget_aliases(session: Session, learned: Sequence[tuple[str, str, int]]
+                   ) -> list[AliasForgotten]:
+    """Undo :func:`learn_aliases` for one unapplied line: each (kind, value, customer id)
+    still pointing at that customer loses a hit; a learned one left with none is deleted
+    (a person's own ``manual`` alias stays). Aliases that moved on to another customer
+    since are left alone."""
+    t = PayerAlias.__table__
+    out: list[AliasForgotten] = []
+    for kind, value, customer_id in learned:
+        row = session.execute(select(t.c.id, t.c.hits, t.c.source).where(
+            t.c.kind == kind, t.c.value == value, t.c.customer_id == customer_id)
+            .with_for_update()).first()
+        if row is None:
+            continue
+        hits = max(row.hits - 1, 0)
+        if hits == 0 and row.source == "confirmed":
+            session.execute(delete(t).where(t.c.id == row.id))
+            out.append(AliasForgotten(kind, value, 0, True))
+        else:
+            session.execute(update(t).where(t.c.id == row.id).values(hits=hits))
+            out.append(AliasForgotten(kind, value, hits, False))
+    return out
+
+
 def customer_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
     t = Customer.__table__
     out: dict[int, str] = {}
@@ -275,12 +323,34 @@ def invoices_by_id(session: Session, ids: Iterable[int]) -> dict[int, InvoiceSta
     return {i.id: i for i in found.values()}
 
 
-def _invoices(session: Session, column: Any, values: list[Any]) -> dict[str, InvoiceState]:
+def lock_invoices(session: Session, ids: Iterable[int]) -> dict[int, InvoiceState]:
+    """The receivables about to be paid, held until the transaction ends and read as they
+    are now: PostgreSQL locks the rows (``FOR NO KEY UPDATE``, in id order, so two payers of
+    overlapping invoices never deadlock), SQLite takes its one write lock. A second payer
+    of the same invoice waits here for the first to commit, then sees its balance."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    r = Receivable.__table__
+    postgres = is_postgres(session.get_bind())  # type: ignore[arg-type]
+    if not postgres:
+        session.execute(update(r).where(r.c.id == wanted[0]).values(balance=r.c.balance))
+    found = _invoices(session, r.c.id, wanted, lock=postgres)
+    return {i.id: i for i in found.values()}
+
+
+def _invoices(session: Session, column: Any, values: list[Any], *, lock: bool = False
+              ) -> dict[str, InvoiceState]:
     r = Receivable.__table__
     out: dict[str, InvoiceState] = {}
     for chunk in chunks(values, in_list(session)):
-        for row in session.execute(select(r.c.id, r.c.number, r.c.customer_id, r.c.balance,
-                                          r.c.currency, r.c.stage).where(column.in_(chunk))):
+        stmt = select(r.c.id, r.c.number, r.c.customer_id, r.c.balance, r.c.currency,
+                      r.c.stage).where(column.in_(chunk))
+        if lock:
+            # FOR NO KEY UPDATE: as strong as the balance's UPDATE, not blocking the rows
+            # that only refer to the receivable (a proposal's, an allocation's key)
+            stmt = stmt.order_by(r.c.id).with_for_update(key_share=True)
+        for row in session.execute(stmt):
             out[row.number] = InvoiceState(row.id, row.number, row.customer_id, row.balance,
                                            row.currency, row.stage)
     return out

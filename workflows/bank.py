@@ -17,12 +17,16 @@ implementation; the implementation keeps these names, fields and refusals).
   reminders are withdrawn, warnings close, the worklist re-ranks); the payer's account
   and name are learned as aliases of the customer; audited ``bank_applied``.
 - unapply_line: reverse it (payments and allocations removed, invoices reopened, the
-  proposals back), audited ``bank_unapplied``.
+  proposals back, the payer aliases this line taught lose its hit, and go when none is
+  left), audited ``bank_unapplied``.
 
 Refusals (workflows/errors.py): NotFound (no such line / invoice / customer), Invalid
 (an amount that is not the line's, an invoice in another currency or of a closed
 receivable, splits that add up to more than the line, ``field`` named), Refused (a line
-already applied, or not applied when unapplying).
+already applied, or not applied when unapplying; ``balance_changed`` when another payment
+of the same invoice committed while this one waited for its lock; ``reference_taken``
+when a payment already holds ``BANK-<id>``; ``import_conflict`` when another import of the
+same lines finished first).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from ledger.allocation import Allocator
 from ledger.audit import AuditEntry, write_audit
 from ledger.bank_book import LedgerBook, account_key
 from ledger.bank_files import fingerprints, read_statement
-from ledger.db import Session
+from ledger.db import IntegrityError, Session
 from ledger.importers.source import Mapping
 from ledger.reads import bank as reads
 from workflows.actions import settle_touched
@@ -144,7 +148,14 @@ def import_statement(
                      "payer_name": line.payer_name, "payer_account": line.payer_account,
                      "text": line.text, "status": "unmatched", "customer_id": None,
                      "charges": ZERO, "source_file": path.name[:255], "applied_by": ""})
-    ids = store.insert_lines(session, rows)
+    try:
+        ids = store.insert_lines(session, rows)
+    except IntegrityError as exc:
+        if "fingerprint" not in str(exc.orig):
+            raise
+        raise Refused(f"{path.name}: another import of the same lines finished first; "
+                      "nothing was written: import it again (the lines stored are skipped)",
+                      code="import_conflict") from None
     summary.inserted = len(rows)
     summary.line_ids = [ids[r["fingerprint"]] for r in rows]
     best = _propose(session, [StatementLine(
@@ -219,12 +230,16 @@ def _option_plan(line: store.LineFacts, matches: list[store.MatchFacts], option:
 
 def _fitting(session: Session, plans: list[_Plan]) -> list[_Plan]:
     """The plans whose shares still fit their invoices (open, same currency, balance
-    enough), taken in order so two lines never pay one balance twice."""
-    invoices = store.invoices_by_id(session, {s.receivable_id for p in plans for s in p.shares})
+    enough), taken in order so two lines never pay one balance twice. The invoices are
+    locked before their balances are read: a person paying one of them at this moment
+    is either seen here or waits for this import. A line whose payment reference is
+    taken (a payments file used ``BANK-<n>``) waits for a person."""
+    invoices = store.lock_invoices(session, {s.receivable_id for p in plans for s in p.shares})
+    taken = store.references_taken(session, [r for p in plans for r in _references(p)])
     left = {i.id: i.balance for i in invoices.values()}
     fitting = []
     for plan in plans:
-        if _problem(plan, invoices, left) is None:
+        if taken.isdisjoint(_references(plan)) and _problem(plan, invoices, left) is None:
             for share in plan.shares:
                 left[share.receivable_id] -= share.amount + share.charges
             fitting.append(plan)
@@ -261,9 +276,15 @@ def _problem(plan: _Plan, invoices: dict[int, store.InvoiceState],
     return None
 
 
+def _references(plan: _Plan) -> list[str]:
+    """The payment references applying ``plan`` writes."""
+    main = f"BANK-{plan.line.id}"
+    return [main, f"{main}-FEE"] if plan.charges > 0 else [main]
+
+
 def _apply(session: Session, plans: list[_Plan], today: date, actor: str) -> None:
     """Payments, allocations, settlement, aliases, matches, lines and audit for ``plans``
-    (checked by the caller), in bulk."""
+    (checked by the caller against locked invoices), in bulk."""
     if not plans:
         return
     payment_rows = []
@@ -274,17 +295,29 @@ def _apply(session: Session, plans: list[_Plan], today: date, actor: str) -> Non
         if plan.charges > 0:
             payment_rows.append(_payment(line, plan.customer_id, f"BANK-{line.id}-FEE",
                                          plan.charges, "bank_charges"))
-    payments = store.insert_payments(session, payment_rows)
+    try:
+        payments = store.insert_payments(session, payment_rows)
+    except IntegrityError as exc:  # written by someone else since the check
+        if "reference" not in str(exc.orig):
+            raise
+        raise Refused("a payment with the reference of this bank line was written at the "
+                      "same moment; nothing was applied", code="reference_taken") from None
     allocator = Allocator.for_receivables(session, {s.receivable_id for p in plans
                                                     for s in p.shares})
-    for plan in plans:
-        line = plan.line
-        allocator.apply_shares(payments[f"BANK-{line.id}"], line.amount,
-                               [(s.receivable_id, s.amount) for s in plan.shares], line.date)
-        if plan.charges > 0:
-            allocator.apply_shares(payments[f"BANK-{line.id}-FEE"], plan.charges,
-                                   [(s.receivable_id, s.charges) for s in plan.shares
-                                    if s.charges > 0], line.date)
+    try:
+        for plan in plans:
+            line = plan.line
+            allocator.apply_shares(payments[f"BANK-{line.id}"], line.amount,
+                                   [(s.receivable_id, s.amount) for s in plan.shares],
+                                   line.date)
+            if plan.charges > 0:
+                allocator.apply_shares(payments[f"BANK-{line.id}-FEE"], plan.charges,
+                                       [(s.receivable_id, s.charges) for s in plan.shares
+                                        if s.charges > 0], line.date)
+    except ValueError as exc:  # never after the checks under lock; a refusal if it were
+        raise Refused(f"an invoice changed while this was being applied ({exc}); nothing "
+                      "was applied: look at the line again", code="balance_changed",
+                      field="invoice") from None
     settle_touched(session, allocator.flush(), today, actor)
     store.learn_aliases(session, [alias for plan in plans for alias in _aliases(plan)], today)
     manual = [plan for plan in plans if plan.option is None]
@@ -369,12 +402,34 @@ def apply_line(
         plan = _Plan(line, customer[0], (), None)
     else:
         plan = _split_plan(session, line, splits or [], rules)
-    invoices = store.invoices_by_id(session, {s.receivable_id for s in plan.shares})
-    problem = _problem(plan, invoices, {i.id: i.balance for i in invoices.values()})
-    if problem is not None:
-        raise problem
+    _check_locked(session, plan)
+    taken = sorted(store.references_taken(session, _references(plan)))
+    if taken:
+        raise Refused(f"a payment {taken[0]} already exists (not from bank line {line_id}, "
+                      "e.g. from a payments file): rename that payment's reference first",
+                      code="reference_taken")
     _apply(session, [plan], today, actor)
     return _shown(session, line_id)
+
+
+def _check_locked(session: Session, plan: _Plan) -> None:
+    """Check the plan against its invoices as they are once locked. What was read before
+    the lock (the plan's view) may be stale: another payment of the same invoice that
+    committed meanwhile makes it a ``balance_changed`` refusal, not a second payment of
+    one balance."""
+    ids = {s.receivable_id for s in plan.shares}
+    seen = store.invoices_by_id(session, ids)
+    invoices = store.lock_invoices(session, ids)
+    problem = _problem(plan, invoices, {i.id: i.balance for i in invoices.values()})
+    if problem is None:
+        return
+    changed = [invoices[i] for i in sorted(ids) if i in invoices and seen.get(i) != invoices[i]]
+    if changed:
+        now = changed[0]
+        raise Refused(f"{now.number} changed while this was being applied (now "
+                      f"{now.balance:,.2f} {now.currency}, {now.stage}): nothing was "
+                      "applied, look at it again", code="balance_changed", field="invoice")
+    raise problem
 
 
 def _split_plan(session: Session, line: store.LineFacts, splits: list[Split], rules: BankRules
@@ -400,7 +455,7 @@ def _split_plan(session: Session, line: store.LineFacts, splits: list[Split], ru
             short = invoice.balance - amount
             if len(splits) == 1 and 0 < short <= rules.charges_tolerance:
                 charges = short
-        if amount <= 0:
+        if amount <= 0 and (split.amount is not None or invoice.stage in ACTIVE_STAGES):
             raise Invalid(f"the amount to {invoice.number} must be more than 0, got "
                           f"{amount:,.2f}", field="amount")
         left -= amount
@@ -425,9 +480,14 @@ def unapply_line(session: Session, line_id: int, *, today: date, actor: str) -> 
     store.delete_payments(session, [pid for pid, _ in payments])
     settle_touched(session, touched, today, actor)
     remaining = store.reopen_matches(session, line_id, MANUAL_OPTION)
+    forgotten = (store.forget_aliases(session, _aliases(_Plan(line, line.customer_id, (),
+                                                              None)))
+                 if line.customer_id is not None else [])
     was = {"customer_id": line.customer_id, "charges": str(line.charges),
            "applied_on": line.applied_on.isoformat() if line.applied_on else None,
-           "applied_by": line.applied_by}
+           "applied_by": line.applied_by,
+           "aliases": [{"kind": a.kind, "value": a.value, "hits": a.hits,
+                        "deleted": a.deleted} for a in forgotten]}
     store.mark_unapplied(session, line_id, "proposed" if remaining else "unmatched")
     write_audit(session, [AuditEntry(today, actor, "bank_unapplied", "bank_line", line_id,
                                      f"BANK-{line_id}",
