@@ -10,7 +10,16 @@ from typing import Any
 
 import typer
 
-from arflow.cli.context import actor, database, err_console, fail, run_in_session, settings, today
+from arflow.cli.context import (
+    actor,
+    database,
+    err_console,
+    fail,
+    refusals,
+    run_in_session,
+    settings,
+    today,
+)
 from arflow.cli.output import console, emit_json, money, table
 
 app = typer.Typer(help="Bank statements: import, match to invoices, apply as payments.",
@@ -68,7 +77,7 @@ def import_command(
         fail(f"--mapping: {mapping}: no such file")
     rules = _rules()
     try:
-        with session_scope(database()) as session:
+        with refusals(), session_scope(database()) as session:  # a lost race: one line
             summary = import_statement(session, file, fmt.value if fmt else None,
                                        today=today(), actor=actor(), rules=rules,
                                        mapping=mapping, encoding=encoding, sheet=sheet,

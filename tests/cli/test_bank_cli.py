@@ -165,3 +165,41 @@ def test_import_an_xlsx_export_from_a_sheet(ledger, tmp_path: Path) -> None:  # 
         "format": "csv", "lines": 1, "debits_skipped": 1, "inserted": 1, "applied": 1}
     missing = ledger("bank", "import", str(path), "--mapping", str(MAPPING), "--sheet", "无")
     assert missing.exit_code == 2 and "无" in missing.stderr
+
+
+def test_files_races_and_taken_references_are_one_line_and_exit_2(  # type: ignore[no-untyped-def]
+        ledger, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger import bank_store
+    from ledger.db import IntegrityError
+    from tests.factories import load, write
+
+    report = write(tmp_path / "c54.xml", CAMT.read_text(encoding="utf-8").replace(
+        "camt.053.001", "camt.054.001"))
+    ran = ledger("bank", "import", str(report))
+    assert (ran.exit_code, ran.stderr.strip()) == (
+        2, f"arflow: {report}: XML, but not a camt.053 statement (namespace "
+           "urn:iso:std:iso:20022:tech:xsd:camt.054.001.02)")
+    empty = write(tmp_path / "empty.sta", "")
+    ran = ledger("bank", "import", str(empty), "--format", "mt940")
+    assert (ran.exit_code, ran.stderr.strip()) == (2, f"arflow: {empty}: the file is empty")
+
+    def lost(*args: object, **kwargs: object) -> None:  # what the second import meets
+        raise IntegrityError("INSERT INTO bank_line", {}, Exception(
+            "UNIQUE constraint failed: bank_line.fingerprint"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bank_store, "insert_lines", lost)
+        ran = ledger("bank", "import", str(CAMT))
+    assert (ran.exit_code, ran.stderr.strip()) == (
+        2, "arflow: camt053.xml: another import of the same lines finished first; nothing "
+           "was written: import it again (the lines stored are skipped)")
+    engine = make_engine(db_url)
+    load(engine, "payments", write(tmp_path / "p.csv", (
+        "reference,customer_code,date,amount,invoice_number\n"
+        "BANK-4,C004,2026-11-20,100.00,INV-2026-0080\n")))
+    engine.dispose()
+    assert ledger("bank", "import", str(CAMT), "--json").json()["unmatched"] == 1  # line 4
+    ran = ledger("bank", "apply", "4", "--credit", "C001")
+    assert (ran.exit_code, ran.stderr.strip()) == (
+        2, "arflow: a payment BANK-4 already exists (not from bank line 4, e.g. from a "
+           "payments file): rename that payment's reference first")

@@ -207,3 +207,36 @@ def test_a_signed_in_session_with_its_csrf_token(app, db: Engine, lines: Lines) 
         actors = s.execute(select(Activity.actor).where(Activity.action == "bank_applied")
                            ).scalars().all()
     assert actors == ["web:zhou"]
+
+
+def test_a_lost_race_and_a_taken_reference_are_409(  # type: ignore[no-untyped-def]
+        erp: TestClient, db: Engine, lines: Lines, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from ledger import bank_store
+    from tests.factories import load, write
+
+    locked = bank_store.lock_invoices
+
+    def paid_meanwhile(session, ids):  # type: ignore[no-untyped-def]
+        """R-2 as another payer left it, committed while this apply waited."""
+        return {i: replace(s, balance=Decimal("0.00"), stage="paid") if s.number == "R-2"
+                else s for i, s in locked(session, ids).items()}
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bank_store, "lock_invoices", paid_meanwhile)
+        answer = erp.post(f"{API}/{lines.proposed}/apply", json={"option": 1})
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"] == {
+        "code": "balance_changed", "field": "invoice",
+        "message": "R-2 changed while this was being applied (now 0.00 CNY, paid): nothing "
+                   "was applied, look at it again"}
+    assert _payments(db) == [] and receivable(db, "R-2").balance == Decimal("8000.00")
+    load(db, "payments", write(tmp_path / "p.csv", (
+        "reference,customer_code,date,amount,invoice_number\n"
+        f"BANK-{lines.proposed},C001,2026-11-20,100.00,R-3\n")))
+    answer = erp.post(f"{API}/{lines.proposed}/apply", json={"option": 1})
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"]["code"] == "reference_taken"
+    assert receivable(db, "R-2").balance == Decimal("8000.00")

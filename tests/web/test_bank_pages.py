@@ -239,3 +239,45 @@ def test_import_a_statement_from_the_page(zhou, db: Engine, lines: Lines) -> Non
     nothing = client.post("/bank/import", data={"csrf_token": csrf})
     assert nothing.status_code == 422
     assert 'id="form-import-file-error"' in nothing.text
+
+
+def test_change_without_an_amount_pays_the_balance_and_the_rest_is_credit(  # type: ignore[no-untyped-def]
+        zhou, db: Engine, lines: Lines) -> None:
+    client, csrf = zhou
+    changed = client.post(f"/bank/lines/{lines.proposed}/change?status=queue",
+                          data={"csrf_token": csrf, "invoice": "R-3", "amount": ""},
+                          follow_redirects=False)  # 8,000.00 for R-3's 3,000.00
+    assert changed.status_code == 303, changed.text
+    assert receivable(db, "R-3").balance == Decimal("0.00")
+    with Session(db) as s:
+        assert s.execute(select(Payment.amount, Payment.unapplied).where(
+            Payment.bank_line_id == lines.proposed)).one() == (Decimal("8000.00"),
+                                                              Decimal("5000.00"))
+
+
+def test_import_errors_name_the_uploaded_file_and_refusals_show_inline(  # type: ignore[no-untyped-def]
+        zhou, db: Engine, lines: Lines, tmp_path: Path) -> None:
+    from tests.factories import load, write
+
+    client, csrf = zhou
+    empty = client.post("/bank/import", data={"csrf_token": csrf, "format": "mt940"},
+                        files={"file": ("april.sta", b"", "text/plain")})
+    assert empty.status_code == 422
+    shown = form_html(empty.text, "form-import")
+    assert "april.sta: the file is empty" in shown and "arflow-bank-" not in shown
+    report = ("<?xml version='1.0'?><Document xmlns='urn:iso:std:iso:20022:tech:xsd:"
+              "camt.052.001.08'><BkToCstmrAcctRpt/></Document>")
+    other = client.post("/bank/import", data={"csrf_token": csrf},
+                        files={"file": ("report.xml", report.encode(), "text/xml")})
+    assert other.status_code == 422
+    assert ("report.xml: XML, but not a camt.053 statement (namespace urn:iso:std:iso:20022:"
+            "tech:xsd:camt.052.001.08)") in form_html(other.text, "form-import")
+    load(db, "payments", write(tmp_path / "p.csv", (
+        "reference,customer_code,date,amount,invoice_number\n"
+        f"BANK-{lines.unmatched},C002,2026-11-20,10.00,R-5\n")))
+    taken = client.post(f"/bank/lines/{lines.unmatched}/credit?status=queue",
+                        data={"csrf_token": csrf, "customer": "C001"})
+    assert taken.status_code == 409
+    card = _card(taken.text, lines.unmatched)
+    assert 'role="alert"' in card and "A payment already holds this line" in card
+    assert f"a payment BANK-{lines.unmatched} already exists" in card  # the detail beside

@@ -107,15 +107,13 @@ def confirm_form(request: Request, line_id: LineId, who: Cash, db: deps.DbSessio
 def change_form(request: Request, line_id: LineId, who: Cash, db: deps.DbSession,
                 today: deps.Today, status: View = "queue", invoice: Short = "",
                 amount: Short = "") -> Response:
-    """Apply the line to another invoice (amount empty: the whole line)."""
+    """Apply the line to another invoice (amount empty: as much of the line as the
+    invoice's balance takes, the rest credit, as `arflow bank apply --invoice` does)."""
     def act() -> None:
         if not invoice.strip():
             raise ApiError(422, "invalid_input", "name the invoice", "invoice")
-        value = optional_amount(amount)
-        if value is None:
-            value = api.one_line(db, line_id)["amount"]
         api.apply(db, who, today, api.rules_of(request), line_id,
-                  splits=[Split(invoice=invoice.strip(), amount=value)])
+                  splits=[Split(invoice=invoice.strip(), amount=optional_amount(amount))])
 
     return _run(request, who, db, status, f"form-change-{line_id}",
                 {"invoice": invoice, "amount": amount}, act, "bank.done.applied", id=line_id)

@@ -47,6 +47,14 @@ def _save(upload: UploadFile | None, folder: Path, field: str) -> Path | None:
     return path
 
 
+def _named(message: str, *uploads: Path | None) -> str:
+    """A reader's message with the uploads' names, not the temporary folder's paths."""
+    for upload in uploads:
+        if upload is not None:
+            message = message.replace(str(upload), upload.name)
+    return message
+
+
 @router.post("/bank/import")
 def import_form(request: Request, who: api.Cash, db: deps.DbSession, today: deps.Today,
                 file: Annotated[UploadFile | None, File()] = None,
@@ -72,9 +80,10 @@ def import_form(request: Request, who: api.Cash, db: deps.DbSession, today: deps
                     rules=api.rules_of(request), mapping=columns,
                     book_currency=request.app.state.settings.book_currency)
             except SourceError as exc:
-                raise ApiError(422, "import_failed", str(exc), "file") from None
+                raise ApiError(422, "import_failed", _named(str(exc), statement, columns),
+                               "file") from None
             except ImportFailed as exc:
-                rows = [str(e) for e in exc.errors]
+                rows = [_named(str(e), statement, columns) for e in exc.errors]
                 more = f" (+{len(rows) - SHOWN_ERRORS})" if len(rows) > SHOWN_ERRORS else ""
                 raise ApiError(422, "import_failed", "; ".join(rows[:SHOWN_ERRORS]) + more,
                                "file") from None
