@@ -7,8 +7,10 @@ workflows/bank.py holds the rules; this module checks who is calling and formats
 managers, systems) see the lines: an unmatched line belongs to no known customer yet, so
 there is no collector scope to show a collector. A refusal is ``{"error": {code, message,
 field}}``: 404 ``not_found`` (no such line, invoice or customer), 409 (the line already
-applied, or not applied when unapplying), 422 with ``field`` (an option the line does not
-have, an amount, an invoice in another currency or closed, splits over the line).
+applied, or not applied when unapplying; ``reference_taken``: a payment holds
+``BANK-<id>``; ``balance_changed``: another payment of the invoice committed first), 422
+with ``field`` (an option the line does not have, an amount, an invoice in another
+currency or closed, splits over the line).
 """
 
 from __future__ import annotations
