@@ -473,6 +473,9 @@ def unapply_line(session: Session, line_id: int, *, today: date, actor: str) -> 
     if line.status != "applied":
         raise Refused(f"bank line {line_id} is not applied", code="not_applied")
     payments = store.payments_of_line(session, line_id)
+    # the invoices it paid, locked in id order as an apply locks them: no deadlock between
+    # an unapply and an apply of lines sharing invoices
+    store.lock_invoices(session, store.receivables_paid_by(session, [p for p, _ in payments]))
     allocator = Allocator.for_customers(session, {cid for _, cid in payments})
     for payment_id, _ in payments:
         allocator.reverse(payment_id)
