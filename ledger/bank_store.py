@@ -40,10 +40,15 @@ def in_list(session: Session) -> int:
 
 def existing_fingerprints(session: Session, fingerprints: Iterable[str]) -> set[str]:
     t = BankLine.__table__
-    found: set[str] = set()
-    for chunk in chunks(sorted(set(fingerprints)), in_list(session)):
-        found.update(session.execute(select(t.c.fingerprint)
-                                     .where(t.c.fingerprint.in_(chunk))).scalars())
+    return _found(session, t.c.fingerprint, t.c.fingerprint, fingerprints)
+
+
+def _found(session: Session, wanted: Any, key: Any, values: Iterable[Any]) -> set[Any]:
+    """The ``wanted`` column of the rows whose ``key`` is one of ``values``, in IN lists
+    this database takes."""
+    found: set[Any] = set()
+    for chunk in chunks(sorted(set(values)), in_list(session)):
+        found.update(session.execute(select(wanted).where(key.in_(chunk))).scalars())
     return found
 
 
@@ -229,11 +234,7 @@ def payments_of_line(session: Session, line_id: int) -> list[tuple[int, int]]:
 def receivables_paid_by(session: Session, payment_ids: Sequence[int]) -> set[int]:
     """The receivables these payments were allocated to (to lock them before undoing)."""
     t = Allocation.__table__
-    found: set[int] = set()
-    for chunk in chunks(sorted(set(payment_ids)), in_list(session)):
-        found.update(session.execute(select(t.c.receivable_id)
-                                     .where(t.c.payment_id.in_(chunk))).scalars())
-    return found
+    return _found(session, t.c.receivable_id, t.c.payment_id, payment_ids)
 
 
 def delete_payments(session: Session, ids: Sequence[int]) -> None:
