@@ -18,6 +18,10 @@ from sqlalchemy import Engine, text
 from ledger.db import make_engine
 from ledger.migrate import upgrade
 
+# CLI output as a wide terminal prints it, whichever test first imports the console and in
+# whichever worker process (rich reads the width once)
+os.environ["COLUMNS"] = "200"
+
 PG_BASE = os.environ.get("ARFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent
 
