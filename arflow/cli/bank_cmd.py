@@ -182,14 +182,22 @@ def lines_command(
     if as_json:
         emit_json([r.as_dict() for r in rows])
         return
-    table(f"bank lines ({len(rows)} of {total})",
-          ["id", "date", "amount", "cur", "payer", "text", "status", "customer", "matches"],
-          [[r.id, r.date, money(r.amount), r.currency, r.payer_name, r.text[:40], r.status,
-            r.customer or "", "; ".join(_match(m) for m in r.matches
-                                        if m.state != "rejected")] for r in rows],
+    table(f"bank lines ({len(rows)} of {total}; in full: --json or /bank)",
+          ["id", "date", "amount", "payer", "status", "match"],
+          [[r.id, r.date, f"{money(r.amount)} {r.currency}", r.payer_name[:12], r.status,
+            _best(r)] for r in rows],
           right=["amount"])
 
 
-def _match(m: Any) -> str:
-    target = m.invoice or f"credit {m.customer}"
-    return f"#{m.option} {target} {money(m.amount)} ({m.confidence:.2f}, {m.state})"
+def _best(line: Any) -> str:
+    """What the line paid, or its best option, in one short cell: ``INV-1 +1 80%`` (the
+    option's first invoice, how many more, how sure), ``credit C001`` for credit."""
+    shown = [m for m in line.matches if m.state == ("applied" if line.status == "applied"
+                                                     else "proposed")]
+    if not shown:
+        return ""
+    option = [m for m in shown if m.option == shown[0].option]
+    first = option[0].invoice or f"credit {option[0].customer}"
+    more = f" +{len(option) - 1}" if len(option) > 1 else ""
+    sure = "" if line.status == "applied" else f" {option[0].confidence:.0%}"
+    return f"{first}{more}{sure}"
