@@ -43,7 +43,7 @@ def record(
     if amount <= 0:
         raise Invalid(f"amount must be more than 0, got {amount}", field="amount")
     customer = order_store.customer_by_code(session, code)
-    order_id = None
+    order = None
     if order_number is not None:
         order = order_store.order_by_number(session, order_number)
         if order.customer_id != customer.id:
@@ -51,17 +51,21 @@ def record(
         if order.status in ("rejected", "cancelled"):
             raise Refused(f"order {order_number} is {order.status}", code="order_closed",
                           field="order")
-        order_id = order.id
-        currency = _same_currency(order.currency, currency)
     try:
-        currency = normalize_currency(currency or "CNY")
+        named = normalize_currency(currency) if currency is not None else None
     except UnknownCurrency as exc:
         raise Invalid(str(exc), field="currency") from None
+    if order is not None:  # in the order's currency; another one named is refused
+        if named is not None and named != order.currency:
+            raise Invalid(f"the order is in {order.currency}, the prepayment in {named}",
+                          field="currency")
+        named = order.currency
+    currency = named or "CNY"
     if store.reference_taken(session, reference):
         raise Refused(f"payment reference {reference!r} already exists",
                       code="reference_taken", field="reference")
-    payment = store.add_prepayment(session, customer.id or 0, reference, on, amount, order_id,
-                                   currency)
+    payment = store.add_prepayment(session, customer.id or 0, reference, on, amount,
+                                   order.id if order is not None else None, currency)
     write_audit(session, [AuditEntry(
         on, actor, "prepayment_received", "payment", payment.id, reference,
         details={"customer": code, "amount": str(amount), "currency": currency,
@@ -69,18 +73,6 @@ def record(
     )])
     return payment
 
-
-def _same_currency(order_currency: str, given: str | None) -> str:
-    """A prepayment for an order is in the order's currency; another one named is refused."""
-    if given is not None:
-        try:
-            named = normalize_currency(given)
-        except UnknownCurrency as exc:
-            raise Invalid(str(exc), field="currency") from None
-        if named != order_currency:
-            raise Invalid(f"the order is in {order_currency}, the prepayment in {named}",
-                          field="currency")
-    return order_currency
 
 
 def apply(
