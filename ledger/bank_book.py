@@ -21,8 +21,7 @@ from engine.bank_match import OpenInvoice, StatementLine
 from engine.invoice_numbers import keys_in_text
 from engine.payer_names import NameIndex, normalize_name
 from engine.stages import ACTIVE_STAGES
-from ledger.bank_store import in_list
-from ledger.bulk import chunks
+from ledger.bulk import chunks, in_list
 from ledger.models import Customer, PayerAlias, Receivable
 
 _ACTIVE = frozenset(ACTIVE_STAGES)

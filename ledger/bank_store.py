@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from ledger.bulk import IN_LIST, chunks
+from ledger.bulk import chunks, in_list
 from ledger.db import is_postgres
 from ledger.models import (
     Allocation,
@@ -27,15 +27,6 @@ from ledger.models import (
     Payment,
     Receivable,
 )
-
-#: values in one IN list on PostgreSQL, which has no small parameter limit: there lists of
-#: 900 cost ~160 ms each (15,000 number keys: 2.9 s in 18 queries, 0.3 s in one)
-PG_IN_LIST = 30_000
-
-
-def in_list(session: Session) -> int:
-    """How many values one IN list of a batch takes on this database."""
-    return PG_IN_LIST if is_postgres(session.get_bind()) else IN_LIST  # type: ignore[arg-type]
 
 
 def existing_fingerprints(session: Session, fingerprints: Iterable[str]) -> set[str]:

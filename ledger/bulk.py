@@ -14,10 +14,20 @@ from typing import Any, TypeVar
 from sqlalchemy.sql import Executable
 from sqlmodel import Session
 
+from ledger.db import is_postgres
+
 T = TypeVar("T")
 
 #: Values bound in one ``IN (...)`` list: below SQLite's default limit of 999 parameters.
 IN_LIST = 900
+#: values in one IN list on PostgreSQL, which has no small parameter limit: there lists of
+#: 900 cost ~160 ms each (15,000 number keys: 2.9 s in 18 queries, 0.3 s in one)
+PG_IN_LIST = 30_000
+
+
+def in_list(session: Session) -> int:
+    """How many values one IN list of a batch takes on this session's database."""
+    return PG_IN_LIST if is_postgres(session.get_bind()) else IN_LIST  # type: ignore[arg-type]
 
 
 def chunks(values: Iterable[T], size: int = IN_LIST) -> Iterator[list[T]]:
