@@ -48,3 +48,14 @@ def arflow(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Call
     yield run
     context.database.cache_clear()
     context.runtime.cache_clear()
+
+
+def built(arflow: Callable[..., Ran], db_url: str, tmp_path: Path,
+          build: Callable[[Any, Path], object]) -> Callable[..., Ran]:
+    """`arflow` against the test database after ``build(engine, tmp_path)`` filled it."""
+    from ledger.db import make_engine
+
+    engine = make_engine(db_url)
+    build(engine, tmp_path)
+    engine.dispose()
+    return arflow

@@ -10,15 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ledger.db import make_engine
+from tests.cli.conftest import built
 from tests.workflows.bank_book import CAMT, CSV, MAPPING, MT940, build, receivables
 
 
 @pytest.fixture
 def ledger(arflow, db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(db_url)
-    build(engine, tmp_path)
-    engine.dispose()
-    return arflow
+    return built(arflow, db_url, tmp_path, build)
 
 
 def _balances(db_url: str) -> dict[str, tuple[object, str]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.db import make_engine
+from tests.cli.conftest import built
 from tests.ledger.interest_book import build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,10 +17,7 @@ POLICY = "interest:\n  rate_per_day: 0.0005\n  grace_days: 5\n  min_amount: 0\n 
 
 @pytest.fixture
 def ledger(arflow, db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(db_url)
-    build(engine, tmp_path)
-    engine.dispose()
-    return arflow
+    return built(arflow, db_url, tmp_path, build)
 
 
 @pytest.fixture

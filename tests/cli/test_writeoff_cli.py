@@ -7,16 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ledger.db import make_engine
+from tests.cli.conftest import built
 from tests.workflows.writeoff_book import build
 
 
 @pytest.fixture
 def ledger(arflow, db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(db_url)
-    build(engine, tmp_path)
-    engine.dispose()
-    return arflow
+    return built(arflow, db_url, tmp_path, build)
 
 
 def test_propose_then_approve_then_list(ledger) -> None:  # type: ignore[no-untyped-def]
