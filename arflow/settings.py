@@ -20,6 +20,8 @@ bad section fails where it is used, with the same line):
     settings.mail_from  str: the From of outgoing mail (ARFLOW_MAIL_FROM first)
     settings.book_currency  str: the ISO code totals are converted to (``book_currency``)
     settings.bank       BankSettings: auto_apply_confidence, charges_tolerance
+    settings.logging    LogSettings: level, format (ARFLOW_LOG_LEVEL, ARFLOW_LOG_FORMAT first)
+    settings.web        WebSettings: body limits, sign-in throttling, password checks
 
 ``Settings.section(name)`` still gives a section's raw mapping. Sections that accepted
 keys they do not know still do; ``smtp`` and ``calendar`` reject them, as before.
@@ -138,6 +140,40 @@ class BankSettings:
     charges_tolerance: Decimal = Decimal("50.00")
 
 
+LogLevel = Literal["debug", "info", "warning", "error"]
+LOG_LEVELS: tuple[LogLevel, ...] = ("debug", "info", "warning", "error")
+LogFormat = Literal["text", "json"]
+LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """``logging``: quiet by default (warnings and errors); ``format: json`` writes one JSON
+    object a line, for a log collector."""
+
+    level: LogLevel = "warning"
+    format: LogFormat = "text"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """``web``: limits that keep one caller from taking the server from everyone else."""
+
+    # a request body larger than this is refused (413) before any of it is parsed
+    max_body_mb: Decimal = Decimal("32")
+    # sign-in: this many failed attempts on one account, or from one address, within the
+    # window, and further attempts are refused (429) until the window has passed
+    signin_failures_per_account: int = 5
+    signin_failures_per_address: int = 20
+    signin_window_minutes: int = 15
+    # password checks (Argon2, 64 MiB each) running at once; the rest wait their turn
+    password_checks: int = 2
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1024 * 1024)
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -221,11 +257,19 @@ class Settings:
     def bank(self) -> BankSettings:
         return _bank(self.section("bank"))
 
+    @cached_property
+    def logging(self) -> LogSettings:
+        return _logging(self.section("logging"))
+
+    @cached_property
+    def web(self) -> WebSettings:
+        return _web(self.section("web"))
+
     def check(self) -> Settings:
         """Parse every section now: SettingsError naming the first bad setting."""
         self.section("database")
         for name in ("schedule", "reports", "mail", "people", "calendar", "smtp", "mail_from",
-                     "book_currency", "bank"):
+                     "book_currency", "bank", "logging", "web"):
             getattr(self, name)
         return self
 
@@ -544,3 +588,40 @@ def _decimal(value: Any, default: Decimal, key: str) -> Decimal:
     if not number.is_finite():
         raise _bad(key, f"not a number: {value!r}")
     return number
+
+
+def _logging(section: Mapping[str, Any]) -> LogSettings:
+    unknown = sorted(set(section) - {"level", "format"})
+    if unknown:
+        raise _bad(f"logging.{unknown[0]}", "unknown setting (level, format)")
+    level = (_env("ARFLOW_LOG_LEVEL") or _text(section.get("level"), "logging.level")
+             or "warning").lower()
+    if level not in LOG_LEVELS:
+        raise _bad("logging.level", f"{level!r} is not one of " + ", ".join(LOG_LEVELS))
+    form = (_env("ARFLOW_LOG_FORMAT") or _text(section.get("format"), "logging.format")
+            or "text").lower()
+    if form not in LOG_FORMATS:
+        raise _bad("logging.format", f"{form!r} is not one of " + ", ".join(LOG_FORMATS))
+    return LogSettings(level=cast(LogLevel, level), format=cast(LogFormat, form))
+
+
+WEB_COUNTS = ("signin_failures_per_account", "signin_failures_per_address",
+              "signin_window_minutes", "password_checks")
+
+
+def _web(section: Mapping[str, Any]) -> WebSettings:
+    unknown = sorted(set(section) - {"max_body_mb", *WEB_COUNTS})
+    if unknown:
+        raise _bad(f"web.{unknown[0]}", "unknown setting (max_body_mb, " + ", ".join(WEB_COUNTS)
+                   + ")")
+    defaults = WebSettings()
+    body = _decimal(section.get("max_body_mb"), defaults.max_body_mb, "web.max_body_mb")
+    if not body > 0:
+        raise _bad("web.max_body_mb", f"must be more than 0, got {body}")
+    counts: dict[str, int] = {}
+    for name in WEB_COUNTS:
+        value = section.get(name, getattr(defaults, name))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _bad(f"web.{name}", f"a whole number of at least 1, got {value!r}")
+        counts[name] = value
+    return WebSettings(max_body_mb=body, **counts)
