@@ -16,7 +16,16 @@ from fastapi.staticfiles import StaticFiles
 
 from arflow.runtime import Runtime, load_policy_in_force
 from arflow.settings import Settings
-from arflow.web import api, errors, health, observability, orders, pages, security
+from arflow.web import (
+    api,
+    errors,
+    health,
+    input_guard,
+    observability,
+    orders,
+    pages,
+    security,
+)
 from arflow.web.pages.problems import problem_page
 from arflow.web.responses import MoneyJSONResponse
 from engine import Policy
@@ -47,6 +56,7 @@ def create_app(settings: Settings, engine: Engine, policy: Policy | None = None)
     app.include_router(api.router, prefix=API)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    security.install(app, settings)  # the guards before any route (added first: inner)
+    input_guard.install(app, settings)  # NUL bytes refused (added first: innermost)
+    security.install(app, settings)  # body limits, unauthenticated writes, headers
     observability.install(app, settings)  # probes and metrics (added last: outermost)
     return app
