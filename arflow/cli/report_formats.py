@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from arflow.cell_text import as_text_cell, csv_cell
 from arflow.cli.output import console, dumps
 
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -71,8 +72,8 @@ def csv_text(sheets: list[Sheet]) -> str:
         if len(sheets) > 1:
             if i:
                 writer.writerow([])
-            writer.writerow([f"# {sheet.title}"])
-        writer.writerow(sheet.columns)
+            writer.writerow([csv_cell(f"# {sheet.title}")])
+        writer.writerow([csv_cell(c) for c in sheet.columns])
         for row in sheet.rows:
             writer.writerow(
                 [
@@ -82,7 +83,7 @@ def csv_text(sheets: list[Sheet]) -> str:
                     if isinstance(v, date)
                     else f"{v:f}"
                     if isinstance(v, Decimal)
-                    else v
+                    else csv_cell(v)
                     for v in row
                 ]
             )
@@ -98,11 +99,13 @@ def write_xlsx(sheets: list[Sheet], path: Path) -> None:
     for sheet in sheets:
         ws = book.create_sheet(_sheet_name(sheet.title, book.sheetnames))
         ws.append(sheet.columns)
-        for cell in ws[1]:
+        for cell, value in zip(ws[1], sheet.columns, strict=False):
             cell.font = Font(bold=True)
+            as_text_cell(cell, value)
         for row in sheet.rows:
             ws.append(row)
             for cell, value in zip(ws[ws.max_row], row, strict=False):
+                as_text_cell(cell, value)
                 if isinstance(value, Decimal):
                     cell.number_format = "#,##0.00" if value.as_tuple().exponent == -2 else "0.####"
                 elif isinstance(value, date):
