@@ -10,11 +10,12 @@ import difflib
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from engine.challenger import Challenger, parse_challenger
 from engine.compiler import CompiledScope, RuleSpec, compile_scope
 from engine.errors import Location, PolicyError, Problem
 from engine.expressions import Expression, ExpressionError, parse_expression
@@ -38,7 +39,7 @@ STAGE_ORDER: tuple[str, ...] = POLICY_STAGES  # the stages a policy defines, in 
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "stages", "reminders", "warnings", "credit", "order_checks", "tolerance",
     "insurance", "prepayments", "provision", "interest",
-    "go_live",
+    "go_live", "challenger",
 )
 LEVELS: tuple[str, ...] = ("yellow", "orange", "red")
 DECISIONS: tuple[str, ...] = ("approve", "prepay", "hold", "reject")  # mildest first
@@ -165,6 +166,8 @@ class Policy:
     provision: dict[str, Decimal] = field(default_factory=dict)
     interest: InterestTerms | None = None  # None: no late-payment interest anywhere
     go_live: GoLive = field(default_factory=GoLive)  # reminder start, catch-up gap
+    # another policy folder for a share of customers (engine/challenger.py); None: none
+    challenger: Challenger | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.hash == self.hash
@@ -191,7 +194,57 @@ def policy_hash(files: dict[str, str]) -> str:
 
 
 def load_policy(directory: str | Path) -> Policy:
-    """Load every ``*.yaml`` of a policy folder (sorted by name); PolicyError if bad."""
+    """Load every ``*.yaml`` of a policy folder (sorted by name); PolicyError if bad.
+
+    A policy naming a ``challenger:`` folder loads and checks that folder too (its
+    problems name its own files); either one bad and the whole load fails."""
+    policy = _load_folder(directory)
+    spec = policy.challenger
+    if spec is None:
+        return policy
+    champion = Path(directory).absolute()
+    folder = Path(spec.folder)
+    folder = folder if folder.is_absolute() else champion.parent / folder
+    if folder.absolute() == champion:
+        raise PolicyError([Problem.at(spec.source, (
+            "challenger: the folder is this policy's own folder; name another policy folder"))])
+    if not folder.is_dir():
+        raise PolicyError([Problem.at(spec.source, (
+            f"challenger: policy folder {folder} not found (a relative folder is read from "
+            f"{champion.parent}, the folder holding {champion.name})"))])
+    return _attach(policy, spec, _load_folder(folder))
+
+
+def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None = None
+                      ) -> Policy:
+    """Load a policy given as {file name: YAML text}, e.g. uploaded through the web.
+
+    A policy naming a challenger needs the challenger's files in ``challenger`` (the last
+    good policy, read back from the database); an upload has one folder, so it is refused.
+    """
+    policy = _load_texts(files, {name: name for name in files})
+    spec = policy.challenger
+    if spec is None:
+        return policy
+    if challenger is None:
+        raise PolicyError([Problem.at(spec.source, (
+            "challenger: a policy naming a challenger folder is changed in its folders on "
+            "the server (an upload holds one folder): edit both there and check them with "
+            "'arflow policy check'"))])
+    return _attach(policy, spec,
+                   _load_texts(challenger, {name: f"{spec.folder}/{name}" for name in challenger}))
+
+
+def _attach(champion: Policy, spec: Challenger, challenger: Policy) -> Policy:
+    """The champion holding its loaded challenger, which may not name one of its own."""
+    if challenger.challenger is not None:
+        raise PolicyError([Problem.at(challenger.challenger.source, (
+            "challenger: a challenger policy may not name a challenger of its own; remove "
+            "this key"))])
+    return replace(champion, challenger=replace(spec, policy=challenger))
+
+
+def _load_folder(directory: str | Path) -> Policy:
     folder = Path(directory)
     where = str(directory)
     if not folder.exists():
@@ -218,8 +271,7 @@ def load_policy(directory: str | Path) -> Policy:
     return _build(files, {name: str(folder / name) for name in files})
 
 
-def load_policy_texts(files: dict[str, str]) -> Policy:
-    """Load a policy given as {file name: YAML text}, e.g. uploaded through the web."""
+def _load_texts(files: dict[str, str], labels: dict[str, str]) -> Policy:
     if not files:
         raise PolicyError([Problem("<policy>", 0, "no files: a policy needs at least one "
                                                   "*.yaml file")])
@@ -228,7 +280,7 @@ def load_policy_texts(files: dict[str, str]) -> Policy:
                 if not name.endswith(".yaml") or "/" in name or "\\" in name or name == ".yaml"]
     if problems:
         raise PolicyError(problems)
-    return _build(dict(files), {name: name for name in files})
+    return _build(dict(files), labels)
 
 
 def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
@@ -270,6 +322,7 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     provision = builder.section(sections.get("provision"), builder.provision)
     interest = builder.section(sections.get("interest"), builder.interest)
     go_live = builder.section(sections.get("go_live"), builder.go_live)
+    challenger = builder.section(sections.get("challenger"), builder.challenger)
 
     scoped: dict[Scope, list[RuleSpec]] = {
         "receivable": [*(RuleSpec(s.rule_id, s.when, s.source) for s in stages or []),
@@ -292,7 +345,7 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
                   prepayment_warning_days=(prepayments or {}).get(
                       "warning_days", PREPAYMENT_WARNING_DAYS),
                   provision=provision or {}, interest=interest,
-                  go_live=go_live or GoLive())
+                  go_live=go_live or GoLive(), challenger=challenger)
 
 
 class _Builder:
@@ -415,6 +468,12 @@ class _Builder:
         terms, problems = parse_go_live(doc, value)
         self.problems.extend(problems)
         return terms
+
+    def challenger(self, doc: YamlDoc, value: Any) -> Challenger | None:
+        """``challenger: {folder: rules-challenger, share: 20%}`` (engine/challenger.py)."""
+        spec, problems = parse_challenger(doc, value)
+        self.problems.extend(problems)
+        return spec
 
     def _days(self, doc: YamlDoc, key: str, value: Any, required: tuple[str, ...],
               optional: tuple[str, ...]) -> dict[str, int] | None:
