@@ -21,17 +21,32 @@ class Location:
         return f"{self.file}:{self.line}"
 
 
+Args = tuple[tuple[str, str], ...]  # a message's named values, e.g. (("stage", "legal"),)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with a policy, printed as ``file:line: message``."""
+    """One thing wrong with a policy, printed as ``file:line: message``.
+
+    ``message`` is the English text (CLI, logs); ``code`` and ``args``, when set, let the
+    web app show the same problem from its own catalog in the user's language.
+    """
 
     file: str
     line: int
     message: str
+    code: str | None = None
+    args: Args = ()
 
     @classmethod
-    def at(cls, where: Location, message: str) -> Problem:
-        return cls(where.file, where.line, message)
+    def at(cls, where: Location, message: str, code: str | None = None,
+           args: Args = ()) -> Problem:
+        return cls(where.file, where.line, message, code, args)
+
+    @property
+    def values(self) -> dict[str, str]:
+        """``args`` as keyword arguments for a message template."""
+        return dict(self.args)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
