@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from arflow import defaults
 from ledger.db import default_url
 
 if TYPE_CHECKING:
@@ -275,7 +276,9 @@ class Settings:
 
     @property
     def templates_dir(self) -> Path:
-        return self.home / "config" / "templates"
+        """config/templates in the project folder, else the ones the package carries."""
+        local = self.home / "config" / "templates"
+        return local if local.is_dir() else defaults.folder(defaults.TEMPLATES)
 
     @property
     def outbox_dir(self) -> Path:

@@ -248,7 +248,8 @@ def _load_folder(directory: str | Path) -> Policy:
     folder = Path(directory)
     where = str(directory)
     if not folder.exists():
-        raise PolicyError([Problem(where, 0, "policy folder not found")])
+        raise PolicyError([Problem(where, 0, "policy folder not found: `arflow init DIR` writes "
+                                          "a starting one, or set ARFLOW_POLICY_DIR")])
     if not folder.is_dir():
         raise PolicyError([Problem(where, 0, "not a folder: a policy is a folder of *.yaml")])
     paths = sorted((path for path in folder.glob("*.yaml") if path.is_file()),

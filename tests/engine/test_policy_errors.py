@@ -31,7 +31,9 @@ def test_problem_and_error_format() -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         load_policy(tmp_path / "nope")
-    assert str(caught.value) == f"{tmp_path / 'nope'}:0: policy folder not found"
+    assert str(caught.value) == (
+        f"{tmp_path / 'nope'}:0: policy folder not found: "
+        "`arflow init DIR` writes a starting one, or set ARFLOW_POLICY_DIR")
 
 
 def test_folder_without_yaml(tmp_path: Path) -> None:
