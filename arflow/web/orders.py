@@ -180,18 +180,29 @@ def _order_out(order: SalesOrder, code: str, book: str) -> dict[str, Any]:
 
 def _existing(session: Session, body: OrderIn, who: Principal, book: str
               ) -> MoneyJSONResponse | None:
-    """The order already recorded under this number (200), 409 if it differs, else None."""
+    """The order already recorded under this number (200), 409 if it differs, else None.
+
+    Order numbers are unique across the book (an ERP's numbers), so a number taken by
+    another collector's order cannot be recorded again, and that it is taken cannot be
+    hidden from whoever tries it. What is hidden is everything else: a collector's 409 is
+    the same few words whether the number is one of their own orders with another body or
+    someone else's (nothing about its customer, amount or currency, not even whether it
+    is theirs), so the answer is no oracle for another collector's orders. Only the same
+    order again (a retry) answers 200, and only for the caller's own customer (the body
+    names it, and other collectors' customers are refused before this as unknown). Those
+    who see every customer get the detail."""
     row = order_store.order_with_customer(session, body.number)
     if row is None:
         return None
-    order, code, collector = row
-    if not who.sees_all and collector != who.name:  # someone else's: say nothing about it
+    order, code, _collector = row
+    same = (code, order.amount, order.currency) == (body.customer, body.amount, body.currency)
+    if same:  # the caller's own customer: checked visible before this
+        return MoneyJSONResponse(_order_out(order, code, book), status_code=200)
+    if not who.sees_all:
         raise ApiError(409, "conflict", f"order {body.number} exists", "number")
-    if (code, order.amount, order.currency) != (body.customer, body.amount, body.currency):
-        raise ApiError(409, "conflict",
-                       f"order {body.number} exists with another customer, amount or "
-                       f"currency ({code} {order.amount} {order.currency})", "number")
-    return MoneyJSONResponse(_order_out(order, code, book), status_code=200)
+    raise ApiError(409, "conflict",
+                   f"order {body.number} exists with another customer, amount or "
+                   f"currency ({code} {order.amount} {order.currency})", "number")
 
 
 @router.post("", response_model=OrderOut, status_code=201,
