@@ -10,6 +10,7 @@ from arflow.cli.credit_cmd import credit_app, customer_app
 from arflow.cli.cycle_cmd import cycle_command
 from arflow.cli.demo_cmd import demo_command
 from arflow.cli.import_cmd import import_command
+from arflow.cli.init_cmd import init_command
 from arflow.cli.interest_cmd import app as interest_app
 from arflow.cli.order_cmd import app as order_app
 from arflow.cli.order_cmd import orders_command
@@ -30,6 +31,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"arflow {version('arflow')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print arflow's version and exit."),
+) -> None:
+    # no docstring: the app's help stays the one given above
+    pass
+
+
+app.command("init")(init_command)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(policy_cmd.app, name="policy")
 app.command("import")(import_command)

@@ -28,6 +28,18 @@ class Ran:
         return json.loads(self.stdout)
 
 
+def invoke(*args: str, input: str | None = None) -> Ran:
+    """`arflow ARGS` in-process, reading its settings, database and runtime afresh (from the
+    environment as it is now): for a command that needs no database, without `arflow`."""
+    context.settings.cache_clear()
+    context.database.cache_clear()
+    context.runtime.cache_clear()
+    result = CliRunner().invoke(app, list(args), input=input)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
 @pytest.fixture
 def arflow(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
     shutil.copytree(ROOT / "config", tmp_path / "config")  # settings and mail templates
@@ -35,17 +47,7 @@ def arflow(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Call
     monkeypatch.setenv("ARFLOW_DATABASE_URL", db_url)
     monkeypatch.setenv("ARFLOW_POLICY_DIR", str(ROOT / "rules"))
     monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*args: str, input: str | None = None) -> Ran:
-        context.settings.cache_clear()
-        context.database.cache_clear()
-        context.runtime.cache_clear()
-        result = CliRunner().invoke(app, list(args), input=input)
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Ran(result.exit_code, result.stdout, result.stderr)
-
-    yield run
+    yield invoke
     context.database.cache_clear()
     context.runtime.cache_clear()
 
