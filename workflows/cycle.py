@@ -8,6 +8,11 @@ send from or a reader to see; running the day again (the service does so by itse
 completes it. Only the facts of the chunk at hand are held in memory.
 
 It reads no clock: ``as_of`` is given, so any day can be replayed.
+
+A policy naming a challenger (engine/challenger.py) splits the customers in two arms, each
+planned under its own policy, rule engine and DayContext (built once per run): its stage
+rules, reminders (their templates), warnings and tasks, each recorded with the hash of the
+policy that decided it. Still one lock, one transaction and one run record for the day.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine import Policy, RuleEngine
+from engine.challenger import ARMS, Arm, arm_of, policy_of
 from ledger import cycle_store as store
 from ledger import reminder_store
 from ledger.audit import AuditEntry, write_audit
@@ -57,6 +63,8 @@ class CycleSummary:
     as_of: date
     policy_hash: str
     dry_run: bool = False
+    challenger_hash: str | None = None  # the challenger's policy, when the policy names one
+    challenger_customers: int = 0  # of customers_evaluated, those under the challenger
     evaluated: int = 0
     customers_evaluated: int = 0
     stage_moves: int = 0
@@ -80,6 +88,9 @@ class CycleSummary:
         data["seconds"] = round(self.seconds, 3)
         if not self.dry_run:
             data.pop("changes")
+        if self.challenger_hash is None:
+            data.pop("challenger_hash")
+            data.pop("challenger_customers")
         return data
 
 
@@ -151,7 +162,6 @@ def _run_cycle(
 ) -> CycleSummary:
     started = time.perf_counter()
     summary = CycleSummary(as_of=as_of, policy_hash=policy.hash, dry_run=dry_run)
-    rules = RuleEngine.for_policy(policy)
     with Session(engine, expire_on_commit=False) as session:
         last = store.last_cycle_date(session)
         if last is not None and as_of < last and not force:
@@ -161,41 +171,30 @@ def _run_cycle(
                 session, as_of, ACTOR, policy.hash
             )
         customers = customer_facts(session, as_of, book=book)
-        ctx = DayContext(
-            session,
-            policy,
-            rules,
-            as_of,
-            store.open_warnings(session),
-            customers,
-            store.collectors(session),
-        )
-        ctx.watches = load_watches(session, policy, as_of, customers)
-        if mail is not None:
-            ctx.reminders = ReminderPlanner(
-                policy,
-                mail,
-                reminder_store.contacts(session, as_of),
-                as_of,
-                customers_with_open_task(session, FIX_CONTACT),
-            )
+        contexts = _contexts(session, policy, as_of, customers, mail)
+        if policy.challenger is not None:
+            summary.challenger_hash = contexts[-1].policy.hash
+            summary.challenger_customers = len(contexts[-1].customers)
         total = store.count_active(session)
         done = 0
         for rows in receivable_rows(session, as_of, chunk_size):
-            plan = plan_receivables(ctx, rows)
+            for ctx, part in _by_arm(contexts, rows):
+                plan = plan_receivables(ctx, part)
+                _account(summary, plan)
+                if dry_run:
+                    summary.changes.extend(describe(plan))
+                    summary.tasks_opened += len({task.key for task in plan.tasks})
+                else:
+                    _write(session, plan, as_of, summary)  # flushed: the day is one commit
             summary.evaluated += len(rows)
-            _account(summary, plan)
-            if dry_run:
-                summary.changes.extend(describe(plan))
-                summary.tasks_opened += len({task.key for task in plan.tasks})
-            else:
-                _write(session, plan, as_of, summary)  # flushed: the day is one commit
             done += len(rows)
             if progress:
                 progress(done, total)
-        plan = plan_customers(ctx)
-        plan.extend(close_settled(ctx))
-        plan.extend(plan_insurer_tasks(ctx))
+        plan = DayPlan()
+        for ctx in contexts:
+            plan.extend(plan_customers(ctx))
+            plan.extend(close_settled(ctx))
+            plan.extend(plan_insurer_tasks(ctx))
         summary.customers_evaluated = len(customers)
         _account(summary, plan)
         summary.seconds = time.perf_counter() - started
@@ -209,10 +208,56 @@ def _run_cycle(
             summary.tasks_closed += len(release_receivables(session, ids, as_of, ACTOR, reason,
                                                             rank=False))
         refresh_priorities(session, as_of)  # the worklist ranks by today's balances and days
-        store.record_policy(session, policy.hash, policy.files, as_of)
+        for ctx in contexts:  # the challenger's files too: its hash names its decisions
+            store.record_policy(session, ctx.policy.hash, ctx.policy.files, as_of)
         store.record_run(session, as_of, policy.hash, summary.as_dict())
         session.commit()
     return summary
+
+
+def _contexts(
+    session: Session,
+    policy: Policy,
+    as_of: date,
+    customers: dict[int, dict[str, Any]],
+    mail: MailSetup | None,
+) -> list[DayContext]:
+    """One DayContext per arm, the champion's first: without a challenger a single one
+    over every customer (the cycle as it always was); with one, each over its customers,
+    sharing the day's open warnings, collectors, contacts and the subjects evaluated."""
+    arms: dict[Arm, dict[int, dict[str, Any]]] = {"champion": customers}
+    if policy.challenger is not None:
+        arms = {arm: {} for arm in ARMS}
+        for cid, facts in customers.items():
+            arm = arm_of(policy.challenger, facts["customer.code"], facts["customer.segment"])
+            arms[arm][cid] = facts
+    open_warnings = store.open_warnings(session)
+    collectors = store.collectors(session)
+    contacts = reminder_store.contacts(session, as_of) if mail is not None else {}
+    fixing = customers_with_open_task(session, FIX_CONTACT) if mail is not None else set()
+    evaluated: set[str] = set()  # shared: a warning whose receivable no arm saw is closed
+    contexts = []
+    for arm, members in arms.items():
+        ruling = policy_of(policy, arm)
+        ctx = DayContext(session, ruling, RuleEngine.for_policy(ruling), as_of, open_warnings,
+                         members, collectors, evaluated_subjects=evaluated,
+                         only=None if policy.challenger is None else set(members))
+        ctx.watches = load_watches(session, ruling, as_of, members)
+        if mail is not None:
+            ctx.reminders = ReminderPlanner(ruling, mail, contacts, as_of, fixing)
+        contexts.append(ctx)
+    return contexts
+
+
+def _by_arm(
+    contexts: list[DayContext], rows: list[dict[str, Any]]
+) -> list[tuple[DayContext, list[dict[str, Any]]]]:
+    """A chunk's receivables (whole customers) split by the arm of their customer."""
+    if len(contexts) == 1:
+        return [(contexts[0], rows)]
+    parts = [(ctx, [row for row in rows if row["customer_id"] in ctx.customers])
+             for ctx in contexts]
+    return [(ctx, part) for ctx, part in parts if part]
 
 
 def run_days(

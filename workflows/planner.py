@@ -48,6 +48,8 @@ class DayContext:
     evaluated_subjects: set[str] = field(default_factory=set)
     reminders: ReminderPlanner | None = None  # None: the caller plans no reminder emails
     watches: Watches = field(default_factory=Watches)  # built-in warnings (workflows/watches)
+    # the customers this context decides for (champion or challenger); None: every customer
+    only: set[int] | None = None
 
     def __post_init__(self) -> None:
         self.on_enter = {stage.name: stage.on_enter for stage in self.policy.stages}
@@ -279,6 +281,8 @@ def plan_insurer_tasks(ctx: DayContext) -> DayPlan:
     """ "Report to insurer" tasks due to open today (workflows/watches.py)."""
     plan = DayPlan()
     for report in ctx.watches.reports:
+        if ctx.only is not None and report["customer_id"] not in ctx.only:
+            continue  # the other arm's
         task = insurer_task(report, ctx.policy.hash, ctx.as_of)
         plan.tasks.append(task)
         plan.activities.append(
@@ -303,7 +307,8 @@ def close_settled(ctx: DayContext) -> DayPlan:
     for (scope, subject), warnings in ctx.open_by_subject.items():
         if scope == "receivable" and subject not in ctx.evaluated_subjects:
             for warning in warnings:
-                _close(ctx, plan, warning, None)
+                if ctx.only is None or warning.customer_id in ctx.only:
+                    _close(ctx, plan, warning, None)
     return plan
 
 
