@@ -58,9 +58,10 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
 
 def load_policy_in_force(settings: Settings, engine: Engine) -> Policy | None:
     """The policy in ``settings.policy_dir``; if it does not load, the last good one (the
-    one the last cycle ran with), with the error logged; None when there is none."""
+    one the last cycle ran with, with the challenger it ran with), with the error logged;
+    None when there is none."""
     from engine import PolicyError, load_policy, load_policy_texts
-    from ledger.cycle_store import last_policy_files
+    from ledger.cycle_store import last_challenger_files, last_policy_files
     from ledger.db import session_scope
 
     try:
@@ -69,7 +70,14 @@ def load_policy_in_force(settings: Settings, engine: Engine) -> Policy | None:
         log.error("policy not loaded (%s); keeping the last good one", str(exc).splitlines()[0])
     with session_scope(engine) as session:
         files = last_policy_files(session)
-    return None if files is None else load_policy_texts(files)
+        challenger = last_challenger_files(session)  # the last run's, if it had one
+    if files is None:
+        return None
+    try:
+        return load_policy_texts(files, challenger)
+    except PolicyError as exc:  # it names a challenger whose files were never recorded
+        log.error("the last good policy does not load either (%s)", str(exc).splitlines()[0])
+        return None
 
 
 class Runtime:

@@ -13,13 +13,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from engine.errors import Location, Problem
 from engine.yaml_source import YamlDoc
-
-if TYPE_CHECKING:
-    from engine.policy import Policy
 
 Arm = Literal["champion", "challenger"]
 ARMS: tuple[Arm, ...] = ("champion", "challenger")
@@ -33,13 +30,13 @@ class Challenger:
 
     ``share``: the fraction (0..1, exclusive) of customers by hash of their code;
     ``segments``: the customer segments (compared without case) that go to the
-    challenger. Exactly one of the two. ``policy`` is the challenger folder, loaded."""
+    challenger. Exactly one of the two. The loaded challenger policy is the champion's
+    ``Policy.challenger_policy``."""
 
     folder: str
     share: Decimal | None
     segments: tuple[str, ...]
     source: Location
-    policy: Policy | None = None
 
     def describe(self) -> str:
         """One line for people: which customers the challenger takes."""
@@ -62,14 +59,6 @@ def arm_of(challenger: Challenger | None, code: str, segment: str | None) -> Arm
         return "challenger" if hash_point(code) < challenger.share else "champion"
     wanted = {name.casefold() for name in challenger.segments}
     return "challenger" if (segment or "").strip().casefold() in wanted else "champion"
-
-
-def policy_of(policy: Policy, arm: Arm) -> Policy:
-    """The policy deciding for ``arm``: the challenger's folder, else the champion."""
-    if arm == "challenger" and policy.challenger is not None \
-            and policy.challenger.policy is not None:
-        return policy.challenger.policy
-    return policy
 
 
 def parse_challenger(doc: YamlDoc, value: Any) -> tuple[Challenger | None, list[Problem]]:

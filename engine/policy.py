@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from engine.challenger import Challenger, parse_challenger
+from engine.challenger import Arm, Challenger, parse_challenger
 from engine.compiler import CompiledScope, RuleSpec, compile_scope
 from engine.errors import Location, PolicyError, Problem
 from engine.expressions import Expression, ExpressionError, parse_expression
@@ -168,6 +168,7 @@ class Policy:
     go_live: GoLive = field(default_factory=GoLive)  # reminder start, catch-up gap
     # another policy folder for a share of customers (engine/challenger.py); None: none
     challenger: Challenger | None = None
+    challenger_policy: Policy | None = field(default=None, repr=False)  # its folder, loaded
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.hash == self.hash
@@ -181,6 +182,12 @@ class Policy:
 
     def stage(self, name: str) -> StageRule | None:
         return next((stage for stage in self.stages if stage.name == name), None)
+
+    def for_arm(self, arm: Arm) -> Policy:
+        """The policy deciding for a customer in ``arm``: the challenger's, else this one."""
+        if arm == "challenger" and self.challenger_policy is not None:
+            return self.challenger_policy
+        return self
 
 
 def policy_hash(files: dict[str, str]) -> str:
@@ -212,7 +219,7 @@ def load_policy(directory: str | Path) -> Policy:
         raise PolicyError([Problem.at(spec.source, (
             f"challenger: policy folder {folder} not found (a relative folder is read from "
             f"{champion.parent}, the folder holding {champion.name})"))])
-    return _attach(policy, spec, _load_folder(folder))
+    return _attach(policy, _load_folder(folder))
 
 
 def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None = None
@@ -231,17 +238,17 @@ def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None =
             "challenger: a policy naming a challenger folder is changed in its folders on "
             "the server (an upload holds one folder): edit both there and check them with "
             "'arflow policy check'"))])
-    return _attach(policy, spec,
-                   _load_texts(challenger, {name: f"{spec.folder}/{name}" for name in challenger}))
+    labels = {name: f"{spec.folder}/{name}" for name in challenger}
+    return _attach(policy, _load_texts(challenger, labels))
 
 
-def _attach(champion: Policy, spec: Challenger, challenger: Policy) -> Policy:
+def _attach(champion: Policy, challenger: Policy) -> Policy:
     """The champion holding its loaded challenger, which may not name one of its own."""
     if challenger.challenger is not None:
         raise PolicyError([Problem.at(challenger.challenger.source, (
             "challenger: a challenger policy may not name a challenger of its own; remove "
             "this key"))])
-    return replace(champion, challenger=replace(spec, policy=challenger))
+    return replace(champion, challenger_policy=challenger)
 
 
 def _load_folder(directory: str | Path) -> Policy:

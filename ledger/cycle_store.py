@@ -189,3 +189,14 @@ def last_policy_files(session: Session) -> dict[str, str] | None:
         return None
     version = session.get(PolicyVersion, latest)
     return dict(version.files) if version is not None else None
+
+
+def last_challenger_files(session: Session) -> dict[str, str] | None:
+    """The files of the challenger policy the latest cycle ran with (its summary names
+    its hash), or None if that run had no challenger."""
+    summary = session.execute(
+        select(CycleRun.summary).order_by(CycleRun.as_of.desc(), CycleRun.id.desc()).limit(1)
+    ).scalar()
+    challenger = (summary or {}).get("challenger_hash")
+    version = session.get(PolicyVersion, challenger) if challenger else None
+    return dict(version.files) if version is not None else None

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine import Policy, RuleEngine
-from engine.challenger import ARMS, Arm, arm_of, policy_of
+from engine.challenger import ARMS, Arm, arm_of
 from ledger import cycle_store as store
 from ledger import reminder_store
 from ledger.audit import AuditEntry, write_audit
@@ -238,7 +238,7 @@ def _contexts(
     evaluated: set[str] = set()  # shared: a warning whose receivable no arm saw is closed
     contexts = []
     for arm, members in arms.items():
-        ruling = policy_of(policy, arm)
+        ruling = policy.for_arm(arm)
         ctx = DayContext(session, ruling, RuleEngine.for_policy(ruling), as_of, open_warnings,
                          members, collectors, evaluated_subjects=evaluated,
                          only=None if policy.challenger is None else set(members))
