@@ -1,4 +1,5 @@
-"""`arflow policy check [DIR]`: validate the credit managers' YAML."""
+"""`arflow policy check [DIR]`: validate the credit managers' YAML; `arflow policy simulate
+DIR --from D --to D`: what a candidate would have done over past days."""
 
 from __future__ import annotations
 
@@ -41,3 +42,49 @@ def check(
         f"{len(policy.reminders)} reminder steps, {len(policy.warnings)} warnings, "
         f"{len(policy.order_checks)} order checks"
     )
+
+
+@app.command()
+def simulate(
+    directory: Path = typer.Argument(..., help="The candidate policy folder."),
+    start: str = typer.Option(..., "--from", help="First day replayed (YYYY-MM-DD)."),
+    end: str = typer.Option(..., "--to", help="Last day replayed, at the latest today."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    detail: bool = typer.Option(False, "--detail", help="List the receivables that differ."),
+) -> None:
+    """Replay the ledger's history under the candidate and the policy in force; nothing is
+    written. Compares stage moves, reminders, tasks, warnings, orders and credit terms."""
+    from arflow.cli.context import database, fail, parse_day, refusals, runtime, today
+    from arflow.cli.cycle_cmd import _progress
+    from arflow.cli.output import emit_json
+    from arflow.cli.simulate_view import print_simulation
+    from engine import PolicyError, load_policy
+    from workflows.simulate import check_period
+    from workflows.simulate import simulate as replay
+
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    assert first is not None and last is not None
+    options = {"from": "--from", "to": "--to"}
+    with refusals(options):
+        check_period(first, last, today())
+    try:
+        candidate = load_policy(directory)
+    except PolicyError as exc:
+        for problem in exc.problems:
+            err_console.print(str(problem), markup=False)
+        raise typer.Exit(2) from None
+    engine = database()
+    active = runtime().policy()
+    if active is None:
+        fail("no policy in force to compare with: check the policy folder (arflow policy check)")
+    with _progress(as_json) as progress, refusals(options):
+        task = progress.add_task("simulate (days)", total=None)
+        result = replay(engine, active, candidate, first, last, today=today(),
+                        calendar=settings().calendar, detail=detail,
+                        progress=lambda done, total: progress.update(
+                            task, completed=done, total=total))
+    data = result.as_dict()
+    if as_json:
+        emit_json(data)
+    else:
+        print_simulation(data, detail)

@@ -56,10 +56,12 @@ credit:
     A: {{credit_limit: 100000, payment_terms_days: 30}}
     B: {{credit_limit: 50000, payment_terms_days: 30}}
 """
-ACTIVE = load_policy_texts({"policy.yaml": POLICY.format(
-    escalate=30, final=30, level="orange", late=25, decide="hold", rating_a=50)})
-CANDIDATE = load_policy_texts({"policy.yaml": POLICY.format(
-    escalate=20, final=28, level="red", late=15, decide="reject", rating_a=10)})
+ACTIVE_TEXT = POLICY.format(
+    escalate=30, final=30, level="orange", late=25, decide="hold", rating_a=50)
+CANDIDATE_TEXT = POLICY.format(
+    escalate=20, final=28, level="red", late=15, decide="reject", rating_a=10)
+ACTIVE = load_policy_texts({"policy.yaml": ACTIVE_TEXT})
+CANDIDATE = load_policy_texts({"policy.yaml": CANDIDATE_TEXT})
 
 RECEIVABLES = (
     "number,customer_code,issue_date,due_date,amount,currency\n"
@@ -72,7 +74,7 @@ PAYMENTS = ("reference,customer_code,date,amount,invoice_number\n"
             "PAY-3,C001,2026-03-13,3000.00,INV-3\n")
 
 
-def _seed(engine: Engine, tmp_path) -> None:
+def seed_history(engine: Engine, tmp_path) -> None:
     seed_customers(engine, tmp_path)  # C001 (li.na), C002 (wang.wei, limit 200,000)
     load(engine, "receivables", write(tmp_path / "r.csv", RECEIVABLES))
     load(engine, "payments", write(tmp_path / "p.csv", PAYMENTS))
@@ -80,18 +82,18 @@ def _seed(engine: Engine, tmp_path) -> None:
         orders.add(s, ACTIVE, "C002", Decimal("250000.00"), "SO-1", date(2026, 3, 5), "test")
 
 
-def _rows(engine: Engine) -> dict[str, int]:
+def row_counts(engine: Engine) -> dict[str, int]:
     with Session(engine) as s:
         return {t.name: s.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in SQLModel.metadata.sorted_tables}
 
 
 def test_two_policies_over_two_weeks_give_the_counts_worked_out_by_hand(db, tmp_path):
-    _seed(db, tmp_path)
-    before = _rows(db)
+    seed_history(db, tmp_path)
+    before = row_counts(db)
     result = simulate(db, ACTIVE, CANDIDATE, FIRST, LAST, today=TODAY, calendar=CALENDAR,
                       detail=True).as_dict()
-    assert _rows(db) == before  # no row anywhere, not one audit entry
+    assert row_counts(db) == before  # no row anywhere, not one audit entry
     assert result["period"] == {"from": "2026-03-02", "to": "2026-03-15", "days": 14}
     active, candidate, diff = result["active"], result["candidate"], result["differences"]
     assert active["policy_hash"] == ACTIVE.hash and candidate["policy_hash"] == CANDIDATE.hash
@@ -141,7 +143,7 @@ def test_two_policies_over_two_weeks_give_the_counts_worked_out_by_hand(db, tmp_
 
 
 def test_the_same_policy_twice_differs_in_nothing(db, tmp_path):
-    _seed(db, tmp_path)
+    seed_history(db, tmp_path)
     result = simulate(db, ACTIVE, ACTIVE, FIRST, LAST, today=TODAY, calendar=CALENDAR,
                       detail=True).as_dict()
     assert result["differences"]["receivables"] == []
