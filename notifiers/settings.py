@@ -6,11 +6,16 @@ Environment variables win so an operator can point a deployed arflow at another 
     ARFLOW_SMTP_HOST, ARFLOW_SMTP_PORT, ARFLOW_SMTP_USER, ARFLOW_SMTP_PASSWORD,
     ARFLOW_SMTP_TLS (none | starttls | tls), ARFLOW_MAIL_FROM,
     ARFLOW_SMTP_TIMEOUT, ARFLOW_SMTP_CONNECT_TIMEOUT, ARFLOW_SMTP_GREETING_TIMEOUT,
-    ARFLOW_SMTP_COMMAND_TIMEOUT (seconds)
+    ARFLOW_SMTP_COMMAND_TIMEOUT (seconds), ARFLOW_SMTP_ALLOW_PLAIN_AUTH (true | false)
 
 Every wait on the server is bounded: ``connect_timeout`` for the TCP (and TLS) connection,
 ``greeting_timeout`` for the server's first 220 (a server that accepts and never greets),
 ``command_timeout`` for each command's reply; each defaults to ``timeout`` (30 s).
+
+A password is never sent in plain text: a user with ``tls: none`` is refused here (at
+settings load, one line naming ``smtp.tls``) unless the host is this machine (127.0.0.0/8,
+::1, localhost: the password never crosses a network) or ``allow_plain_auth: true`` says
+the network is trusted; the notifier checks again before it logs in (notifiers/smtp.py).
 
 No host anywhere means "no SMTP": ``from_env`` returns None and the caller uses the file
 sink (var/outbox/), so arflow works on a fresh machine. An empty variable counts as unset.
@@ -18,6 +23,7 @@ sink (var/outbox/), so arflow works on a fresh machine. An empty variable counts
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +46,7 @@ _ENV = {
     "connect_timeout": "ARFLOW_SMTP_CONNECT_TIMEOUT",
     "greeting_timeout": "ARFLOW_SMTP_GREETING_TIMEOUT",
     "command_timeout": "ARFLOW_SMTP_COMMAND_TIMEOUT",
+    "allow_plain_auth": "ARFLOW_SMTP_ALLOW_PLAIN_AUTH",
 }
 _KEYS = (*_ENV, "concurrency")
 _TIMEOUTS = ("timeout", "connect_timeout", "greeting_timeout", "command_timeout")
@@ -60,6 +67,17 @@ class SmtpSettings:
     connect_timeout: float | None = None  # None: ``timeout``
     greeting_timeout: float | None = None
     command_timeout: float | None = None
+    allow_plain_auth: bool = False  # a password over an unencrypted connection, knowingly
+
+    @property
+    def plain_auth_allowed(self) -> bool:
+        """Whether logging in without TLS is acceptable: this machine, or said so."""
+        return self.allow_plain_auth or is_loopback(self.host)
+
+    @property
+    def plain_auth_refused(self) -> bool:
+        """A login that would send the password in plain text over a network."""
+        return bool(self.user) and self.tls == "none" and not self.plain_auth_allowed
 
     @property
     def connect_seconds(self) -> float:
@@ -114,9 +132,41 @@ class SmtpSettings:
             kwargs["sender"] = _text(values["from"])
         if "concurrency" in values:
             kwargs["concurrency"] = _number(values["concurrency"], int, 1, 100)
+        if "allow_plain_auth" in values:
+            kwargs["allow_plain_auth"] = _flag(values["allow_plain_auth"])
         if kwargs.get("user") and not kwargs.get("password"):
             raise ValueError("ARFLOW_SMTP_PASSWORD / smtp.password: required when a user is set")
-        return cls(**kwargs)
+        settings = cls(**kwargs)
+        if settings.plain_auth_refused:
+            name = values["tls"][1] if "tls" in values else "smtp.tls"
+            raise ValueError(f"{name}: {PLAIN_AUTH_REFUSED}")
+        return settings
+
+
+PLAIN_AUTH_REFUSED = ("a password is never sent in plain text: set tls: starttls or tls, or "
+                      "smtp.allow_plain_auth: true for a trusted network")
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: a connection that never leaves this machine."""
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _flag(item: tuple[Any, str]) -> bool:
+    """true/false (YAML's booleans, or the words in an environment variable)."""
+    value, name = item
+    if isinstance(value, bool):
+        return value
+    words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+    if isinstance(value, str) and value.strip().lower() in words:
+        return words[value.strip().lower()]
+    raise ValueError(f"{name}: expected true or false, got {value!r}")
 
 
 def _text(item: tuple[Any, str] | None) -> str | None:

@@ -54,7 +54,7 @@ from notifiers.base import (
     TransientFailure,
     wire_bytes,
 )
-from notifiers.settings import SmtpSettings
+from notifiers.settings import PLAIN_AUTH_REFUSED, SmtpSettings
 
 __all__ = ["SmtpNotifier", "classify"]
 
@@ -161,6 +161,8 @@ class SmtpNotifier(Notifier):
         TLS handshake); every later command waits at most ``command_timeout``.
         """
         s = self.settings
+        if s.plain_auth_refused:  # settings made without from_env: the same refusal
+            raise ConfigurationFailure(f"{s.host}:{s.port}: {PLAIN_AUTH_REFUSED}")
         sock = await self._open_socket()
         client = SMTP(
             hostname=s.host,
