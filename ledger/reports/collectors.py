@@ -3,7 +3,8 @@
 Per collector (the customer's collector): cash collected in the period (payments dated in
 it, allocated to that collector's customers' receivables), promises falling due in the
 period kept vs broken, and tasks closed in the period in time (closed_on <= due_date) vs
-late. Targets: the collector's own entry or ``default``.
+late. Targets: the collector's own entry or ``default``. ``customers`` (a CustomerSet, e.g.
+one arm of a champion/challenger policy) limits all three to those customers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlmodel import Session
 
 from ledger.models import Promise, Task
 from ledger.money import from_cents
+from ledger.reports.customer_set import CustomerSet, where
 from ledger.reports.history import A, C, P, R, cents, day
 
 ZERO = Decimal("0.00")
@@ -47,12 +49,14 @@ class CollectorPerformance:
 
 
 def collector_performance(
-    session: Session, start: date, end: date, targets: dict[str, Any], currency: str = "CNY"
+    session: Session, start: date, end: date, targets: dict[str, Any], currency: str = "CNY",
+    customers: CustomerSet | None = None,
 ) -> list[CollectorPerformance]:
     """One line per collector with any activity in [start, end], sorted by name."""
-    collected = _collected(session, start, end, currency)
-    promises = _promises(session, start, end)
-    tasks = _tasks(session, start, end)
+    only = where(customers, C.c.id)
+    collected = _collected(session, start, end, currency, only)
+    promises = _promises(session, start, end, only)
+    tasks = _tasks(session, start, end, only)
     names = sorted(set(collected) | set(promises) | set(tasks))
     return [
         _line(
@@ -72,7 +76,8 @@ def _who(column: Any) -> Any:
     return func.coalesce(column, literal_column(f"'{UNASSIGNED}'"))
 
 
-def _collected(session: Session, start: date, end: date, currency: str) -> dict[str, int]:
+def _collected(session: Session, start: date, end: date, currency: str, only: list[Any]
+               ) -> dict[str, int]:
     """Cash applied to each collector's customers' receivables from payments dated in the
     period (unapplied cash is no collector's work yet)."""
     stmt = (
@@ -82,13 +87,14 @@ def _collected(session: Session, start: date, end: date, currency: str) -> dict[
             .join(R, R.c.id == A.c.receivable_id)
             .join(C, C.c.id == R.c.customer_id)
         )
-        .where(P.c.date >= day(start), P.c.date <= day(end), R.c.currency == currency)
+        .where(P.c.date >= day(start), P.c.date <= day(end), R.c.currency == currency, *only)
         .group_by(_who(C.c.collector))
     )
     return {name: int(total) for name, total in session.execute(stmt)}
 
 
-def _promises(session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
+def _promises(session: Session, start: date, end: date, only: list[Any]
+              ) -> dict[str, tuple[int, int]]:
     """Promises (a plan's instalments each) whose promised date falls in the period:
     (kept, broken) per collector."""
     pr = Promise.__table__
@@ -99,13 +105,14 @@ def _promises(session: Session, start: date, end: date) -> dict[str, tuple[int, 
             func.sum(case((pr.c.status == "broken", 1), else_=0)),
         )
         .select_from(pr.join(C, C.c.id == pr.c.customer_id))
-        .where(pr.c.promised_date >= day(start), pr.c.promised_date <= day(end))
+        .where(pr.c.promised_date >= day(start), pr.c.promised_date <= day(end), *only)
         .group_by(_who(C.c.collector))
     )
     return {name: (int(k), int(b)) for name, k, b in session.execute(stmt)}
 
 
-def _tasks(session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
+def _tasks(session: Session, start: date, end: date, only: list[Any]
+           ) -> dict[str, tuple[int, int]]:
     """Tasks closed in the period: (in time, late) per assignee (else the customer's
     collector). In time means closed_on <= due_date."""
     t = Task.__table__
@@ -117,7 +124,8 @@ def _tasks(session: Session, start: date, end: date) -> dict[str, tuple[int, int
             func.sum(case((t.c.closed_on > t.c.due_date, 1), else_=0)),
         )
         .select_from(t.join(C, C.c.id == t.c.customer_id))
-        .where(t.c.status == "done", t.c.closed_on >= day(start), t.c.closed_on <= day(end))
+        .where(t.c.status == "done", t.c.closed_on >= day(start), t.c.closed_on <= day(end),
+               *only)
         .group_by(who)
     )
     return {name: (int(i), int(late)) for name, i, late in session.execute(stmt)}

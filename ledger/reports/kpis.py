@@ -24,6 +24,8 @@ calendar days, end - start + 1; AR = receivables outstanding, see history):
   is not collected (CEI).
 
 Every figure is computed per currency (default CNY): currencies do not add up.
+``customers`` (a CustomerSet, e.g. one arm of a champion/challenger policy) limits every
+figure to those customers' receivables, write-offs and settlements.
 A figure whose denominator is zero is None.
 """
 
@@ -38,6 +40,7 @@ from sqlmodel import Session
 
 from ledger.money import from_cents
 from ledger.reports import periods
+from ledger.reports.customer_set import CustomerSet
 from ledger.reports.figures import (
     credit_sales,
     monthly_sales,
@@ -109,21 +112,23 @@ def countback(ar_cents: int, months: list[tuple[int, int]]) -> Decimal | None:
     return days.quantize(DAYS, rounding=ROUND_HALF_UP)  # AR older than the look-back
 
 
-def kpis(session: Session, start: date, end: date, currency: str = "CNY") -> Kpis:
+def kpis(session: Session, start: date, end: date, currency: str = "CNY",
+         customers: CustomerSet | None = None) -> Kpis:
     """The KPIs of [start, end] in one currency (see the module docstring)."""
     if end < start:
         raise ValueError("the period ends before it starts")
-    total_end, current_end = snapshot(session, end, currency)
-    beginning = receivables_at(session, start - timedelta(days=1), currency)
+    only = customers
+    total_end, current_end = snapshot(session, end, currency, only)
+    beginning = receivables_at(session, start - timedelta(days=1), currency, only)
     windows = periods.countback_windows(end, periods.COUNTBACK_MONTHS)
-    by_month = monthly_sales(session, windows[-1][0], end, currency)
-    sales = credit_sales(session, start, end, currency)
+    by_month = monthly_sales(session, windows[-1][0], end, currency, only)
+    sales = credit_sales(session, start, end, currency, only)
     months = [
         ((last - first).days + 1, by_month.get(periods.month_key(first), 0))
         for first, last in windows
     ]
-    settled = settled_in(session, start, end, currency)
-    written_count, written = written_off_in(session, start, end, currency)
+    settled = settled_in(session, start, end, currency, only)
+    written_count, written = written_off_in(session, start, end, currency, only)
     days = (end - start).days + 1
     return build(
         start,
@@ -186,7 +191,8 @@ def build(
 
 
 def monthly_kpis(
-    session: Session, end: date, months: int = 24, currency: str = "CNY"
+    session: Session, end: date, months: int = 24, currency: str = "CNY",
+    customers: CustomerSet | None = None,
 ) -> list[Kpis]:
     """One Kpis per calendar month, oldest first, the last month ending on ``end``.
 
@@ -196,11 +202,12 @@ def monthly_kpis(
     spans = periods.months_back(end, months)
     first = spans[0][0]
     ends = [first - timedelta(days=1), *(last for _, last in spans)]
-    snaps = [snapshot(session, day, currency) for day in ends]
+    only = customers
+    snaps = [snapshot(session, day, currency, only) for day in ends]
     lookback = periods.months_back(end, months + periods.COUNTBACK_MONTHS)[0][0]
-    sales = monthly_sales(session, lookback, end, currency)
-    settled = settled_by_month(session, first, end, currency)
-    written = written_off_by_month(session, first, end, currency)
+    sales = monthly_sales(session, lookback, end, currency, only)
+    settled = settled_by_month(session, first, end, currency, customers=only)
+    written = written_off_by_month(session, first, end, currency, customers=only)
     series = []
     for i, (start, last) in enumerate(spans):
         key = periods.month_key(start)
