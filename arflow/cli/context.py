@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
+from arflow.days import outside
 from arflow.runtime import Runtime
 from arflow.settings import Settings, SettingsError, load_settings
 from ledger.db import Engine, OperationalError
@@ -106,9 +107,13 @@ def parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         fail(f"{option}: not a date (YYYY-MM-DD): {value!r}")
+    reason = outside(day)
+    if reason is not None:
+        fail(f"{option}: {reason}")
+    return day
 
 
 def today() -> date:

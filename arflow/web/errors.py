@@ -3,7 +3,8 @@
 Codes are part of the API contract (clients branch on them, never on the message):
 
 - ``invalid_input``: the body is not what the endpoint takes (FastAPI's own validation)
-- ``invalid_amount``, ``invalid_currency``: a value of the right type but not acceptable
+- ``invalid_amount``, ``invalid_currency``, ``invalid_date`` (a day outside 1900-2199):
+  a value of the right type but not acceptable
 - ``unknown_customer``: no customer with that code (404)
 - ``conflict``: the order number exists with another body (409)
 - ``policy_unavailable``: no policy could be loaded (503)
@@ -36,7 +37,7 @@ from arflow.web.responses import MoneyJSONResponse
 from workflows.errors import Refusal
 
 # codes a validator may raise (PydanticCustomError type): kept as the error's code
-VALUE_CODES = frozenset({"invalid_amount", "invalid_currency"})
+VALUE_CODES = frozenset({"invalid_amount", "invalid_currency", "invalid_date"})
 
 
 class ErrorDetail(BaseModel):
@@ -158,6 +159,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more)"
     field = None if first["type"] == "json_invalid" else field_path(first.get("loc", ()))
+    if code == "invalid_date" and field:  # a day out of range (arflow/days): say which
+        message = f"{field}: {message}"
     return await _answer(request, 422, code, message, field)
 
 

@@ -8,7 +8,6 @@ exist), runs the workflow function, and commits with its audit row (actor ``api:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -17,6 +16,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from arflow.auth import Principal
+from arflow.days import Day
 from arflow.web import deps
 from arflow.web.auth import ensure_visible, permitted
 from arflow.web.errors import ApiError, documented, refused
@@ -103,7 +103,7 @@ class NoteIn(_In):
 
 
 class PromiseIn(_In):
-    date: dt.date = Field(description="The day the customer promised to pay by.")
+    date: Day = Field(description="The day the customer promised to pay by.")
     amount: Amount | None = Field(default=None, description="Part of the balance; none: all.")
 
 
@@ -117,7 +117,7 @@ class NoteOptionalIn(_In):
 
 class PauseIn(_In):
     reason: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)
-    until: date | None = Field(default=None, description="Reminders resume on this day.")
+    until: Day | None = Field(default=None, description="Reminders resume on this day.")
 
 
 class ReceivableState(BaseModel):

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from arflow.auth import Principal
+from arflow.days import Day
 from arflow.web import deps
 from arflow.web.api.actions import NO_NUL, Code, visible_customer
 from arflow.web.auth import permitted
@@ -51,7 +52,7 @@ class _In(BaseModel):
 
 
 class CustomerPromiseIn(_In):
-    date: dt.date = Field(description="The day the customer promised to pay by.")
+    date: Day = Field(description="The day the customer promised to pay by.")
     amount: Amount | None = Field(
         default=None, description="None: all of what is covered (the invoices listed, else "
                                   "every open one).")
@@ -62,7 +63,7 @@ class CustomerPromiseIn(_In):
 
 
 class InstalmentIn(_In):
-    date: dt.date
+    date: Day
     amount: Amount
 
 

@@ -6,12 +6,12 @@ once, as a payment does. A collector sees only their customers' receivables.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import Field
 
+from arflow.days import Day
 from arflow.web import deps
 from arflow.web.api.feed_http import (
     BookCurrency,
@@ -72,7 +72,7 @@ def list_receivables(
     customer: Filter = None,
     stage: Annotated[Stage | None, Query()] = None,
     overdue: Annotated[bool | None, Query(description="true: open and past due")] = None,
-    due_before: Annotated[date | None, Query(description="due strictly before this day")] = None,
+    due_before: Annotated[Day | None, Query(description="due strictly before this day")] = None,
 ) -> MoneyJSONResponse:
     """Receivables by due date, then number."""
     rows, total = receivables.listing(

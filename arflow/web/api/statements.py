@@ -4,7 +4,6 @@ may read the customer (a collector only their own: another's answers 404 as a mi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -12,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from arflow import statements
+from arflow.days import Day
 from arflow.web import deps
 from arflow.web.api.customers import Code
 from arflow.web.auth import Caller, ensure_visible
@@ -27,7 +27,7 @@ PDF = {200: {"content": {"application/pdf": {}}, "description": "the statement a
             responses={**PDF, **documented(401, 404, 422)})
 def statement_pdf(code: Code, request: Request, db: deps.DbSession, who: Caller,
                   today: deps.Today,
-                  as_of: Annotated[date | None, Query(description="the statement date; "
+                  as_of: Annotated[Day | None, Query(description="the statement date; "
                                                       "default today")] = None) -> Response:
     """The statement of account as of ``as_of`` (default today), in the customer's
     language."""

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from arflow.auth import Principal
 from arflow.charts import Band, Series
 from arflow.charts.svg import bar_chart, line_chart
+from arflow.days import Day
 from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
 from arflow.web.errors import ApiError
@@ -110,7 +111,7 @@ def dso_chart(t: Translator, series: list[reports.Kpis], *lines: str) -> Any:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, who: Viewer, db: DbSession, today: Today,
-              as_of: date | None = None) -> HTMLResponse:
+              as_of: Day | None = None) -> HTMLResponse:
     day = as_of or today
     t = translator(request, who)
     buckets = _buckets(request)
@@ -139,7 +140,7 @@ def dashboard(request: Request, who: Viewer, db: DbSession, today: Today,
 
 @router.get("/reports/ageing", response_class=HTMLResponse)
 def ageing_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession, today: Today,
-                as_of: date | None = None, by: str | None = None,
+                as_of: Day | None = None, by: str | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
     if by not in (None, "", *GROUPINGS):
@@ -158,7 +159,7 @@ def ageing_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession,
 
 @router.get("/reports/kpi", response_class=HTMLResponse)
 def kpi_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession, today: Today,
-             as_of: date | None = None,
+             as_of: Day | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
     cur = request.app.state.settings.book_currency  # the KPIs of the book's currency
@@ -177,7 +178,7 @@ def kpi_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession, to
 
 @router.get("/reports/forecast", response_class=HTMLResponse)
 def forecast_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession,
-                  today: Today, as_of: date | None = None,
+                  today: Today, as_of: Day | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
     cur = request.app.state.settings.book_currency  # the KPIs of the book's currency
@@ -207,7 +208,7 @@ def forecast_page(request: Request, who: Viewer, _lead: Leadership, db: DbSessio
 
 @router.get("/reports/provision", response_class=HTMLResponse)
 def provision_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession,
-                   today: Today, as_of: date | None = None,
+                   today: Today, as_of: Day | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
     cur = request.app.state.settings.book_currency  # the KPIs of the book's currency
@@ -237,7 +238,7 @@ def provision_page(request: Request, who: Viewer, _lead: Leadership, db: DbSessi
 
 @router.get("/reports/collectors", response_class=HTMLResponse)
 def collectors_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession,
-                    today: Today, as_of: date | None = None,
+                    today: Today, as_of: Day | None = None,
                 download: str | None = None) -> Response:
     day = as_of or today
     cur = request.app.state.settings.book_currency  # the KPIs of the book's currency

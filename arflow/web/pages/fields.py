@@ -1,12 +1,14 @@
 """What a form's text fields mean: a day, an amount. A value that is not one is a 422
-naming the field, shown beside it on the form (pages/forms.submit); whether the amount is
-acceptable (its sign, its size) is the workflow's to judge."""
+naming the field, shown beside it on the form (pages/forms.submit), as is a day outside
+the dates arflow works with (arflow/days); whether the amount is acceptable (its sign,
+its size) is the workflow's to judge."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
+from arflow.days import outside
 from arflow.web.errors import ApiError
 from ledger.money import parse_money
 
@@ -14,10 +16,14 @@ from ledger.money import parse_money
 def form_day(value: str, field: str, what: str = "") -> date:
     """``value`` as a day (YYYY-MM-DD); ``what`` says which row of a repeated field."""
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise ApiError(422, "invalid_date", f"{what}not a date (YYYY-MM-DD): {value!r}",
                        field) from None
+    reason = outside(day)
+    if reason is not None:
+        raise ApiError(422, "invalid_date", f"{what}{reason}", field)
+    return day
 
 
 def optional_day(value: str, field: str) -> date | None:
