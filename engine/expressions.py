@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from engine.errors import Args
 from engine.facts import (
     DECIMAL,
     ORDER_FACTS,
@@ -31,6 +32,7 @@ from engine.facts import (
     money_cents,
     plain_number,
 )
+from engine.syntax_hints import Hint, keyword_typo, number_separator, reversed_operator
 
 MAX_SOURCE_LENGTH = 10_000
 MAX_NODES = 2_000
@@ -99,7 +101,18 @@ Cond = Compare | Member | AllOf | AnyOf | Always
 
 
 class ExpressionError(ValueError):
-    """A ``when:`` that cannot be accepted; the message is one line for file:line."""
+    """A ``when:`` that cannot be accepted; the message is one line for file:line.
+
+    ``code`` and ``params`` (optional) name the message in the web app's catalogs."""
+
+    def __init__(self, message: str, code: str | None = None, params: Args = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+def _hinted(hint: Hint) -> ExpressionError:
+    return ExpressionError(f"syntax error in when: {hint.message}", hint.code, hint.args)
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,10 @@ def parse_expression(source: str, scope: Scope) -> Expression:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
+        hint = (number_separator(text) or keyword_typo(text, set(SCOPE_FACTS[scope]))
+                or reversed_operator(text))
+        if hint is not None:
+            raise _hinted(hint) from None
         where = f" (at column {error.offset})" if error.offset else ""
         message = (error.msg or "invalid syntax").split("\n")[0]
         raise ExpressionError(f"syntax error in when: {message}{where}{_hint(text)}") from None
@@ -140,7 +157,13 @@ def parse_expression(source: str, scope: Scope) -> Expression:
         raise ExpressionError("condition too deeply nested") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise ExpressionError(f"condition too complex (more than {MAX_NODES} parts)")
-    condition = _Parser(scope).condition(tree.body, negate=False)
+    try:
+        condition = _Parser(scope).condition(tree.body, negate=False)
+    except ExpressionError:
+        separator = number_separator(text)  # 50,000 parses as a list of 50 and 0
+        if separator is not None:
+            raise _hinted(separator) from None
+        raise
     used = frozenset(facts_of(condition))
     return Expression(source.strip(), scope, condition, used, plain_condition(condition))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from engine.expressions import Expression, ExpressionError, parse_expression
 from engine.facts import SCOPES, SCORECARD_FACTORS, Scope
 from engine.go_live import GoLive, parse_go_live
 from engine.interest import InterestTerms, parse_terms
+from engine.policy_checks import check_buckets, check_rules
 from engine.schema import (
     CreditModel,
     OrderCheckModel,
@@ -169,6 +170,8 @@ class Policy:
     # another policy folder for a share of customers (engine/challenger.py); None: none
     challenger: Challenger | None = None
     challenger_policy: Policy | None = field(default=None, repr=False)  # its folder, loaded
+    # what the logic checks warn about (engine/policy_checks.py): shown, not refused
+    advisories: list[Problem] = field(default_factory=list)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and other.hash == self.hash
@@ -200,12 +203,14 @@ def policy_hash(files: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def load_policy(directory: str | Path) -> Policy:
-    """Load every ``*.yaml`` of a policy folder (sorted by name); PolicyError if bad.
+def load_policy(directory: str | Path, buckets: Collection[str] | None = None) -> Policy:
+    """Load every ``*.yaml`` (and ``*.yml``) of a policy folder (sorted by name);
+    PolicyError if bad. ``buckets``: the ageing bucket names of settings, which the
+    ``provision`` rates must name (None: not checked; the engine reads no settings).
 
     A policy naming a ``challenger:`` folder loads and checks that folder too (its
     problems name its own files); either one bad and the whole load fails."""
-    policy = _load_folder(directory)
+    policy = _load_folder(directory, buckets)
     spec = policy.challenger
     if spec is None:
         return policy
@@ -219,17 +224,17 @@ def load_policy(directory: str | Path) -> Policy:
         raise PolicyError([Problem.at(spec.source, (
             f"challenger: policy folder {folder} not found (a relative folder is read from "
             f"{champion.parent}, the folder holding {champion.name})"))])
-    return _attach(policy, _load_folder(folder))
+    return _attach(policy, _load_folder(folder, buckets))
 
 
-def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None = None
-                      ) -> Policy:
+def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None = None,
+                      buckets: Collection[str] | None = None) -> Policy:
     """Load a policy given as {file name: YAML text}, e.g. uploaded through the web.
 
     A policy naming a challenger needs the challenger's files in ``challenger`` (the last
     good policy, read back from the database); an upload has one folder, so it is refused.
     """
-    policy = _load_texts(files, {name: name for name in files})
+    policy = _load_texts(files, {name: name for name in files}, buckets)
     spec = policy.challenger
     if spec is None:
         return policy
@@ -239,7 +244,7 @@ def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None =
             "the server (an upload holds one folder): edit both there and check them with "
             "'arflow policy check'"))])
     labels = {name: f"{spec.folder}/{name}" for name in challenger}
-    return _attach(policy, _load_texts(challenger, labels))
+    return _attach(policy, _load_texts(challenger, labels, buckets))
 
 
 def _attach(champion: Policy, challenger: Policy) -> Policy:
@@ -251,7 +256,7 @@ def _attach(champion: Policy, challenger: Policy) -> Policy:
     return replace(champion, challenger_policy=challenger)
 
 
-def _load_folder(directory: str | Path) -> Policy:
+def _load_folder(directory: str | Path, buckets: Collection[str] | None) -> Policy:
     folder = Path(directory)
     where = str(directory)
     if not folder.exists():
@@ -259,12 +264,10 @@ def _load_folder(directory: str | Path) -> Policy:
                                           "a starting one, or set ARFLOW_POLICY_DIR")])
     if not folder.is_dir():
         raise PolicyError([Problem(where, 0, "not a folder: a policy is a folder of *.yaml")])
-    paths = sorted((path for path in folder.glob("*.yaml") if path.is_file()),
-                   key=lambda path: path.name)
+    paths = sorted((path for pattern in ("*.yaml", "*.yml") for path in folder.glob(pattern)
+                    if path.is_file()), key=lambda path: path.name)
     if not paths:
-        others = sorted(path.name for path in folder.glob("*.yml"))
-        hint = f" (found {', '.join(others)}: rename to .yaml)" if others else ""
-        raise PolicyError([Problem(where, 0, f"no *.yaml files in the policy folder{hint}")])
+        raise PolicyError([Problem(where, 0, "no *.yaml files in the policy folder")])
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for path in paths:
@@ -276,23 +279,40 @@ def _load_folder(directory: str | Path) -> Policy:
             problems.append(Problem(str(path), line, "not UTF-8 text: save the file as UTF-8"))
     if problems:
         raise PolicyError(problems)
-    return _build(files, {name: str(folder / name) for name in files})
+    return _build(files, {name: str(folder / name) for name in files}, buckets)
 
 
-def _load_texts(files: dict[str, str], labels: dict[str, str]) -> Policy:
+def _load_texts(files: dict[str, str], labels: dict[str, str],
+                buckets: Collection[str] | None) -> Policy:
     if not files:
         raise PolicyError([Problem("<policy>", 0, "no files: a policy needs at least one "
                                                   "*.yaml file")])
     problems = [Problem(name, 0, "policy file names must end in .yaml and hold no folder")
                 for name in files
-                if not name.endswith(".yaml") or "/" in name or "\\" in name or name == ".yaml"]
+                if not name.endswith((".yaml", ".yml")) or "/" in name or "\\" in name
+                or name in (".yaml", ".yml")]
     if problems:
         raise PolicyError(problems)
-    return _build(dict(files), labels)
+    return _build(dict(files), labels, buckets)
 
 
-def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
+def _same_names(labels: dict[str, str]) -> list[Problem]:
+    """collection.yaml beside collection.yml: one name, two files; which one counts?"""
+    problems: list[Problem] = []
+    for name in sorted(labels):
+        if name.endswith(".yml") and name[:-4] + ".yaml" in labels:
+            other = name[:-4] + ".yaml"
+            problems.append(Problem(labels[name], 0, (
+                f"{name} and {other} are both in the policy folder (a .yml file is read like "
+                f".yaml): keep one of them"), "policy.check.same_file",
+                (("file", name), ("other", other))))
+    return problems
+
+
+def _build(files: dict[str, str], labels: dict[str, str],
+           buckets: Collection[str] | None = None) -> Policy:
     builder = _Builder()
+    builder.problems.extend(_same_names(labels))
     sections: dict[str, tuple[YamlDoc, Any]] = {}
     for name in sorted(files):
         doc = parse_yaml(labels[name], files[name])
@@ -345,6 +365,14 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
     for scope in SCOPES:
         compiled[scope], problems = compile_scope(scope, scoped[scope])
         builder.problems.extend(problems)
+    found = check_rules(sorted(stages or [], key=lambda s: STAGE_ORDER.index(s.name)),
+                        reminders or [], warnings or [], order_checks or [])
+    if buckets is not None and "provision" in sections:
+        doc = sections["provision"][0]
+        found.errors.extend(check_buckets(
+            {name: builder._where(doc, ("provision", name)) for name in provision or {}},
+            buckets).errors)
+    builder.problems.extend(found.errors)
     if builder.problems:
         raise PolicyError(builder.problems)
     return Policy(policy_hash(files), dict(sorted(files.items())), stages or [], reminders or [],
@@ -353,7 +381,8 @@ def _build(files: dict[str, str], labels: dict[str, str]) -> Policy:
                   prepayment_warning_days=(prepayments or {}).get(
                       "warning_days", PREPAYMENT_WARNING_DAYS),
                   provision=provision or {}, interest=interest,
-                  go_live=go_live or GoLive(), challenger=challenger)
+                  go_live=go_live or GoLive(), challenger=challenger,
+                  advisories=sorted(found.warnings, key=lambda p: (p.file, p.line)))
 
 
 class _Builder:
@@ -374,7 +403,8 @@ class _Builder:
         try:
             return parse_expression(source, scope)
         except ExpressionError as error:
-            self.problems.append(doc.problem(path, str(error)))
+            self.problems.append(Problem(doc.file, doc.line(path), str(error), error.code,
+                                         error.params))
             return None
 
     def _items(self, doc: YamlDoc, key: str, value: Any, what: str) -> list[tuple[NodePath, Any]]:

@@ -1,0 +1,218 @@
+"""Logic checks of a policy that parses: does it do what a credit manager plainly means?
+
+A policy can be valid YAML with valid conditions and still be wrong: ``legal`` reachable
+before ``escalated``, a final notice before the first one, a rule that can never fire.
+Each finding names the rule's file:line in a credit manager's words, with a message code
+for the web app. Errors stop the policy from loading; warnings are printed by
+``arflow policy check`` and leave it usable (docs/policy.md: Logic checks).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from engine.errors import Args, Location, Problem
+from engine.expressions import AllOf, AnyOf, Cond, Expression
+from engine.facts import SCOPE_FACTS, Kind
+from engine.intervals import earliest, negate, region
+from engine.stages import OPEN_STAGES
+
+STAGE_PATH = " → ".join(OPEN_STAGES)
+_KIND_WORD = {"stage": "stage", "reminder": "reminder", "warning": "warning",
+              "order": "order check"}
+_WHOLE = {"receivable": "every receivable", "customer": "every customer",
+          "order": "every order"}
+
+
+class Rule(Protocol):
+    """A rule of any kind, as the checks see it (StageRule, ReminderStep, ...)."""
+
+    @property
+    def rule_id(self) -> str: ...
+
+    @property
+    def when(self) -> Expression: ...
+
+    @property
+    def source(self) -> Location: ...
+
+
+@dataclass
+class Findings:
+    """What the checks found: errors refuse the policy, warnings are only shown."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def add(self, error: bool, where: Location, message: str, code: str, **args: str) -> None:
+        values: Args = tuple((name, str(value)) for name, value in args.items())
+        (self.errors if error else self.warnings).append(
+            Problem.at(where, message, "policy.check." + code, values))
+
+
+def when_day(day: Decimal) -> str:
+    """A day relative to the due date in words: at 1 day overdue, on the due date."""
+    if not day.is_finite():
+        return "on any day"
+    n = int(day)
+    if n == 0:
+        return "on the due date"
+    unit = "day" if abs(n) == 1 else "days"
+    return f"at {n} {unit} overdue" if n > 0 else f"{-n} {unit} before the due date"
+
+
+def check_rules(stages: Sequence[Rule], reminders: Sequence[Rule], warnings: Sequence[Rule],
+                order_checks: Sequence[Rule]) -> Findings:
+    """Every logic check of the rules (``stages`` in stage order, reminders in file order)."""
+    found = Findings()
+    for rule in (*stages, *reminders, *warnings, *order_checks):
+        _never_or_always(found, rule)
+        _repeats(found, rule)
+    _stage_order(found, stages)
+    _reminder_order(found, reminders)
+    for rules in (stages, reminders, warnings, order_checks):
+        _duplicates(found, rules)
+    return found
+
+
+def check_buckets(provision: dict[str, Location], buckets: Collection[str]) -> Findings:
+    """Provision rates must name the ageing buckets of settings (reports.ageing_buckets)."""
+    found = Findings()
+    known = ", ".join(buckets)
+    for name, where in provision.items():
+        if name in buckets:
+            continue
+        guess = difflib.get_close_matches(name, list(buckets), n=1, cutoff=0.6)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        found.add(True, where, (
+            f"provision bucket '{name}' is not an ageing bucket{hint}; the buckets in "
+            f"settings (reports.ageing_buckets) are: {known}"), "bucket",
+            bucket=name, buckets=known, hint=hint)
+    return found
+
+
+def _split(rule: Rule) -> tuple[str, str]:
+    kind, _, name = rule.rule_id.partition(":")
+    return kind, name
+
+
+def _kinds(rule: Rule) -> dict[str, Kind]:
+    return SCOPE_FACTS[rule.when.scope]
+
+
+def _never_or_always(found: Findings, rule: Rule) -> None:
+    kind, name = _split(rule)
+    cond, kinds, text = rule.when.condition, _kinds(rule), rule.when.source
+    what = f"{_KIND_WORD[kind]} '{name}'"
+    # a stage or reminder step that never fires breaks the sequence; a warning or order
+    # check that never fires changes nothing, and 'false' / 'true' are deliberate switches
+    deliberate = not rule.when.facts
+    serious = kind in ("stage", "reminder") and not deliberate
+    if not region(cond, kinds):
+        found.add(serious, rule.source, (
+            f"{what} can never apply: no value meets '{text}' "
+            f"({'it is always false' if deliberate else 'its parts exclude each other'})"),
+            "never", kind=kind, name=name, condition=text)
+    elif not region(negate(cond), kinds):
+        whole = _WHOLE[rule.when.scope]
+        found.add(kind == "stage" and not deliberate, rule.source, (
+            f"{what} always applies: '{text}' is true for {whole}"), "always",
+            kind=kind, name=name, condition=text)
+
+
+def _repeats(found: Findings, rule: Rule) -> None:
+    """``a and a``: the same comparison twice in one condition (the second does nothing)."""
+    try:
+        tree = ast.parse(" ".join(rule.when.source.split()), mode="eval")
+    except SyntaxError:
+        return
+    kind, name = _split(rule)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.BoolOp):
+            continue
+        seen: set[str] = set()
+        for value in node.values:
+            key = ast.dump(value)
+            if key in seen:
+                part = ast.unparse(value)
+                found.add(False, rule.source, (
+                    f"{_KIND_WORD[kind]} '{name}': '{part}' is written twice in its "
+                    f"condition"), "repeat", kind=kind, name=name, part=part)
+                return
+            seen.add(key)
+
+
+def _first_day(rule: Rule) -> Decimal | None:
+    return earliest(region(rule.when.condition, _kinds(rule)), _kinds(rule))
+
+
+def _stage_order(found: Findings, stages: Sequence[Rule]) -> None:
+    """A later stage must not begin before an earlier one on the days around the due date."""
+    starts = [(rule, _first_day(rule)) for rule in stages]
+    late_due_soon = False
+    for rule, start in starts:
+        if _split(rule)[1] == "due_soon" and start is not None and start > 0:
+            late_due_soon = True
+            found.add(True, rule.source, (
+                f"due_soon starts {when_day(start)}, after the due date: due_soon comes "
+                f"before the due date (e.g. days_to_due <= 7)"), "due_soon_late",
+                at=str(start))
+    for index, (rule, start) in enumerate(starts):
+        earlier = [(other, other_start) for other, other_start in starts[:index]
+                   if other_start is not None and start is not None and other_start > start
+                   and not (late_due_soon and _split(other)[1] == "due_soon")]
+        if not earlier:
+            continue
+        other, other_start = max(earlier, key=lambda pair: pair[1] or 0)
+        name, other_name = _split(rule)[1], _split(other)[1]
+        assert start is not None and other_start is not None
+        found.add(True, rule.source, (
+            f"{name} starts {when_day(start)}, before {other_name} "
+            f"({when_day(other_start)}): stages go {STAGE_PATH}"), "stage_order",
+            stage=name, at=str(start), earlier=other_name, earlier_at=str(other_start))
+
+
+def _reminder_order(found: Findings, reminders: Sequence[Rule]) -> None:
+    """Reminder steps are a sequence: a step must not be due before a step above it."""
+    starts = [(rule, _first_day(rule)) for rule in reminders]
+    for index, (rule, start) in enumerate(starts):
+        earlier = [(other, other_start) for other, other_start in starts[:index]
+                   if other_start is not None and start is not None and other_start > start]
+        if not earlier:
+            continue
+        other, other_start = max(earlier, key=lambda pair: pair[1] or 0)
+        name, other_name = _split(rule)[1], _split(other)[1]
+        assert start is not None and other_start is not None
+        found.add(True, rule.source, (
+            f"reminder '{name}' can go out {when_day(start)}, before '{other_name}' "
+            f"({when_day(other_start)}) above it: reminder steps are a sequence, in the "
+            f"order they are written"), "reminder_order",
+            step=name, at=str(start), earlier=other_name, earlier_at=str(other_start))
+
+
+def _normal(cond: Cond) -> object:
+    """A condition's tree with the order of and / or parts ignored."""
+    if isinstance(cond, AllOf | AnyOf):
+        parts = sorted((_normal(part) for part in cond.parts), key=repr)
+        return (type(cond).__name__, tuple(parts))
+    return cond
+
+
+def _duplicates(found: Findings, rules: Sequence[Rule]) -> None:
+    first: dict[object, Rule] = {}
+    for rule in rules:
+        key = (rule.when.scope, _normal(rule.when.condition))
+        other = first.setdefault(key, rule)
+        if other is rule:
+            continue
+        kind, name = _split(rule)
+        other_name = _split(other)[1]
+        found.add(False, rule.source, (
+            f"{_KIND_WORD[kind]} '{name}' has the same condition as '{other_name}' "
+            f"({other.source})"), "duplicate",
+            kind=kind, name=name, other=other_name, other_at=str(other.source))
