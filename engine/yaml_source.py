@@ -2,7 +2,9 @@
 
 PyYAML speaks YAML 1.1: ``NO`` is false, ``0012`` is the octal 10, ``2024-01-05`` is a
 date, and a repeated key silently wins. A credit manager never means any of that, so
-each is reported with file:line instead of changing what a policy does.
+each is reported with file:line instead of changing what a policy does. So is nesting
+deeper than any policy needs (``[[[[…]]]]``): PyYAML composes recursively, and a few
+hundred levels would end in a RecursionError instead of a line to fix.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import Problem
+from engine.nesting import MAX_DEPTH
 
 Path = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _OCTAL = re.compile(r"^[-+]?0[0-9_]+$")
 MAX_NODES = 200_000  # values per file, aliases expanded: a policy is far smaller
+# MAX_DEPTH: levels of lists and mappings, aliases expanded (a policy uses under 10)
+TOO_DEEP = f"nested too deeply (at most {MAX_DEPTH} levels)"
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,10 @@ def parse_yaml(file: str, text: str) -> YamlDoc:
     """Parse one file; syntax errors and YAML 1.1 traps land in ``doc.problems``."""
     doc = YamlDoc(file)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_BoundedLoader)
+    except _TooDeep as error:
+        doc.problems.append(Problem(file, error.line, f"YAML {TOO_DEEP}"))
+        return doc
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -76,6 +84,29 @@ def parse_yaml(file: str, text: str) -> YamlDoc:
     doc.lines[()] = root.start_mark.line + 1
     doc.data = _Walker(doc).walk(root, ())
     return doc
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer stops at MAX_DEPTH levels, before it recurses further."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:  # the root is level 0
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
 
 
 def explain_scalar(scalar: Scalar | None, value: Any) -> str | None:
@@ -103,6 +134,7 @@ class _Walker:
         self.loader = yaml.SafeLoader("")
         self.active: set[int] = set()
         self.budget = MAX_NODES
+        self.too_deep = False
 
     def walk(self, node: Node, path: Path) -> Any:
         self.budget -= 1
@@ -110,6 +142,11 @@ class _Walker:
             if self.budget == -1:
                 self._report(node, f"the document is too large (more than {MAX_NODES} values, "
                                    f"counting each use of an alias)")
+            return None
+        if len(path) > MAX_DEPTH:  # aliases inside aliases can nest past the composer's check
+            if not self.too_deep:
+                self._report(node, f"YAML {TOO_DEEP}")
+            self.too_deep = True
             return None
         if id(node) in self.active:
             self._report(node, "a YAML alias refers to itself")

@@ -11,6 +11,7 @@ flushed before the files move; the caller commits.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,11 @@ from ledger.models import utcnow
 from workflows.errors import Refused
 
 MAX_FILE_BYTES = 1_000_000
+# a policy file's name: stored with the draft and written into the policy folder, which
+# loads *.yaml only (a .yml would be published and never read); no path, no hidden file
+FILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*\.yaml")
+MAX_NAME_LENGTH = 100
+BAD_FILE_NAME = "policy.bad_file_name"  # the problem's code: the web shows it translated
 
 
 class DraftClosed(Refused):
@@ -50,7 +56,9 @@ def decode_uploads(uploads: dict[str, bytes]) -> dict[str, str]:
     if not uploads:
         raise PolicyError([Problem("<upload>", 0, "choose at least one *.yaml file")])
     texts: dict[str, str] = {}
-    problems: list[Problem] = []
+    problems = [_bad_name(name) for name in uploads if not good_file_name(name)]
+    if problems:  # the names come first: a bad one is not even shown as a file's label
+        raise PolicyError(problems)
     for name, data in uploads.items():
         if len(data) > MAX_FILE_BYTES:
             problems.append(Problem(name, 0, f"larger than {MAX_FILE_BYTES} bytes"))
@@ -63,6 +71,20 @@ def decode_uploads(uploads: dict[str, bytes]) -> dict[str, str]:
     if problems:
         raise PolicyError(problems)
     return texts
+
+
+def good_file_name(name: str) -> bool:
+    """``collection.yaml``: ASCII letters, digits, ``_ - .``, ending in ``.yaml``."""
+    return len(name) <= MAX_NAME_LENGTH and FILE_NAME.fullmatch(name) is not None
+
+
+def _bad_name(name: str) -> Problem:
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
+    shown = shown if len(shown) <= 60 else shown[:59] + "…"
+    return Problem("<upload>", 0, (
+        f"{shown!r} is not a policy file name: letters, digits, _ - and . ending in .yaml, "
+        f"no folder, not starting with a dot, at most {MAX_NAME_LENGTH} characters"),
+        BAD_FILE_NAME, (("name", shown), ("limit", str(MAX_NAME_LENGTH))))
 
 
 def create_draft(session: Session, active: Policy | None, uploads: dict[str, bytes],

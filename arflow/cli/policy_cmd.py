@@ -17,13 +17,16 @@ app = typer.Typer(help="The YAML policy in rules/.", no_args_is_help=True)
 def check(
     directory: Path | None = typer.Argument(None, help="Policy folder (default rules/)."),
 ) -> None:
-    """Validate a policy; errors are printed as file:line: message, exit code 2."""
+    """Validate a policy; errors are printed as file:line: message, exit code 2; warnings
+    (file:line: warning: message) leave it usable, exit code 0."""
     from engine import PolicyError, load_policy
     from notifiers.templates import Templates
 
     folder = directory or settings().policy_dir
+    # provision rates must name the ageing buckets this installation reports on
+    buckets = [bucket.name for bucket in settings().reports.ageing_buckets]
     try:
-        policy = load_policy(folder)
+        policy = load_policy(folder, buckets)
     except PolicyError as exc:
         for problem in exc.problems:
             err_console.print(str(problem), markup=False)
@@ -37,10 +40,14 @@ def check(
         err_console.print(f"{where}{problem}", markup=False)
     if problems:
         raise typer.Exit(2)
+    for advisory in policy.advisories:
+        err_console.print(f"{advisory.file}:{advisory.line}: warning: {advisory.message}",
+                          markup=False)
     console.print(
         f"policy ok: {folder} (hash {policy.hash[:12]}) — {len(policy.stages)} stages, "
         f"{len(policy.reminders)} reminder steps, {len(policy.warnings)} warnings, "
         f"{len(policy.order_checks)} order checks"
+        + (f"; {len(policy.advisories)} warning(s)" if policy.advisories else "")
     )
 
 

@@ -8,6 +8,7 @@ now holds the new files.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -17,9 +18,10 @@ from arflow.auth import Principal
 from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
 from arflow.web.errors import ApiError
+from arflow.web.i18n import Translator
 from arflow.web.pages.forms import submit
 from arflow.web.pages.render import back_to, page, translator
-from engine import Policy, PolicyError, load_policy_texts
+from engine import Policy, PolicyError, Problem, load_policy_texts
 from ledger import policy_store
 
 router = APIRouter(include_in_schema=False)
@@ -52,17 +54,28 @@ def active_policy(request: Request, who: Manager, db: DbSession) -> Response:
 @router.post("/policy/drafts", response_class=HTMLResponse)
 def upload(request: Request, who: Manager, db: DbSession,
            files: Annotated[list[UploadFile], File()]) -> Response:
-    from workflows.policy_publish import create_draft
+    from workflows.policy_publish import create_draft, good_file_name
 
-    uploads = {(f.filename or "").replace("\\", "/").rsplit("/", 1)[-1]: f.file.read()
-               for f in files if f.filename}
+    # the name as sent: one with a folder in it (../x.yaml) is refused, not cut to a base
+    uploads = {f.filename: f.file.read() for f in files if f.filename}
     try:
         draft_id = create_draft(db, request.app.state.policy, uploads, who.name)
     except PolicyError as exc:
-        return _overview(request, who, db, status_code=422, problems=exc.problems,
-                         uploaded=sorted(uploads))
+        return _overview(request, who, db, status_code=422,
+                         problems=_translated(translator(request, who), exc.problems),
+                         uploaded=sorted(n for n in uploads if good_file_name(n)))
     db.commit()
     return back_to(f"/policy/drafts/{draft_id}")
+
+
+def _translated(t: Translator, problems: list[Problem]) -> list[Problem]:
+    """Problems whose code the catalogs know, in the user's language."""
+    out = []
+    for problem in problems:
+        text = t(problem.code, **dict(problem.args)) if problem.code else None
+        out.append(replace(problem, message=text) if text and text != problem.code
+                   else problem)
+    return out
 
 
 def _draft(db: Any, draft_id: int) -> Any:
