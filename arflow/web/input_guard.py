@@ -1,5 +1,5 @@
 """Input the app refuses before any route sees it: NUL bytes in the path, the query, a
-form or a JSON body (a 400, never a 500 from the database).
+form or a JSON body (a 4xx, never a 500 from the database).
 
 Why here and not in each route: PostgreSQL refuses a NUL in any text value, so a NUL that
 reaches a query (a customer code in the path, a user name at sign-in, an order number)
@@ -16,6 +16,12 @@ it checks:
   body-size guard outside this one (arflow/web/security.py) bounds what is buffered;
 - a multipart body: only its part headers (field and file names) and its text fields.
   A file's content may hold NUL bytes legitimately (an xlsx is a zip).
+
+The answer: under /api/, 422 ``{"error": {"code": "invalid_input", ...}}``, the status the
+API documents on every operation for input it does not take (its own field patterns
+refused a NUL with 422 before this guard existed; a 400 would be an undocumented status
+everywhere); a page, 400 with one plain line (pages have no documented contract, and the
+guard knows no templates).
 
 ``install(app, settings)`` adds it, innermost of the guards (issue 15).
 """
@@ -103,21 +109,23 @@ def body_has_nul(kind: str, body: bytes, options: dict[str, str]) -> bool:
 
 
 async def _refuse(scope: Scope, send: Send) -> None:
-    """400: JSON under /api/, a plain line for a page (the guard knows no templates)."""
+    """422 JSON under /api/, 400 with a plain line for a page."""
+    status = 400
     if scope.get("path", "").startswith("/api/"):
+        status = 422
         body = json.dumps({"error": {"code": "invalid_input", "message": MESSAGE,
                                      "field": None}}).encode()
         media = b"application/json"
     else:
         body, media = (MESSAGE + "\n").encode(), b"text/plain; charset=utf-8"
-    await send({"type": "http.response.start", "status": 400,
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", media),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
 class InputGuard:
-    """Refuses a request carrying a NUL (400) before the app reads it."""
+    """Refuses a request carrying a NUL (422 API, 400 page) before the app reads it."""
 
     def __init__(self, app: App) -> None:
         self.app = app

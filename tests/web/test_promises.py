@@ -181,8 +181,7 @@ def test_a_refused_customer_form_comes_back_inline_with_the_input_kept(
         assert _values(form, "date")[:2] == [SOON, SOON]
         forged = browser.post("/customers/C001/promises", data={
             "csrf_token": csrf, "date": SOON, "amount": "10", "invoices": ["R-2\x00"]})
-        assert forged.status_code == 422
-        assert 'id="form-customer-promise-invoices-error"' in forged.text
+        assert forged.status_code == 400 and "NUL" in forged.text  # arflow/web/input_guard
     with TestClient(app) as browser:
         csrf = sign_in(browser, "chen.jing")
         refused = browser.post("/customers/C001/plans", data={
