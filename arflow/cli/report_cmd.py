@@ -37,6 +37,10 @@ FROM = typer.Option(
     None, "--from", help="First day of the period; default the 1st of --to's month."
 )
 TO = typer.Option(None, "--to", help="Last day of the period; default --as-of or today.")
+BY_ARM = typer.Option(
+    None, "--by", help="arm: the champion's customers and the challenger's side by side "
+    "(the policy's challenger: key)."
+)
 
 
 def _settings_section() -> dict[str, Any]:
@@ -83,6 +87,25 @@ def _run(compute: Callable[[Session], Any]) -> Any:
     """Compute inside a read transaction; a ValueError from the reports is bad input."""
     with refusals(), _session() as session:
         return compute(session)
+
+
+def _challenger(by: str | None) -> Any:
+    """None without ``--by``; with ``--by arm`` the policy's challenger (else exit 2)."""
+    if by is None:
+        return None
+    if by != "arm":
+        fail(f"--by: only 'arm' (champion and challenger), not {by!r}")
+    policy = load_policy_or_fail(None)
+    if policy.challenger is None:
+        fail("--by arm: the policy names no challenger (policy key challenger:, see "
+             "docs/policy.md 'Champion and challenger')")
+    return policy.challenger
+
+
+def _arms_data(challenger: Any, arms: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of a split report: the challenger's terms and each arm's figures."""
+    return {"challenger": {"folder": challenger.folder, "takes": challenger.describe()},
+            "arms": arms}
 
 
 def _out(
@@ -176,6 +199,7 @@ def kpi_command(
         None, "--months", min=1, max=120, help="A monthly series of this many months to --to."
     ),
     currency: str = CURRENCY,
+    by: str | None = BY_ARM,
     fmt: str = FORMAT,
     output: Path | None = OUTPUT,
 ) -> None:
@@ -185,6 +209,10 @@ def kpi_command(
     _check_format(fmt)
     first, last = _period(start, end, as_of)
     cur = currency.upper()
+    challenger = _challenger(by)
+    if challenger is not None:
+        _kpi_arms(challenger, first, last, months, cur, fmt, output)
+        return
     if months:
         series = _run(lambda s: monthly_kpis(s, last, months, cur))
     else:
@@ -208,6 +236,39 @@ def kpi_command(
         )
         data = only.as_dict()
     _out(fmt, [sheet], data, output, f"kpi-{last}")
+
+
+def _kpi_arms(challenger: Any, first: date, last: date, months: int | None, cur: str,
+              fmt: str, output: Path | None) -> None:
+    """``report kpi --by arm``: the same KPIs over each arm's customers, side by side."""
+    from ledger.reports import kpis, monthly_kpis
+    from ledger.reports.arms import by_arm
+
+    def compute(session: Session) -> dict[str, Any]:
+        if months:
+            return by_arm(session, challenger, lambda c: monthly_kpis(session, last, months,
+                                                                      cur, c))
+        return by_arm(session, challenger, lambda c: kpis(session, first, last, cur, c))
+
+    arms = _run(compute)
+    labels = [label for _, label in KPI_COLUMNS]
+    if months:
+        sheets = [Sheet(f"KPIs per month ({cur}): {arm}", labels,
+                        [[getattr(k, f) for f, _ in KPI_COLUMNS] for k in series],
+                        set(labels[2:])) for arm, series in arms.items()]
+        data = _arms_data(challenger, {arm: {"currency": cur, "months": [k.as_dict()
+                                                                          for k in series]}
+                                       for arm, series in arms.items()})
+    else:
+        sheets = [Sheet(
+            f"KPIs {first} to {last} ({cur}): champion and challenger "
+            f"({challenger.describe()})",
+            ["figure", *arms],
+            [[label, *(getattr(k, f) for k in arms.values())] for f, label in KPI_COLUMNS[2:]],
+            set(arms),
+        )]
+        data = _arms_data(challenger, {arm: k.as_dict() for arm, k in arms.items()})
+    _out(fmt, sheets, data, output, f"kpi-{last}")
 
 
 @report_app.command("forecast")
@@ -348,18 +409,26 @@ def collectors_command(
     start: str | None = FROM,
     end: str | None = TO,
     currency: str = CURRENCY,
+    by: str | None = BY_ARM,
     fmt: str = FORMAT,
     output: Path | None = OUTPUT,
 ) -> None:
     """Per collector: cash collected, promises kept/broken, tasks in time, vs targets."""
     from ledger.reports import collector_performance
+    from ledger.reports.arms import by_arm
 
     _check_format(fmt)
     first, last = _period(start, end, as_of)
     targets = _settings_section().get("collector_targets") or {}
     if not isinstance(targets, dict):
         fail("settings.yaml reports.collector_targets must be a mapping")
-    lines = _run(lambda s: collector_performance(s, first, last, targets, currency.upper()))
+    challenger = _challenger(by)
+    cur = currency.upper()
+    if challenger is None:
+        arms = {"": _run(lambda s: collector_performance(s, first, last, targets, cur))}
+    else:
+        arms = _run(lambda s: by_arm(s, challenger, lambda c: collector_performance(
+            s, first, last, targets, cur, c)))
     columns = [
         "collector",
         "collected",
@@ -375,6 +444,7 @@ def collectors_command(
     ]
     rows = [
         [
+            *([arm] if challenger is not None else []),
             x.collector,
             x.collected,
             x.target_collected,
@@ -387,11 +457,20 @@ def collectors_command(
             x.tasks_in_time_rate,
             f"{sum(x.met.values())}/{len(x.met)}" if x.met else "",
         ]
+        for arm, lines in arms.items()
         for x in lines
     ]
-    title = f"collectors {first} to {last} ({currency.upper()})"
-    data = {"start": first, "end": last, "collectors": [x.as_dict() for x in lines]}
-    _out(fmt, [Sheet(title, columns, rows, set(columns[1:]))], data, output, f"collectors-{last}")
+    title = f"collectors {first} to {last} ({cur})"
+    data: dict[str, Any] = {"start": first, "end": last}
+    if challenger is None:
+        data["collectors"] = [x.as_dict() for x in arms[""]]
+    else:
+        columns.insert(0, "arm")
+        title += f" by arm (challenger: {challenger.describe()})"
+        data.update(_arms_data(challenger, {arm: {"collectors": [x.as_dict() for x in lines]}
+                                            for arm, lines in arms.items()}))
+    right = set(columns[2:] if challenger is not None else columns[1:])
+    _out(fmt, [Sheet(title, columns, rows, right)], data, output, f"collectors-{last}")
 
 
 @report_app.command("interest")
