@@ -32,6 +32,7 @@ from engine.facts import (
     money_cents,
     plain_number,
 )
+from engine.nesting import TOO_DEEP, too_deep
 from engine.syntax_hints import Hint, keyword_typo, number_separator, reversed_operator
 
 MAX_SOURCE_LENGTH = 10_000
@@ -143,6 +144,8 @@ def parse_expression(source: str, scope: Scope) -> Expression:
     if len(text) > MAX_SOURCE_LENGTH:
         raise ExpressionError(f"condition too long ({len(text)} characters, at most "
                               f"{MAX_SOURCE_LENGTH})")
+    if too_deep(text):  # before the parser, which recurses on brackets
+        raise ExpressionError(TOO_DEEP)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
@@ -153,19 +156,25 @@ def parse_expression(source: str, scope: Scope) -> Expression:
         where = f" (at column {error.offset})" if error.offset else ""
         message = (error.msg or "invalid syntax").split("\n")[0]
         raise ExpressionError(f"syntax error in when: {message}{where}{_hint(text)}") from None
-    except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError("condition too deeply nested") from None
+    except (RecursionError, MemoryError):  # the last resort: the depth checks come first
+        raise ExpressionError(TOO_DEEP) from None
+    except ValueError as error:  # a NUL byte
+        raise ExpressionError(f"cannot read the condition: {error}") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise ExpressionError(f"condition too complex (more than {MAX_NODES} parts)")
+    if too_deep(text, tree):  # not not not …, - - - 1: deep without a bracket
+        raise ExpressionError(TOO_DEEP)
     try:
         condition = _Parser(scope).condition(tree.body, negate=False)
+        used = frozenset(facts_of(condition))
+        return Expression(source.strip(), scope, condition, used, plain_condition(condition))
+    except RecursionError:  # the last resort again: checking recurses on the tree
+        raise ExpressionError(TOO_DEEP) from None
     except ExpressionError:
         separator = number_separator(text)  # 50,000 parses as a list of 50 and 0
         if separator is not None:
             raise _hinted(separator) from None
         raise
-    used = frozenset(facts_of(condition))
-    return Expression(source.strip(), scope, condition, used, plain_condition(condition))
 
 
 # ---------------------------------------------------------------- parsing and checking

@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import Problem
 from engine.nesting import MAX_DEPTH
+from engine.syntax_hints import yaml_hint
 
 Path = tuple[str | int, ...]
 
@@ -72,6 +73,13 @@ def parse_yaml(file: str, text: str) -> YamlDoc:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         what = error.problem or error.context or "invalid YAML"
+        context = error.context_mark.line + 1 if error.context_mark is not None else None
+        hinted = yaml_hint(error.problem or "", error.context or "", line, context)
+        if hinted is not None:  # a common slip, in plain words
+            line, hint = hinted
+            doc.problems.append(Problem(file, line, f"YAML syntax error: {hint.message}",
+                                        hint.code, hint.args))
+            return doc
         doc.problems.append(Problem(file, line, f"YAML syntax error: {what}"))
         return doc
     except yaml.YAMLError as error:  # e.g. a control character the reader refuses

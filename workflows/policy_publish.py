@@ -25,9 +25,9 @@ from ledger.models import utcnow
 from workflows.errors import Refused
 
 MAX_FILE_BYTES = 1_000_000
-# a policy file's name: stored with the draft and written into the policy folder, which
-# loads *.yaml only (a .yml would be published and never read); no path, no hidden file
-FILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*\.yaml")
+# a policy file's name: stored with the draft and written into the policy folder (which
+# reads *.yaml and *.yml, hidden files not), so no folder, no NUL, no leading dot
+FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml")
 MAX_NAME_LENGTH = 100
 BAD_FILE_NAME = "policy.bad_file_name"  # the problem's code: the web shows it translated
 
@@ -74,7 +74,7 @@ def decode_uploads(uploads: dict[str, bytes]) -> dict[str, str]:
 
 
 def good_file_name(name: str) -> bool:
-    """``collection.yaml``: ASCII letters, digits, ``_ - .``, ending in ``.yaml``."""
+    """``collection.yaml``: ASCII letters, digits, ``_ - .``, ending in ``.yaml`` or ``.yml``."""
     return len(name) <= MAX_NAME_LENGTH and FILE_NAME.fullmatch(name) is not None
 
 
@@ -82,8 +82,8 @@ def _bad_name(name: str) -> Problem:
     shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
     shown = shown if len(shown) <= 60 else shown[:59] + "…"
     return Problem("<upload>", 0, (
-        f"{shown!r} is not a policy file name: letters, digits, _ - and . ending in .yaml, "
-        f"no folder, not starting with a dot, at most {MAX_NAME_LENGTH} characters"),
+        f"{shown!r} is not a policy file name: letters, digits, _ - and . ending in .yaml or .yml, "
+        f"no folder, not starting with a dot or a dash, at most {MAX_NAME_LENGTH} characters"),
         BAD_FILE_NAME, (("name", shown), ("limit", str(MAX_NAME_LENGTH))))
 
 

@@ -14,10 +14,11 @@ from ledger.models import PolicyDraft
 from tests.people import make_user, web_sign_in
 from tests.web.test_credit_pages import MANAGER, app_settings, web  # noqa: F401
 from tests.web.test_policy_pages import upload
+from workflows.policy_publish import good_file_name
 
 GOOD = "warnings:\n  - id: w1\n    level: red\n    when: days_overdue > 1\n"
 BAD_NAMES = ["bad\x00.yaml", "../x.yaml", "a/b.yaml", "a\\b.yaml", ".hidden.yaml", "x.txt",
-             "x.yml", "n" * 296 + ".yaml"]
+             "x.yaml.txt", "-x.yaml", "n" * 296 + ".yaml"]
 
 
 def _drafts(db) -> list[object]:  # type: ignore[no-untyped-def]
@@ -45,6 +46,11 @@ def test_the_name_refusal_speaks_the_users_language(web, db) -> None:  # noqa: F
     assert "“../x.yaml”不是有效的政策文件名" in html.unescape(refused.text)
     assert _drafts(db) == []
     assert upload(web, csrf, {"warnings.yaml": GOOD}).status_code == 303  # a plain name is fine
+
+
+def test_plain_names_are_accepted() -> None:
+    assert all(map(good_file_name, ["collection.yaml", "credit_2026.v2.yml", "_x.yaml"]))
+    assert not any(map(good_file_name, BAD_NAMES))
 
 
 @pytest.mark.parametrize("text, line, what", [
