@@ -18,7 +18,7 @@ from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
 from arflow.web.i18n import LANGUAGES
 from arflow.web.pages.forms import submit
-from arflow.web.pages.render import back_to, page, translator
+from arflow.web.pages.render import back_to, page
 from ledger import people_store
 from workflows import people
 from workflows.people import check_choice
@@ -35,7 +35,7 @@ def users_page(request: Request, who: Admin, db: DbSession) -> Response:
 
 
 def _done(request: Request, who: Principal, key: str, name: str) -> Response:
-    return back_to(USERS, done=translator(request, who)(key, name=name))
+    return back_to(USERS, key, name=name)
 
 
 def _on_users(request: Request, who: Principal, db: Any, form: str, values: dict[str, str],

@@ -83,7 +83,7 @@ def _run(request: Request, who: Principal, db: Session, status: str, form: str,
 
     def run() -> Response:
         act()
-        return back_to(_url(status), done=translator(request, who)(done, **done_values))
+        return back_to(_url(status), done, **done_values)
 
     return submit(request, who, form, values, run, db=db, path=_url(status),
                   again=lambda: render_queue(request, who, db, status))
@@ -175,7 +175,7 @@ def credit_form(request: Request, line_id: LineId, who: Cash, db: deps.DbSession
                   credit_customer=customer.strip())
 
     return _run(request, who, db, status, f"form-credit-{line_id}", {"customer": customer},
-                act, "bank.done.credited", id=line_id, customer=customer.strip())
+                act, "bank.done.credited", id=line_id, code=customer.strip())
 
 
 @router.post("/bank/lines/{line_id}/unapply")

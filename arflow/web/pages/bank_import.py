@@ -22,7 +22,7 @@ from arflow.web.api.actions import NO_NUL
 from arflow.web.errors import ApiError
 from arflow.web.pages.bank import render_queue
 from arflow.web.pages.forms import submit
-from arflow.web.pages.render import back_to, translator
+from arflow.web.pages.render import back_to
 from workflows.bank import FORMATS, import_statement
 
 router = APIRouter(include_in_schema=False)
@@ -88,9 +88,8 @@ def import_form(request: Request, who: api.Cash, db: deps.DbSession, today: deps
                 raise ApiError(422, "import_failed", "; ".join(rows[:SHOWN_ERRORS]) + more,
                                "file") from None
             db.commit()
-        counts = {**summary.as_dict(), "file": statement.name}  # not the temporary path
-        done = translator(request, who)("bank.done.imported", **counts)
-        return back_to("/bank?status=queue", done=done)
+        counts = {k: v for k, v in summary.as_dict().items() if k not in ("file", "format")}
+        return back_to("/bank?status=queue", "bank.done.imported", **counts)
 
     return submit(request, who, "form-import", {"format": fmt}, act, db=db,
                   path="/bank?status=queue", again=lambda: render_queue(request, who, db))

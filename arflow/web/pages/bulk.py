@@ -4,9 +4,10 @@ the rows ticked, in one transaction.
 Each row is checked on its own, as its single form would be: the task must be one the
 person sees (else it is "not found"), and a collector acts only on tasks assigned to
 them (the workflow's ``only_from``) and pauses only their own customers. Each row runs in
-a savepoint: a refused row is undone alone and reported in the notice, the others are
-committed together. When no row goes through, the worklist comes back with the message
-on the bulk form and the ticks and inputs kept (pages/forms.submit).
+a savepoint: a refused row is undone alone and counted in the notice (which carries
+counts only: pages/notices.py), the others are committed together. When no row goes
+through, the worklist comes back with the message on the bulk form and the ticks and
+inputs kept (pages/forms.submit).
 """
 
 from __future__ import annotations
@@ -95,18 +96,16 @@ def _each(request: Request, db: Session, who: Principal, today: date, ids: list[
 def _finish(request: Request, who: Principal, db: Session, back: str, outcome: Outcome,
             done_key: str, **values: Any) -> Response:
     """Commit what went through and say so; nothing did: the refusal on the form."""
-    t = translator(request, who)
     if not outcome.done and outcome.errors:
         first = outcome.errors[0]
         if len({(e.code, e.field, e.message) for e in outcome.errors}) == 1:
             raise first  # one reason for every row (an unknown assignee, a bad date)
         raise ApiError(first.status, "bulk_refused", "; ".join(outcome.refused))
     db.commit()
-    notice = t(done_key, n=outcome.done, **values)
-    if outcome.refused:
-        notice += " " + t("collector.bulk.refused", n=len(outcome.refused),
-                          rows="; ".join(outcome.refused))
-    return back_to(back, done=notice)
+    # the notice carries counts only (pages/notices.py); a row's reason shows on the form
+    # when that row is tried again on its own
+    refused = {"refused": len(outcome.refused)} if outcome.refused else {}
+    return back_to(back, done_key, n=outcome.done, **refused, **values)
 
 
 @router.post("/worklist/bulk")

@@ -20,7 +20,7 @@ from arflow.web.api.actions import NO_NUL, Code, RowId, visible_customer
 from arflow.web.auth import permitted
 from arflow.web.pages.forms import submit
 from arflow.web.pages.receivable import customer_page
-from arflow.web.pages.render import back_to, translator
+from arflow.web.pages.render import back_to
 from workflows import contacts
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +45,7 @@ def _run(request: Request, db: Any, today: date, who: Any, code: str, form: str,
         visible_customer(db, who, code, today)  # another collector's customer: 404
         act(fields)
         db.commit()
-        return back_to(f"/customers/{code}", done=translator(request, who)(done))
+        return back_to(f"/customers/{code}", done)
 
     return submit(request, who, form, values, run, db=db, path=f"/customers/{code}",
                   again=lambda: customer_page(request, code, db, today, who))

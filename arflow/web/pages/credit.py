@@ -19,7 +19,7 @@ from arflow.web.deps import DbSession, Today
 from arflow.web.errors import ApiError, refused
 from arflow.web.pages.fields import form_amount, form_day
 from arflow.web.pages.forms import submit
-from arflow.web.pages.render import back_to, page, translator
+from arflow.web.pages.render import back_to, page
 from engine import LEVELS
 from ledger.facts import customer_facts
 
@@ -76,8 +76,7 @@ def _decided(request: Request, who: Any, db: Any, today: date, number: str, form
     def run() -> Response:
         action()
         db.commit()
-        t = translator(request, who)
-        return back_to("/orders/held", done=t("orders.done", number=number))
+        return back_to("/orders/held", "orders.done", number=number)
 
     return submit(request, who, f"order-{number}-{form}", values, run, db=db,
                   path="/orders/held", plain_value=ORDER_CONFLICT,
@@ -147,7 +146,7 @@ def _on_file(request: Request, who: Any, db: Any, today: date, code: str, form: 
     def run() -> Response:
         act()
         db.commit()
-        return back_to(f"/credit/{code}", done=translator(request, who)(done))
+        return back_to(f"/credit/{code}", done)
 
     return submit(request, who, form, values, run, db=db, path=f"/credit/{code}",
                   again=lambda: credit_file(request, code, who, db, today))

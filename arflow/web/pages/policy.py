@@ -153,8 +153,7 @@ def publish_draft(request: Request, draft_id: int, who: Manager, db: DbSession, 
             return _overview(request, who, db, status_code=422, problems=exc.problems)
         db.commit()
         request.app.state.policy = done.policy
-        t = translator(request, who)
-        return back_to("/policy", done=t("policy.published", hash=done.policy.hash[:12]))
+        return back_to("/policy", "policy.published", hash=done.policy.hash[:12])
 
     return _on_draft(request, who, db, today, draft_id, "form-publish", act)
 
@@ -169,6 +168,6 @@ def discard_draft(request: Request, draft_id: int, who: Manager, db: DbSession, 
     def act() -> Response:
         discard(db, draft_id, today, who.actor)
         db.commit()
-        return back_to("/policy", done=translator(request, who)("policy.discarded"))
+        return back_to("/policy", "policy.discarded")
 
     return _on_draft(request, who, db, today, draft_id, "form-discard", act)

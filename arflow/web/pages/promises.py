@@ -24,7 +24,7 @@ from arflow.web.errors import ApiError
 from arflow.web.pages.fields import form_amount, form_day, optional_amount
 from arflow.web.pages.forms import submit
 from arflow.web.pages.receivable import customer_page
-from arflow.web.pages.render import back_to, translator
+from arflow.web.pages.render import back_to
 from ledger.db import Session
 from workflows import promises
 
@@ -54,7 +54,7 @@ def _run(request: Request, db: Session, today: date, who: Principal, code: str, 
     """Run a customer page's form; a refusal shows that page again, the message inline."""
     def run() -> Response:
         act()
-        return back_to(_url(code), done=translator(request, who)(done))
+        return back_to(_url(code), done)
 
     return submit(request, who, form, values, run, db=db, path=_url(code),
                   again=lambda: customer_page(request, code, db, today, who))

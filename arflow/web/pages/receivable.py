@@ -33,7 +33,7 @@ from arflow.web.errors import ApiError
 from arflow.web.pages import contact_cards
 from arflow.web.pages.fields import form_day, optional_amount, optional_day
 from arflow.web.pages.forms import submit
-from arflow.web.pages.render import back_to, page, translator
+from arflow.web.pages.render import back_to, page
 from ledger import timeline
 from ledger.people_store import collector_names
 from ledger.reads import promises as promise_reads
@@ -117,7 +117,7 @@ def _readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _done(request: Request, who: Any, key: str, url: str) -> Response:
-    return back_to(url, done=translator(request, who)(key))
+    return back_to(url, key)
 
 
 def _receivable_url(number: str) -> str:

@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 
 from arflow.auth import Principal
 from arflow.web.i18n import DEFAULT_LANGUAGE, Translator
+from arflow.web.pages.notices import notice, with_notice
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.globals["url_quote"] = lambda value: quote(str(value), safe="")
@@ -51,9 +52,9 @@ def translator(request: Request, who: Principal | None = None) -> Translator:
 def page(request: Request, template: str, who: Principal | None, status_code: int = 200,
          **context: Any) -> HTMLResponse:
     """Render ``template`` for ``who``: ``t`` (texts and formats), ``who``, ``csrf`` and
-    ``flash`` (a one-line notice carried by the ``?done=`` parameter) are always there;
-    so is ``form_error``: a refused form being shown again (pages/forms.py), whose status
-    the page answers with."""
+    ``flash`` (the notice ``?done=<key>`` names, from a fixed set: pages/notices.py) are
+    always there; so is ``form_error``: a refused form being shown again (pages/forms.py),
+    whose status the page answers with."""
     t = translator(request, who)
     form_error = getattr(request.state, "form_error", None)
     if form_error is not None:
@@ -61,13 +62,14 @@ def page(request: Request, template: str, who: Principal | None, status_code: in
     return TEMPLATES.TemplateResponse(
         request, template,
         {"t": t, "who": who, "csrf": who.csrf_token if who else "",
-         "flash": request.query_params.get("done", ""), "form_error": form_error, **context},
+         "flash": notice(t, request.query_params), "form_error": form_error, **context},
         status_code=status_code,
     )
 
 
-def back_to(url: str, done: str = "") -> RedirectResponse:
-    """303 to ``url`` after a form post (so reload never posts twice)."""
+def back_to(url: str, done: str = "", **values: object) -> RedirectResponse:
+    """303 to ``url`` after a form post (so reload never posts twice); ``done``: the key
+    of the notice it shows there, with its ``values`` (pages/notices.NOTICES)."""
     if done:
-        url += ("&" if "?" in url else "?") + "done=" + quote(done, safe="")
+        url = with_notice(url, done, **values)
     return RedirectResponse(url, status_code=303)

@@ -26,7 +26,7 @@ from arflow.web.api.actions import NO_NUL, RowId
 from arflow.web.auth import permitted
 from arflow.web.errors import ApiError
 from arflow.web.pages.forms import submit
-from arflow.web.pages.render import back_to, page, translator
+from arflow.web.pages.render import back_to, page
 from engine.stages import OPEN_STAGES
 from ledger import worklist
 from ledger.db import Session
@@ -145,7 +145,7 @@ def _visible_task(db: Session, who: Principal, today: date, task_id: int) -> Non
 
 def _on_task(request: Request, db: Session, today: date, who: Principal, task_id: int,
              form: str, values: dict[str, str], back: str, act: Callable[[], Any],
-             done: Callable[[], str]) -> Response:
+             done: str, **done_values: str) -> Response:
     """Run a task form; a refusal shows the page it was posted from (``back``: the
     worklist, a receivable or a customer) again with the message beside the task."""
     back = safe_back(back)
@@ -154,7 +154,7 @@ def _on_task(request: Request, db: Session, today: date, who: Principal, task_id
         _visible_task(db, who, today, task_id)
         act()
         db.commit()
-        return back_to(back, done=done())
+        return back_to(back, done, **done_values)
 
     return submit(request, who, f"task-{task_id}-{form}", values, run, db=db, path=back,
                   again=lambda: page_at(request, db, today, who, back))
@@ -169,7 +169,7 @@ def complete_form(
     return _on_task(request, db, today, who, task_id, "complete", {"note": note}, back,
                     lambda: complete_task(db, task_id, note, today, who.actor,
                                           only_from=None if who.sees_all else who.name),
-                    lambda: translator(request, who)("collector.done.task"))
+                    "collector.done.task")
 
 
 @router.post("/tasks/{task_id}/reassign")
@@ -186,5 +186,4 @@ def reassign_form(
                       only_from=None if who.sees_all else who.name)
 
     return _on_task(request, db, today, who, task_id, "reassign", {"assignee": assignee}, back,
-                    act, lambda: translator(request, who)("collector.done.reassigned",
-                                                          name=assignee.strip()))
+                    act, "collector.done.reassigned", name=assignee.strip())

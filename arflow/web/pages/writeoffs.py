@@ -25,7 +25,7 @@ from arflow.web.errors import ApiError
 from arflow.web.pages.fields import optional_amount
 from arflow.web.pages.forms import submit
 from arflow.web.pages.receivable import receivable_page
-from arflow.web.pages.render import TEMPLATES, back_to, page, translator
+from arflow.web.pages.render import TEMPLATES, back_to, page
 from ledger.reads import writeoffs as reads
 from workflows.writeoffs import may_decide
 
@@ -59,8 +59,7 @@ def propose_form(request: Request, number: Number, db: deps.DbSession, today: de
     """The receivable page's "propose a write-off" form (amount empty: the balance)."""
     def act() -> Response:
         api.propose(db, who, today, number, reason, optional_amount(amount))
-        return back_to(_receivable_url(number),
-                       done=translator(request, who)("writeoff.done.proposed"))
+        return back_to(_receivable_url(number), "writeoff.done.proposed")
 
     return submit(request, who, "form-writeoff", {"reason": reason, "amount": amount}, act,
                   db=db, path=_receivable_url(number),
@@ -89,7 +88,7 @@ def _decide(request: Request, who: Principal, db: Any, today: date, writeoff_id:
     def act() -> Response:
         row = api.decide(db, who, today, writeoff_id, approve, note)
         key = "writeoff.done.approved" if approve else "writeoff.done.rejected"
-        return back_to("/writeoffs", done=translator(request, who)(key, invoice=row.invoice))
+        return back_to("/writeoffs", key, invoice=row.invoice)
 
     return submit(request, who, form, {"note": note}, act, db=db, path="/writeoffs",
                   again=lambda: writeoffs_page(request, who, db))
