@@ -70,11 +70,13 @@ def check_rules(stages: Sequence[Rule], reminders: Sequence[Rule], warnings: Seq
                 order_checks: Sequence[Rule]) -> Findings:
     """Every logic check of the rules (``stages`` in stage order, reminders in file order)."""
     found = Findings()
+    settled: set[str] = set()  # errors already (never / always): no order to compare
     for rule in (*stages, *reminders, *warnings, *order_checks):
-        _never_or_always(found, rule)
+        if _never_or_always(found, rule):
+            settled.add(rule.rule_id)
         _repeats(found, rule)
-    _stage_order(found, stages)
-    _reminder_order(found, reminders)
+    _stage_order(found, [rule for rule in stages if rule.rule_id not in settled])
+    _reminder_order(found, [rule for rule in reminders if rule.rule_id not in settled])
     for rules in (stages, reminders, warnings, order_checks):
         _duplicates(found, rules)
     return found
@@ -105,7 +107,8 @@ def _kinds(rule: Rule) -> dict[str, Kind]:
     return SCOPE_FACTS[rule.when.scope]
 
 
-def _never_or_always(found: Findings, rule: Rule) -> None:
+def _never_or_always(found: Findings, rule: Rule) -> bool:
+    """Report a rule that can never or always fire; True when that is an error."""
     kind, name = _split(rule)
     cond, kinds, text = rule.when.condition, _kinds(rule), rule.when.source
     what = f"{_KIND_WORD[kind]} '{name}'"
@@ -118,11 +121,15 @@ def _never_or_always(found: Findings, rule: Rule) -> None:
             f"{what} can never apply: no value meets '{text}' "
             f"({'it is always false' if deliberate else 'its parts exclude each other'})"),
             "never", kind=kind, name=name, condition=text)
-    elif not region(negate(cond), kinds):
+        return serious
+    if not region(negate(cond), kinds):
         whole = _WHOLE[rule.when.scope]
-        found.add(kind == "stage" and not deliberate, rule.source, (
+        error = kind == "stage" and not deliberate
+        found.add(error, rule.source, (
             f"{what} always applies: '{text}' is true for {whole}"), "always",
             kind=kind, name=name, condition=text)
+        return error
+    return False
 
 
 def _repeats(found: Findings, rule: Rule) -> None:

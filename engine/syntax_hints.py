@@ -99,34 +99,33 @@ def reversed_operator(text: str) -> Hint | None:
                 (("written", written), ("meant", meant)))
 
 
-# PyYAML's problem text -> (code, English message); {line}: the line a context mark names
-_YAML: tuple[tuple[str, str, str], ...] = (
+# PyYAML's problem text -> (code, English message, reported at the context mark's line)
+_YAML: tuple[tuple[str, str, str, bool], ...] = (
     ("found character '\\t'", "policy.yaml.tab",
-     "a tab character: indent with spaces only, never tabs"),
+     "a tab character: indent with spaces only, never tabs", False),
     ("expected <block end>", "policy.yaml.indent",
      "this line is indented differently from the lines above it; keys of one section "
-     "must start in the same column"),
+     "must start in the same column", False),
     ("mapping values are not allowed here", "policy.yaml.colon",
      "a ':' where none is expected: a key on this line or the one above may lack its "
-     "':' (write key: value), or a value holding ': ' must be in quotes"),
+     "':' (write key: value), or a value holding ': ' must be in quotes", False),
     ("could not find expected ':'", "policy.yaml.missing_colon",
-     "a key without its ':' (write key: value)"),
+     "a key without its ':' (write key: value)", True),
     ("while scanning a quoted scalar", "policy.yaml.quote",
-     "the quote opened on line {line} is never closed"),
+     "the quote opened on this line is never closed", True),
     ("while parsing a flow sequence", "policy.yaml.bracket",
-     "the '[' opened on line {line} is never closed with ']'"),
+     "the '[' opened on this line is never closed with ']'", True),
     ("while parsing a flow mapping", "policy.yaml.brace",
-     "the '{{' opened on line {line} is never closed with '}}'"),
+     "the '{' opened on this line is never closed with '}'", True),
 )
 
 
-def yaml_hint(problem: str, context: str, context_line: int | None) -> Hint | None:
-    """PyYAML's message (``problem``, ``context``) in plain words, if it is a common one."""
-    for needle, code, template in _YAML:
+def yaml_hint(problem: str, context: str, line: int, context_line: int | None
+              ) -> tuple[int, Hint] | None:
+    """PyYAML's message (``problem``, ``context``) in plain words and the line it is about,
+    if it is a common one."""
+    for needle, code, message, at_context in _YAML:
         if needle in problem or needle in context:
-            if "{line}" in template and context_line is None:
-                continue
-            line = str(context_line)
-            return Hint(template.format(line=line), code,
-                        (("line", line),) if "{line}" in template else ())
+            where = context_line if at_context and context_line is not None else line
+            return where, Hint(message, code)
     return None
