@@ -60,14 +60,14 @@ ProgressFn = Callable[[int, int], None]
 def check_period(first: date, last: date, today: date) -> None:
     """A period that can be replayed: in order, not in the future, at most a year."""
     if last < first:
-        raise Invalid(f"{last} is before --from {first}", field="to")
+        raise Invalid(f"{last} is before --from {first}", field="to", code="period_order")
     if last > today:
         raise Invalid(f"{last} is in the future (today is {today}): only history can be "
-                      "replayed", field="to")
+                      "replayed", field="to", code="period_future")
     days = (last - first).days + 1
     if days > MAX_DAYS:
         raise Invalid(f"the period is {days} days; at most {MAX_DAYS} can be replayed at once",
-                      field="from")
+                      field="from", code="period_too_long")
 
 
 @dataclass

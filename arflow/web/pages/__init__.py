@@ -17,6 +17,7 @@ from arflow.web.pages import (
     credit,
     dashboard,
     policy,
+    policy_simulate,
     promises,
     receivable,
     session,
@@ -26,5 +27,5 @@ from arflow.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for area in (session, worklist, bulk, receivable, promises, contacts, writeoffs, credit, policy,
-             dashboard, admin, bank, bank_import):
+             policy_simulate, dashboard, admin, bank, bank_import):
     router.include_router(area.router)
