@@ -120,11 +120,14 @@ def today() -> date:
     return runtime().today()
 
 
-def load_policy_or_fail(directory: Path | None):  # type: ignore[no-untyped-def]
+def load_policy_or_fail(directory: Path | None,  # type: ignore[no-untyped-def]
+                        buckets: list[str] | None = None):
+    """The policy, or exit 2 with its problems; ``buckets``: the ageing bucket names its
+    provision rates must name (a report that reads them)."""
     from engine import PolicyError, load_policy
 
     try:
-        return load_policy(directory or settings().policy_dir)
+        return load_policy(directory or settings().policy_dir, buckets)
     except PolicyError as exc:
         fail(
             str(exc).splitlines()[0]

@@ -356,8 +356,9 @@ def provision_command(
 
     _check_format(fmt)
     day = parse_day(as_of, "--as-of") or app_today()
-    rates = load_policy_or_fail(policy_dir).provision
     buckets = _buckets()
+    # a rate for a bucket that does not exist: the policy's file:line, not a bare error
+    rates = load_policy_or_fail(policy_dir, [bucket.name for bucket in buckets]).provision
     cur = currency.upper()
     report = _run(lambda s: provision(s, day, rates, buckets, cur))
     rolls = _run(lambda s: roll_rates(s, day, months, buckets, cur))
