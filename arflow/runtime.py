@@ -33,11 +33,20 @@ log = logging.getLogger("arflow.runtime")
 
 
 def migrate_database(engine: Engine) -> None:
-    """Bring ``engine``'s database to the current schema (nothing if it is current)."""
-    from ledger.migrate import is_current, upgrade
+    """Bring ``engine``'s database to the current schema (nothing if it is current).
 
-    if not is_current(engine):
-        upgrade(engine)
+    Under the migration lock (ledger/locks.py): another process migrating the same
+    database is waited for, and its work is not done twice."""
+    from ledger.migrate import current_revision, head_revision, upgrade
+
+    before = current_revision(engine)
+    if before == head_revision():
+        return
+    upgrade(engine, on_wait=lambda: log.info(
+        "another process is migrating the database; waiting for it to finish"))
+    after = current_revision(engine)
+    if after != before:
+        log.info("database migrated from %s to %s", before or "empty", after)
 
 
 def open_database(url: str, *, migrate: bool = True) -> Engine:
