@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from engine import DECISIONS, Policy, RuleEngine
+from engine.challenger import arm_of
 from engine.currency import UnknownCurrency, normalize_currency
 from engine.fx import Converted, MissingRate
 from ledger import fx_store, order_store
@@ -76,8 +77,13 @@ def check(
     book: str = BOOK_CURRENCY,
 ) -> OrderDecision:
     """What the policy decides for a new order of ``amount`` by customer ``code``."""
-    return _check(session, policy, order_store.customer_by_code(session, code), amount,
-                  currency, as_of, book)
+    customer = order_store.customer_by_code(session, code)
+    return _check(session, ruling(policy, customer), customer, amount, currency, as_of, book)
+
+
+def ruling(policy: Policy, customer: Customer) -> Policy:
+    """The policy deciding for ``customer``: its arm's, when the policy names a challenger."""
+    return policy.for_arm(arm_of(policy.challenger, customer.code, customer.segment))
 
 
 def _check(
@@ -169,6 +175,7 @@ def add(
     if order_store.order_exists(session, number):
         raise Refused(f"order {number} already exists", code="order_exists", field="number")
     currency = _validate(amount, currency)
+    policy = ruling(policy, customer)  # its audit names the hash of the arm's policy
     result = _check(session, policy, customer, amount, currency, as_of, book)
     status = STATUS_OF[result.decision]
     order = SalesOrder(

@@ -90,3 +90,19 @@ def test_a_second_run_of_the_day_changes_nothing_under_both_arms(db: Engine, tmp
     assert dry.challenger_hash == policy.challenger_policy.hash
     assert [(c["subject"], c["to"]) for c in dry.changes if c["change"] == "stage"] == [
         ("INV-A", "escalated")]
+
+
+def test_an_order_is_checked_under_its_customers_arm(db: Engine, tmp_path: Path):
+    from decimal import Decimal
+
+    from ledger.db import session_scope
+    from workflows.orders import add
+
+    policy = load_policy(champion_and_challenger(
+        tmp_path, "{folder: rules-challenger, segment: export}"))
+    seed_customers(db, tmp_path)
+    with session_scope(db) as session:
+        add(session, policy, "C001", Decimal("100.00"), "SO-1", date(2026, 3, 2), "cli:test")
+        add(session, policy, "C002", Decimal("100.00"), "SO-2", date(2026, 3, 2), "cli:test")
+    assert _audit(db, "order_added") == {"SO-1": {policy.hash},
+                                         "SO-2": {policy.challenger_policy.hash}}
