@@ -9,6 +9,8 @@ from arflow.cli.output import console, table
 
 COLUMNS = ["", "in force", "candidate", "difference"]
 RIGHT = COLUMNS[1:]
+DIFFERING = {"rating": "another rating", "credit_limit": "another credit limit",
+             "terms": "other payment terms"}
 
 
 def _rows(active: dict[str, Any], candidate: dict[str, Any], label: str = ""
@@ -41,7 +43,7 @@ def print_simulation(data: dict[str, Any], detail: bool) -> None:
     table("orders created in the period, as each policy decides", COLUMNS,
           _rows(a["orders"], c["orders"]), RIGHT)
     credit = _rows(a["credit"]["ratings"], c["credit"]["ratings"], "rating ")
-    credit += [[f"customers with another {what.replace('_', ' ')}", "", "", count]
+    credit += [[f"customers with {DIFFERING[what]}", "", "", count]
                for what, count in data["differences"]["credit"]["customers"].items()]
     table(f"credit scorecard on {period['to']}", COLUMNS, credit, RIGHT)
     if detail:
