@@ -17,7 +17,9 @@ What is approximated, because the ledger does not keep it or a replay cannot kno
   book currency); the customer file (rating, credit limit, collector, pause) is today's;
 - a receivable's stage on the first day is what the stage history says (or its stage
   today when it has not changed since); one issued later starts ``current`` on its issue
-  date; reminder steps recorded before the first day count as done;
+  date; a receivable counts from its issue date even when it was imported later (a
+  ledger loaded at go-live has a past to replay); reminder steps recorded before the
+  first day count as done;
 - warnings and tasks open on the first day are those the tables say were open then; the
   built-in watches (insured limit, prepayments, insurer deadlines) are not replayed;
 - emails are planned exactly but not rendered, and count as sent; late-payment interest
