@@ -35,10 +35,14 @@ def read_csv(text: str, name: str) -> list[tuple[str, Mapping[str, Any]]]:
                       f"(missing: {', '.join(missing)})", field="file")
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue  # a blank line
-        rows.append((f"{name}:{reader.line_num}", row))
+    try:
+        for row in reader:
+            if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                continue  # a blank line
+            rows.append((f"{name}:{reader.line_num}", row))
+    except csv.Error as exc:  # a cell over the csv module's 128 KiB: damage, not a rate
+        raise Invalid(f"{name}:{reader.line_num + 1}: cannot read the CSV: {exc}",
+                      field="file") from None
     return rows
 
 

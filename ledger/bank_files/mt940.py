@@ -22,6 +22,8 @@ from ledger.bank_files.base import ParsedLine, StatementFile, clean, currency_of
 from ledger.importers.base import FieldError, ImportFailed, RowError
 from ledger.importers.source import SourceError, decode
 
+NUL_IN_STATEMENT = ("NUL byte (\\x00) in the statement: a damaged file "
+                    "(or UTF-16: pass --encoding utf-16)")
 _TAG_61 = re.compile(r"^:61:", re.MULTILINE)
 _LOOKS = re.compile(r"^:20:.*^:61:", re.MULTILINE | re.DOTALL)
 _KEYWORD = re.compile(r"/(ORDP|NAME|BENM|ACCT|ACC|IBAN|REMI|USTD|EREF|PURP|ORDR)/")
@@ -43,6 +45,9 @@ def read(path: Path, encoding: str | None = None) -> StatementFile:
         raise SourceError(f"{path}: cannot read: {exc}") from None
     if not text.strip("\ufeff \t\r\n"):
         raise SourceError(f"{path}: the file is empty")
+    if "\x00" in text:  # kept by the library, then refused by PostgreSQL at the insert
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFailed([RowError(name, line, "", NUL_IN_STATEMENT)])
     rows = [text.count("\n", 0, m.start()) + 1 for m in _TAG_61.finditer(text)]
     processors = dict(mt940.models.Transactions.DEFAULT_PROCESSORS)
     processors["post_transaction_details"] = [

@@ -105,16 +105,29 @@ class FieldError(ValueError):
     """Raised by a parser; the importer turns it into a RowError for the column at hand."""
 
 
-def required(value: str | None) -> str:
+def required(value: str | None, *, limit: int | None = None) -> str:
     text = (value or "").strip()
     if not text:
         raise FieldError("required")
+    return fits(text, limit)
+
+
+def optional(value: str | None, *, limit: int | None = None) -> str | None:
+    text = (value or "").strip()
+    return fits(text, limit) or None
+
+
+def fits(text: str, limit: int | None) -> str:
+    """Text no longer than its column (``limit``: column_size), else a row error: stored,
+    it would be a PostgreSQL error for the whole file, or cut without a word on SQLite."""
+    if limit is not None and len(text) > limit:
+        raise FieldError(f"at most {limit} characters ({len(text)} given)")
     return text
 
 
-def optional(value: str | None) -> str | None:
-    text = (value or "").strip()
-    return text or None
+def column_size(model: Any, column: str) -> int:
+    """The length of a text column of a ledger/models.py table: what an import may store."""
+    return int(model.__table__.c[column].type.length)
 
 
 def parse_date(value: str | None, date_format: str | None = None) -> date:

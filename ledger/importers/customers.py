@@ -24,6 +24,7 @@ from ledger.importers.base import (
     Row,
     RowError,
     RowReader,
+    column_size,
     optional,
     parse_int,
     parse_optional_amount,
@@ -54,6 +55,8 @@ OPTIONAL = (
     "contact_phone",
 )
 CONTACT_COLUMNS = ("contact_name", "contact_phone")
+# the text columns' lengths (ledger/models.py): a longer value is a row error
+SIZES = {c: column_size(Customer, c) for c in ("code", "name", "segment", "collector")}
 
 
 def parse_country(value: str | None) -> str:
@@ -71,16 +74,16 @@ def validate(
     for row in rows:
         reader = RowReader.of(file, row, errors)
         record = {
-            "code": reader.take("code", required),
-            "name": reader.take("name", required),
+            "code": reader.take("code", required, limit=SIZES["code"]),
+            "name": reader.take("name", required, limit=SIZES["name"]),
             "email": reader.take("email", parse_email),
             "language": reader.take("language", parse_language),
-            "segment": optional(row.values.get("segment")) or "",
+            "segment": reader.take("segment", optional, limit=SIZES["segment"]) or "",
             "country": reader.take("country", parse_country),
             "credit_limit": reader.take("credit_limit", parse_optional_amount),
             "payment_terms_days": reader.take("payment_terms_days", parse_int),
         }
-        record["collector"] = optional(row.values.get("collector"))
+        record["collector"] = reader.take("collector", optional, limit=SIZES["collector"])
         contact = optional(row.values.get("contact_name"))
         record["contact_name"] = reader.take("contact_name", parse_contact_name) \
             if contact else None

@@ -19,6 +19,7 @@ from ledger.importers.base import (
     Row,
     RowError,
     RowReader,
+    column_size,
     optional,
     parse_amount,
     parse_date,
@@ -36,6 +37,7 @@ from ledger.models import Payment
 
 REQUIRED = ("reference", "customer_code", "date", "amount")
 OPTIONAL = ("invoice_number", "currency")
+REFERENCE_SIZE = column_size(Payment, "reference")  # a longer reference is a row error
 
 
 def validate(
@@ -57,7 +59,7 @@ def validate(
     seen: dict[str, int] = {}
     for row in rows:
         reader = RowReader.of(file, row, errors)
-        reference = reader.take("reference", required)
+        reference = reader.take("reference", required, limit=REFERENCE_SIZE)
         code = reader.take("customer_code", required)
         invoice = optional(row.values.get("invoice_number"))
         record = {

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from ledger.importers.base import FieldError, optional
+from ledger.importers.base import FieldError, fits, optional
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 LANGUAGE_NAMES = {
@@ -33,15 +33,9 @@ _WECHAT = re.compile(r"^[A-Za-z0-9_\-]+$")
 EMAIL_LIMIT, PHONE_LIMIT, WECHAT_LIMIT, NAME_LIMIT, ROLE_LIMIT = 320, 32, 64, 200, 64
 
 
-def _fits(text: str, limit: int) -> str:
-    if len(text) > limit:
-        raise FieldError(f"at most {limit} characters ({len(text)} given)")
-    return text
-
-
 def parse_address(value: str | None) -> str:
     """One email address (a contact is one person), or "" for none."""
-    text = _fits(optional(value) or "", EMAIL_LIMIT)
+    text = fits(optional(value) or "", EMAIL_LIMIT)
     if text and not _EMAIL.match(text):
         raise FieldError(f"not an email address: {text!r}")
     return text
@@ -49,7 +43,7 @@ def parse_address(value: str | None) -> str:
 
 def parse_email(value: str | None) -> str:
     """A customer's address, or several separated by ``;`` or ``,`` (as ERPs export)."""
-    text = _fits(optional(value) or "", EMAIL_LIMIT)
+    text = fits(optional(value) or "", EMAIL_LIMIT)
     for address in filter(None, (a.strip() for a in re.split(r"[;,]", text))):
         parse_address(address)
     return text
@@ -81,7 +75,7 @@ def parse_phone(value: str | None) -> str:
     text = unicodedata.normalize("NFKC", optional(value) or "").strip()
     if not text:
         return ""
-    _fits(text, PHONE_LIMIT)
+    fits(text, PHONE_LIMIT)
     found = _PHONE.match(text)
     if found is None or "+" in found["number"][1:]:
         raise FieldError(f"not a phone number: {text!r} (digits, spaces, + - ( ) and an "
@@ -106,7 +100,7 @@ def dial(phone: str) -> tuple[str, str]:
 
 def parse_wechat(value: str | None) -> str:
     """A WeChat ID (letters, digits, ``_`` and ``-``), or "" for none."""
-    text = _fits(optional(value) or "", WECHAT_LIMIT)
+    text = fits(optional(value) or "", WECHAT_LIMIT)
     if text and not _WECHAT.match(text):
         raise FieldError(f"not a WeChat ID: {text!r} (letters, digits, _ and -)")
     return text
@@ -117,7 +111,7 @@ def parse_text(value: str | None, limit: int, *, required: bool = False) -> str:
     text = optional(value) or ""
     if required and not text:
         raise FieldError("required")
-    _fits(text, limit)
+    fits(text, limit)
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         raise FieldError("contains a control character")
     return text

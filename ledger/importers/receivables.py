@@ -24,6 +24,7 @@ from ledger.importers.base import (
     Row,
     RowError,
     RowReader,
+    column_size,
     parse_amount,
     parse_currency,
     parse_date,
@@ -39,6 +40,7 @@ from ledger.money import Money
 
 REQUIRED = ("number", "customer_code", "issue_date", "due_date", "amount")
 OPTIONAL = ("currency", "balance", "settled_date", "disputed")
+NUMBER_SIZE = column_size(Receivable, "number")  # a longer number is a row error
 
 
 def validate(
@@ -55,7 +57,7 @@ def validate(
     seen: dict[str, int] = {}
     for row in rows:
         reader = RowReader.of(file, row, errors)
-        number = reader.take("number", required)
+        number = reader.take("number", required, limit=NUMBER_SIZE)
         code = reader.take("customer_code", required)
         issue = reader.take("issue_date", parse_date, date_format)
         due = reader.take("due_date", parse_date, date_format)
