@@ -94,7 +94,7 @@ def check_buckets(provision: dict[str, Location], buckets: Collection[str]) -> F
         found.add(True, where, (
             f"provision bucket '{name}' is not an ageing bucket{hint}; the buckets in "
             f"settings (reports.ageing_buckets) are: {known}"), "bucket",
-            bucket=name, buckets=known, hint=hint)
+            bucket=name, buckets=known, guess=guess[0] if guess else "")
     return found
 
 
@@ -222,4 +222,4 @@ def _duplicates(found: Findings, rules: Sequence[Rule]) -> None:
         found.add(False, rule.source, (
             f"{_KIND_WORD[kind]} '{name}' has the same condition as '{other_name}' "
             f"({other.source})"), "duplicate",
-            kind=kind, name=name, other=other_name, other_at=str(other.source))
+            kind=kind, name=name, other=other_name, other_where=str(other.source))

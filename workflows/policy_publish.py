@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,11 +89,12 @@ def _bad_name(name: str) -> Problem:
 
 
 def create_draft(session: Session, active: Policy | None, uploads: dict[str, bytes],
-                 uploaded_by: str) -> int:
+                 uploaded_by: str, buckets: Collection[str] | None = None) -> int:
     """Store a valid upload as a draft (uploaded files replace the active ones of the same
-    name); PolicyError listing every problem with file:line, and nothing stored, if not."""
+    name); PolicyError listing every problem with file:line, and nothing stored, if not.
+    ``buckets``: the ageing bucket names of settings the provision rates must name."""
     files = {**(active.files if active is not None else {}), **decode_uploads(uploads)}
-    load_policy_texts(files)
+    load_policy_texts(files, buckets=buckets)
     return policy_store.add_draft(session, files, uploaded_by,
                                   active.hash if active is not None else "")
 

@@ -8,7 +8,6 @@ now holds the new files.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -20,6 +19,7 @@ from arflow.web.deps import DbSession, Today
 from arflow.web.errors import ApiError
 from arflow.web.i18n import Translator
 from arflow.web.pages.forms import submit
+from arflow.web.pages.policy_problems import translated
 from arflow.web.pages.render import back_to, page, translator
 from engine import Policy, PolicyError, Problem, load_policy_texts
 from ledger import policy_store
@@ -59,7 +59,8 @@ def upload(request: Request, who: Manager, db: DbSession,
     # the name as sent: one with a folder in it (../x.yaml) is refused, not cut to a base
     uploads = {f.filename: f.file.read() for f in files if f.filename}
     try:
-        draft_id = create_draft(db, request.app.state.policy, uploads, who.name)
+        draft_id = create_draft(db, request.app.state.policy, uploads, who.name,
+                                _buckets(request))
     except PolicyError as exc:
         return _overview(request, who, db, status_code=422,
                          problems=_translated(translator(request, who), exc.problems),
@@ -70,12 +71,12 @@ def upload(request: Request, who: Manager, db: DbSession,
 
 def _translated(t: Translator, problems: list[Problem]) -> list[Problem]:
     """Problems whose code the catalogs know, in the user's language."""
-    out = []
-    for problem in problems:
-        text = t(problem.code, **dict(problem.args)) if problem.code else None
-        out.append(replace(problem, message=text) if text and text != problem.code
-                   else problem)
-    return out
+    return translated(t, problems)
+
+
+def _buckets(request: Request) -> list[str]:
+    """The ageing buckets of settings: a policy's provision rates must name them."""
+    return [bucket.name for bucket in request.app.state.settings.reports.ageing_buckets]
 
 
 def _draft(db: Any, draft_id: int) -> Any:
@@ -94,15 +95,17 @@ def draft_preview(request: Request, draft_id: int, who: Manager, db: DbSession, 
     active = _active(request)
     problems, result, policy = [], None, None
     try:
-        policy = load_policy_texts(dict(draft.files))
+        policy = load_policy_texts(dict(draft.files), buckets=_buckets(request))
     except PolicyError as exc:  # stored valid, but the engine may have changed since
-        problems = exc.problems
+        problems = _translated(translator(request, who), exc.problems)
     if policy is not None and draft.status == "draft":
         result = preview(request.app.state.engine, active, policy, today,
                          _mail(request), request.app.state.settings.book_currency)
     changed = sorted(n for n, text in draft.files.items() if active.files.get(n) != text)
     return page(request, "policy/draft.html", who, draft=draft, policy=policy,
                 active=active, preview=result, problems=problems, changed=changed,
+                advisories=_translated(translator(request, who),
+                                       policy.advisories if policy else []),
                 today=today, status_code=422 if problems else 200)
 
 
@@ -150,7 +153,8 @@ def publish_draft(request: Request, draft_id: int, who: Manager, db: DbSession, 
                            request.app.state.settings.policy_dir, today, who.actor, who.name)
         except PolicyError as exc:
             db.rollback()
-            return _overview(request, who, db, status_code=422, problems=exc.problems)
+            return _overview(request, who, db, status_code=422,
+                             problems=_translated(translator(request, who), exc.problems))
         db.commit()
         request.app.state.policy = done.policy
         return back_to("/policy", "policy.published", hash=done.policy.hash[:12])
