@@ -18,10 +18,12 @@ def init_command(
     force: bool = typer.Option(False, "--force", help="Overwrite files that already exist."),
 ) -> None:
     """Write rules/, config/settings.yaml and config/templates/ into DIR."""
-    if directory.exists() and not directory.is_dir():
-        fail(f"{directory}: not a folder")
     files = project_files()
     # checked before writing anything: a refusal leaves the folder as it was
+    for name, _ in files:
+        for folder in reversed((directory / name).parents):
+            if folder.exists() and not folder.is_dir():
+                fail(f"{folder}: not a folder")
     existing = [name for name, _ in files if (directory / name).exists()]
     if existing and not force:
         more = f" and {len(existing) - 1} more files" if len(existing) > 1 else ""
@@ -29,8 +31,11 @@ def init_command(
              "(--force replaces them with the defaults)")
     for name, source in files:
         target = directory / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        except OSError as exc:
+            fail(f"{target}: cannot write it: {exc.strerror or exc}")
     typer.echo(next_steps(directory, [name for name, _ in files], replaced=len(existing)))
 
 
@@ -43,7 +48,7 @@ def next_steps(directory: Path, written: list[str], replaced: int = 0) -> str:
         f"wrote {directory}{replacing}: {RULES}/ ({rules} policy files), {SETTINGS}, "
         f"{TEMPLATES}/ ({templates} email templates)",
         "next:",
-        f"  cd {directory}   (or export ARFLOW_HOME={directory})",
+        f"  cd {directory}   (or export ARFLOW_HOME={directory.resolve()})",
         "  arflow db upgrade                    # the database: var/arflow.db, or "
         "ARFLOW_DATABASE_URL",
         "  arflow demo                          # to try it: a demo portfolio and today's cycle",

@@ -95,3 +95,11 @@ def test_templates_fall_back_to_the_packaged_ones(home: Path) -> None:
     ran = invoke("policy", "check")
     assert ran.exit_code == 0, ran.stderr
     assert "policy ok" in ran.stdout
+
+
+def test_a_file_where_a_folder_goes_is_one_line_and_nothing_written(home: Path) -> None:
+    home.mkdir()
+    (home / "rules").write_text("a file where the folder goes", encoding="utf-8")
+    ran = invoke("init", str(home))
+    assert ran.exit_code == 2 and ran.stderr == f"arflow: {home / 'rules'}: not a folder\n"
+    assert sorted(path.name for path in home.iterdir()) == ["rules"]

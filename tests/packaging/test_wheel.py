@@ -22,7 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # The install, shared with the Dockerfile (tests/packaging/test_container.py checks it
 # runs this line): the wheel, its dependencies from the index. --no-compile: pip would
-# byte-compile every dependency (22 s of 31 s here); the commands compile what they import.
+# byte-compile every dependency (22 s instead of 9 s here); the commands compile what they
+# import.
 PIP_INSTALL = ("pip", "install", "--no-compile")
 TIMEOUT = 300  # seconds, a command: a hung one fails the test instead of the CI run
 
