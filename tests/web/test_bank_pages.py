@@ -225,7 +225,7 @@ def test_import_a_statement_from_the_page(zhou, db: Engine, lines: Lines) -> Non
                        files={"file": statement, "mapping": mapping}, follow_redirects=False)
     assert done.status_code == 303, done.text
     notice = client.get(done.headers["location"]).text
-    assert ("statement.csv: 2 credit lines (1 debits skipped), 2 new and 0 already here; "
+    assert ("Statement imported: 2 credit lines (1 debits skipped), 2 new and 0 already here; "
             "0 applied at once, 1 proposed, 1 unmatched.") in notice
     with Session(db) as s:
         new = s.execute(select(BankLine).where(BankLine.id > lines.unmatched)
