@@ -1,8 +1,9 @@
 """The worklist's bulk form on both databases: reassign, complete and pause reminders for
 the ticked rows in one transaction; each row checked as its own form would be (a
 collector only their own tasks and customers, a credit manager any); a refused row is
-counted in the notice (its reason shown when it is tried alone), not a 500; nothing ticked or a missing reason comes back on the
-form with the ticks and inputs kept; no CSRF token, nothing happens."""
+counted in the notice (its reason shown when it is tried alone), not a 500; nothing
+ticked or a missing reason comes back on the form with the ticks and inputs kept; no CSRF
+token, nothing happens."""
 
 from __future__ import annotations
 
