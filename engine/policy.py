@@ -242,7 +242,7 @@ def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None =
         raise PolicyError([Problem.at(spec.source, (
             "challenger: a policy naming a challenger folder is changed in its folders on "
             "the server (an upload holds one folder): edit both there and check them with "
-            "'arflow policy check'"))])
+            "'arflow policy check'"), "policy.challenger.upload", (("folder", spec.folder),))])
     labels = {name: f"{spec.folder}/{name}" for name in challenger}
     return _attach(policy, _load_texts(challenger, labels, buckets))
 

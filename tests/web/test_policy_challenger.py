@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from engine import load_policy
 from ledger.models import PolicyDraft
-from tests.people import web_sign_in
+from tests.people import make_user, web_sign_in
 from tests.policies import champion_and_challenger
 from tests.web.test_credit_pages import MANAGER, app_settings, web  # noqa: F401
 from tests.web.test_policy_pages import upload
@@ -25,5 +25,10 @@ def test_an_upload_over_a_champion_with_a_challenger_is_refused(web, db, tmp_pat
     refused = upload(web, csrf, {"collection.yaml": text})
     assert refused.status_code == 422
     assert "challenger.yaml:1" in refused.text and "arflow policy check" in refused.text
+    make_user(db, "chen.jing", "credit_manager", language="zh-CN")  # in her language
+    web.cookies.clear()
+    chinese = upload(web, web_sign_in(web, "chen.jing"), {"collection.yaml": text})
+    assert chinese.status_code == 422 and "challenger.yaml:1" in chinese.text
+    assert "只能在服务器上的两个文件夹中修改" in chinese.text and "rules-challenger" in chinese.text
     with Session(db) as s:
         assert s.execute(select(PolicyDraft)).first() is None
