@@ -109,16 +109,16 @@ class Replay:
             self._move(on, facts, rule_ids)
             settled = facts["balance"] <= 0
             active = set() if settled else {r[8:] for r in rule_ids if r.startswith("warning:")}
-            self._warnings(on, "receivable", facts["number"], active)
+            self._warnings("receivable", facts["number"], active)
             if not settled:
                 planner.consider(facts, facts, rule_ids, self.done[rid])
         for facts in closed:
-            self._warnings(on, "receivable", facts["number"], set())
+            self._warnings("receivable", facts["number"], set())
         self._messages(on, planner)
         fired = self.rules.evaluate_plain("customer", customers)
         for facts in customers:
             active = {r[8:] for r in fired[facts["id"]] if r.startswith("warning:")}
-            self._warnings(on, "customer", facts["customer.code"], active)
+            self._warnings("customer", facts["customer.code"], active)
         self._leave([f for f in items if f["balance"] <= 0 or f["disputed"] or f["promised"]]
                     + closed)
 
@@ -166,7 +166,9 @@ class Replay:
             if not self.tasks[key]:
                 del self.tasks[key]
 
-    def _warnings(self, on: date, scope: str, subject: str, active: set[str]) -> None:
+    def _warnings(self, scope: str, subject: str, active: set[str]) -> None:
+        """Open what holds and is not open yet, close what no longer holds, as the
+        planner does (workflows/planner._plan_warnings); only openings are counted."""
         key = (scope, subject)
         already = self.open_warnings.get(key, set())
         if active == already:
