@@ -32,3 +32,17 @@ def test_an_upload_over_a_champion_with_a_challenger_is_refused(web, db, tmp_pat
     assert "只能在服务器上的两个文件夹中修改" in chinese.text and "rules-challenger" in chinese.text
     with Session(db) as s:
         assert s.execute(select(PolicyDraft)).first() is None
+
+
+def test_the_kpi_page_shows_each_arm_when_a_challenger_is_named(web, db, tmp_path  # noqa: F811
+                                                                 ) -> None:
+    web_sign_in(web, MANAGER)
+    assert 'id="kpi-arms"' not in web.get("/reports/kpi").text  # no challenger: no split
+    web.app.state.policy = load_policy(champion_and_challenger(
+        tmp_path / "project", "{folder: rules-challenger, segment: export}"))
+    shown = web.get("/reports/kpi")
+    assert shown.status_code == 200 and 'id="kpi-arms"' in shown.text
+    assert "challenger: segment export" in shown.text
+    data = web.get("/reports/kpi?download=json").json()
+    assert set(data["arms"]) == {"champion", "challenger"}
+    assert data["arms"]["champion"]["start"] == data["period"]["start"]

@@ -29,6 +29,7 @@ from arflow.web.pages.render import page, translator
 from ledger import reports
 from ledger.db import Session
 from ledger.reports.ageing import GROUPINGS
+from ledger.reports.arms import by_arm
 from ledger.reports.converted import converted_total
 
 router = APIRouter(include_in_schema=False)
@@ -166,14 +167,20 @@ def kpi_page(request: Request, who: Viewer, _lead: Leadership, db: DbSession, to
     t = translator(request, who)
     series = reports.monthly_kpis(db, day, 24, cur)
     quarter = reports.kpis(db, day - timedelta(days=90), day, cur)
+    policy = request.app.state.policy  # a challenger: the period's KPIs of each arm too
+    challenger = policy.challenger if policy is not None else None
+    arms = None if challenger is None else by_arm(
+        db, challenger, lambda c: reports.kpis(db, quarter.start, day, cur, c))
     if _wants_json(download):
-        return _json(f"kpi-{day}", {"period": quarter.as_dict(),
-                                    "months": [k.as_dict() for k in series]})
+        data = {"period": quarter.as_dict(), "months": [k.as_dict() for k in series]}
+        if arms is not None:
+            data["arms"] = {arm: k.as_dict() for arm, k in arms.items()}
+        return _json(f"kpi-{day}", data)
     cei = line_chart(_months(series), Series("CEI", [k.cei for k in series]),
                      title=t("report.kpi.cei_chart"), fmt=lambda v: t.number(Decimal(v), 0))
     return page(request, "dashboard/kpi.html", who, as_of=day, series=series, quarter=quarter,
                 dso=dso_chart(t, series, "dso_simple", "dso_countback", "best_possible_dso"),
-                cei=cei)
+                cei=cei, arms=arms, challenger=challenger)
 
 
 @router.get("/reports/forecast", response_class=HTMLResponse)
