@@ -18,6 +18,7 @@ from arflow.runtime import Runtime, load_policy_in_force
 from arflow.settings import Settings
 from arflow.web import (
     api,
+    api_docs,
     errors,
     health,
     input_guard,
@@ -42,7 +43,7 @@ def create_app(settings: Settings, engine: Engine, policy: Policy | None = None)
         summary="Credit control and collections for accounts receivable",
         version="1",
         openapi_url=f"{API}/openapi.json",
-        docs_url=f"{API}/docs",
+        docs_url=None,  # served by api_docs: from the package, to people signed in
         redoc_url=None,
         default_response_class=MoneyJSONResponse,
     )
@@ -54,6 +55,7 @@ def create_app(settings: Settings, engine: Engine, policy: Policy | None = None)
     app.include_router(health.router, prefix=API)
     app.include_router(orders.router, prefix=API)
     app.include_router(api.router, prefix=API)
+    app.include_router(api_docs.router, prefix=API)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     input_guard.install(app, settings)  # NUL bytes refused (added first: innermost)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from arflow.auth import Principal
 from arflow.auth.tokens import digest, same
@@ -26,6 +27,10 @@ SESSION_COOKIE = "arflow_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# declares the ``bearerAuth`` scheme in the OpenAPI document, on every operation that
+# asks who is calling (the header itself is read in ``optional_principal``)
+BEARER = HTTPBearer(scheme_name="bearerAuth", auto_error=False,
+                    description="a token from `arflow token create --name NAME --role ROLE`")
 
 
 class SignInRequired(ApiError):
@@ -68,7 +73,11 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
     return sent is not None and same(sent, expected)
 
 
-async def optional_principal(request: Request) -> Principal | None:
+Declared = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+
+
+async def optional_principal(request: Request, _declared: Declared = None
+                             ) -> Principal | None:
     """The caller if they sent credentials that hold, else None (bad ones: 401)."""
     if "principal" in request.scope:
         return request.scope["principal"]  # type: ignore[no-any-return]
@@ -88,7 +97,7 @@ async def optional_principal(request: Request) -> Principal | None:
     return found
 
 
-async def authenticated(request: Request) -> Principal:
+async def authenticated(request: Request, _declared: Declared = None) -> Principal:
     found = await optional_principal(request)
     if found is None:
         raise SignInRequired()
@@ -98,7 +107,7 @@ async def authenticated(request: Request) -> Principal:
 def require(permission: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
     """A dependency: the caller, who must hold ``permission`` (else 403 ``forbidden``)."""
 
-    async def check(request: Request) -> Principal:
+    async def check(request: Request, _declared: Declared = None) -> Principal:
         who = await authenticated(request)
         if not who.can(permission):
             raise ApiError(403, "forbidden", f"your role ({who.role}) may not do this")
