@@ -34,10 +34,6 @@ def users_page(request: Request, who: Admin, db: DbSession) -> Response:
                 tokens=people_store.list_tokens(db), roles=ROLES, languages=LANGUAGES)
 
 
-def _done(request: Request, who: Principal, key: str, name: str) -> Response:
-    return back_to(USERS, key, name=name)
-
-
 def _on_users(request: Request, who: Principal, db: Any, form: str, values: dict[str, str],
               act: Callable[[], str], key: Callable[[], str]) -> Response:
     """Run a form of the users page (``act`` returns the name the notice names); a refusal
@@ -45,7 +41,7 @@ def _on_users(request: Request, who: Principal, db: Any, form: str, values: dict
     def run() -> Response:
         name = act()
         db.commit()
-        return _done(request, who, key(), name)
+        return back_to(USERS, key(), name=name)
 
     return submit(request, who, form, values, run, db=db, path=USERS,
                   again=lambda: users_page(request, who, db))

@@ -116,10 +116,6 @@ def _readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return entries
 
 
-def _done(request: Request, who: Any, key: str, url: str) -> Response:
-    return back_to(url, key)
-
-
 def _receivable_url(number: str) -> str:
     from urllib.parse import quote
 
@@ -131,7 +127,7 @@ def _on_receivable(request: Request, db: Any, today: date, who: Any, number: str
     """Run a receivable page's form; a refusal shows that page again, the message inline."""
     def run() -> Response:
         act()
-        return _done(request, who, done, _receivable_url(number))
+        return back_to(_receivable_url(number), done)
 
     return submit(request, who, form, values, run, db=db, path=_receivable_url(number),
                   again=lambda: receivable_page(request, number, db, today, who))
@@ -142,7 +138,7 @@ def _on_customer(request: Request, db: Any, today: date, who: Any, code: str, fo
     """Run a customer page's form; a refusal shows that page again, the message inline."""
     def run() -> Response:
         act()
-        return _done(request, who, done, f"/customers/{code}")
+        return back_to(f"/customers/{code}", done)
 
     return submit(request, who, form, values, run, db=db, path=f"/customers/{code}",
                   again=lambda: customer_page(request, code, db, today, who))
