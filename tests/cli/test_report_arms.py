@@ -77,3 +77,14 @@ def test_by_arm_needs_a_challenger(ledger, monkeypatch):
     monkeypatch.setenv("ARFLOW_POLICY_DIR", str(ROOT / "rules"))
     none = ledger("report", "collectors", *MARCH, "--by", "arm")
     assert none.exit_code == 2 and "the policy names no challenger" in none.stderr
+
+
+def test_an_empty_arm_has_nothing_and_the_other_is_the_whole(ledger, tmp_path, monkeypatch):
+    folder = champion_and_challenger(tmp_path / "empty", "{folder: rules-challenger, "
+                                                         "segment: nobody}")
+    monkeypatch.setenv("ARFLOW_POLICY_DIR", str(folder))
+    arms = ledger("report", "kpi", *MARCH, "--by", "arm", "--format", "json").json()["arms"]
+    whole = ledger("report", "kpi", *MARCH, "--format", "json").json()
+    assert arms["champion"] == whole
+    assert (arms["challenger"]["receivables_end"], arms["challenger"]["credit_sales"],
+            arms["challenger"]["dso_simple"]) == (0.0, 0.0, None)
