@@ -16,12 +16,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
-from typing import Any
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
 
 from arflow import mailing
 from arflow.runtime import Runtime, load_policy_in_force, open_database
 from arflow.settings import WEEKDAYS, Settings, load_settings
 from ledger.db import DBAPIError, Engine
+
+if TYPE_CHECKING:
+    from arflow.metrics import Metrics
 
 log = logging.getLogger("arflow.jobs")
 STOP = asyncio.Event()  # set on Ctrl-C: the dispatcher finishes the message in hand
@@ -31,6 +35,14 @@ UNREACHABLE = (DBAPIError, OSError)
 
 
 _RUNTIME: Runtime | None = None  # the service's, from ``use``
+_METRICS: Metrics | None = None  # the service's web app's, from ``report_to``
+
+
+def report_to(metrics: Metrics | None) -> None:
+    """Count cycles and time sends into ``metrics`` (``serve`` hands over its web app's,
+    so ``/metrics`` shows them); None: nothing counted (a job run by hand, a test)."""
+    global _METRICS
+    _METRICS = metrics
 
 
 def use(runtime: Runtime | None) -> None:
@@ -71,22 +83,35 @@ def daily_cycle(as_of: date | None = None) -> None:
     day = as_of or today()
     policy = _policy_in_force()
     if policy is None:
+        _counted("skipped")
         return
     setup = mailing.mail_setup(_settings())
     problems = setup.templates.check(sorted({step.template for step in policy.reminders}))
     if problems:
         log.error("templates do not render, no reminders today: %s", problems[0])
+    began = perf_counter()
     try:
         summary = run_cycle(_engine(), policy, day, mail=None if problems else setup,
                             book=_settings().book_currency)
     except CycleRefused as exc:
+        _counted("refused")
         log.warning("cycle %s refused: %s", day, exc)
         return
+    except Exception:
+        _counted("failed")  # the keeper runs it again
+        raise
+    _counted("completed", perf_counter() - began, summary.as_dict())
     log.info(
         "cycle %s: %s",
         day,
         {k: v for k, v in summary.as_dict().items() if isinstance(v, int) and v},
     )
+
+
+def _counted(outcome: str, seconds: float | None = None,
+             summary: dict[str, Any] | None = None) -> None:
+    if _METRICS is not None:
+        _METRICS.cycle(outcome, seconds, summary)
 
 
 def _policy_in_force():  # type: ignore[no-untyped-def]
@@ -270,6 +295,8 @@ async def dispatch() -> None:
     """Send what is due; the notifier (and its connections) live for one run."""
     settings = _settings()
     dispatcher = mailing.dispatcher(settings, _engine())
+    if _METRICS is not None:
+        dispatcher.observe = _METRICS.sent
     async with DISPATCHING, dispatcher.notifier:
         summary = await dispatcher.run_once(STOP)
     if summary.configuration_error:

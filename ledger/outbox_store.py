@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlmodel import Session
 
 from ledger.audit import AuditEntry, write_audit
@@ -290,3 +290,11 @@ def cancel_unsent(session: Session, outbox_ids: list[int], reason: str) -> list[
     )
     session.execute(delete(r).where(r.c.outbox_id.in_(ids)))
     return [CancelledMessage(*row) for row in rows]
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many messages are in each status (one grouped count over the status index):
+    what the service's metrics report as the outbox's pending, sent and failed."""
+    t = Outbox.__table__
+    rows = session.execute(select(t.c.status, func.count()).group_by(t.c.status)).all()
+    return {status: count for status, count in rows}

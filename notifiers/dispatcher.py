@@ -26,8 +26,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
+import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,6 +42,7 @@ from notifiers.base import (
     ConfigurationFailure,
     Notifier,
     PermanentFailure,
+    SendReport,
     ServerUnavailable,
     TransientFailure,
 )
@@ -95,6 +97,10 @@ class Dispatcher:
     # builds a row's ``attach: [statement]`` at send time (notifiers/statement.py); None:
     # such a row waits (retried) rather than go out without what it says it encloses
     statements: Any = None
+    # told how long each send took (seconds, perf counter) and how it ended ("accepted":
+    # the server answered, even refusing some recipients; "failed": it raised); the
+    # service's metrics listen here, so this package needs no metrics library
+    observe: Callable[[float, str], None] | None = None
     _tried: set[int] = field(default_factory=set, init=False, repr=False)
     _writer: ThreadPoolExecutor = field(init=False, repr=False)
 
@@ -225,7 +231,7 @@ class Dispatcher:
         )
         try:
             # shielded: a stop (Ctrl-C) lets the message in hand finish and be recorded
-            report = await asyncio.shield(self.notifier.send(message))
+            report = await self._timed(asyncio.shield(self.notifier.send(message)))
         except ConfigurationFailure as failure:
             # the server refused our sender or login: every message would fail the same
             # way, so none is failed; this one and the rest of the run stay queued
@@ -260,6 +266,18 @@ class Dispatcher:
         await self._settle(
             row, token, self._per_recipient(row, accepted, report.refused, now), summary
         )
+
+    async def _timed(self, sending: Awaitable[SendReport]) -> SendReport:
+        """``sending`` awaited, its time and ending told to ``observe``."""
+        if self.observe is None:
+            return await sending
+        began, ending = time.perf_counter(), "failed"
+        try:
+            report = await sending
+            ending = "accepted"
+            return report
+        finally:
+            self.observe(time.perf_counter() - began, ending)
 
     async def _attachments(self, row: store.Claimed) -> tuple[Attachment, ...]:
         """The files a row asks for, built now as of its day: a statement PDF takes tens of

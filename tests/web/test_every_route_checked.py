@@ -15,7 +15,9 @@ from arflow.web import create_app
 from tests.people import make_token
 from tests.web.conftest import TestClient
 
-OPEN = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/api/v1/health")}
+OPEN = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/api/v1/health"),
+        # the probes and the metrics (counts only): for load balancers and Prometheus
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
 
 
 def _walk(routes: list, prefix: str = "") -> list[tuple[str, APIRoute]]:  # type: ignore[type-arg]
