@@ -110,6 +110,15 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def serving_line(sock: socket.socket) -> str:
+    """Where ``sock`` listens, as a link a person can click (the real port, also when
+    port 0 picked it), and where the API, the probes and the metrics are."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return (f"arflow serving on http://{shown}:{port}/ "
+            "(API /api/v1, health /healthz, metrics /metrics)")
+
+
 def web_server(settings: Settings, engine: Engine, sock: socket.socket) -> uvicorn.Server:
     from arflow.web import create_app
 
@@ -137,22 +146,28 @@ async def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     sock: socket.socket | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> None:
     """Run until Ctrl-C (SIGINT/SIGTERM); then stop taking requests, let those in flight
     finish, and let the dispatcher finish the message in hand. ``sock``: an already bound
     listening socket (else ``host``:``port`` is bound here; OSError if it cannot be).
+    ``announce``: given ``serving_line`` once the web app is up (the CLI prints it).
 
     One runtime (arflow/runtime.py) over ``settings`` and ``engine``: the web app, the
-    scheduler lock and the jobs share the engine, migrated once when the database answers."""
+    scheduler lock and the jobs share the engine, migrated once when the database answers
+    (under the migration lock, ledger/locks.py: several arflow starting on one database
+    migrate it once; until then /readyz answers 503)."""
     runtime = Runtime.from_settings(settings, engine)
     jobs.use(runtime)
     try:
-        await _serve(runtime, host, port, sock)
+        await _serve(runtime, host, port, sock, announce)
     finally:
         jobs.use(None)
+        jobs.report_to(None)
 
 
-async def _serve(runtime: Runtime, host: str, port: int, sock: socket.socket | None) -> None:
+async def _serve(runtime: Runtime, host: str, port: int, sock: socket.socket | None,
+                 announce: Callable[[str], None] | None) -> None:
     settings, engine = runtime.settings, runtime.database(migrate=False)
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
@@ -160,10 +175,11 @@ async def _serve(runtime: Runtime, host: str, port: int, sock: socket.socket | N
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopped.set)
     server = web_server(settings, engine, sock)
+    jobs.report_to(server.config.app.state.metrics)  # the cycles and the mail in /metrics
     web = asyncio.create_task(server.serve(sockets=[sock]), name="arflow-web")
     web.add_done_callback(lambda _task: stopped.set())  # the API died: stop, don't limp on
-    bound = sock.getsockname()
-    log.info("API on http://%s:%d/api/v1 (OpenAPI: /api/v1/openapi.json)", *bound[:2])
+    if announce is not None:
+        announce(serving_line(sock))
     try:
         await _schedule(settings, engine, stopped)
     finally:
@@ -270,7 +286,7 @@ async def _schedule(settings: Settings, engine: Engine, stopped: asyncio.Event) 
     leadership = Leadership(engine, settings)
     scheduler: AsyncIOScheduler | None = None
     try:
-        await until_reachable(in_thread(jobs._engine), stopped, backoff)
+        await until_reachable(in_thread(jobs._engine), stopped, backoff)  # migrates, locked
         if not await until_reachable(in_thread(leadership.take), stopped, backoff):
             log.warning("another arflow holds the scheduler lock: this one only dispatches mail")
         else:
