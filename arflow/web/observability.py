@@ -2,7 +2,8 @@
 ``/metrics`` and HTTP latency by route.
 
 ``install(app, settings)`` adds them, last of the app's layers, so the latency middleware
-is the outermost: a request refused by a guard (413, 429, 400) is timed too. The app's
+is the outermost: a request a guard refused (413, 400) is timed too, as ``unmatched`` when
+the router never saw it. The app's
 ``Metrics`` (arflow/metrics.py) is kept on ``app.state.metrics``; ``arflow serve`` hands
 it to the scheduler's jobs, so one ``/metrics`` shows the cycles, the mail and the HTTP.
 
@@ -92,8 +93,11 @@ class RequestLatency:
         if key == id(None):
             return UNMATCHED
         if self._templates is None or key not in self._templates:
-            self._templates = dict(_templates(self.routes.router.routes))  # routes added late
-        return self._templates.get(key) or getattr(scope.get("route"), "path", UNMATCHED)
+            templates = dict(_templates(self.routes.router.routes))  # routes added late
+            # not found even so: its own path, remembered, so the walk is not every request
+            templates.setdefault(key, getattr(scope.get("route"), "path", UNMATCHED))
+            self._templates = templates
+        return self._templates[key]
 
 
 def _templates(routes: Iterable[Any], prefix: str = "") -> Iterable[tuple[int, str]]:

@@ -96,6 +96,7 @@ def test_http_latency_is_labelled_by_route_template(settings: Settings, db: Engi
         assert client.get("/api/v1/customers/NOPE").status_code == 404
         assert client.get("/no/such/page-C001").status_code == 404
         client.request("BREW", "/api/v1/customers/C001")
+        assert client.get("/static/app.js").status_code == 200
         found = samples(client)
     route = "/api/v1/customers/{code}"
     count = "arflow_http_request_duration_seconds_count"
@@ -103,6 +104,7 @@ def test_http_latency_is_labelled_by_route_template(settings: Settings, db: Engi
     assert value(found, count, method="GET", route=route, status="4xx") == 1
     assert value(found, count, method="GET", route="unmatched", status="4xx") == 1
     assert value(found, count, method="OTHER", route=route, status="4xx") == 1
+    assert value(found, count, method="GET", route="/static/{path}", status="2xx") == 1
     labels = {v for (_, pairs) in found for _, v in pairs}
     assert not any("C00" in label or "NOPE" in label for label in labels)
 
