@@ -1,7 +1,7 @@
 """`arflow serve`: the long-running service: the scheduler and, beside it in the same
 asyncio loop, the web app and API under uvicorn (127.0.0.1:8000 by default).
 
-APScheduler 3 rules from DESIGN.md: one scheduler process (the leader: on PostgreSQL an
+APScheduler 3 rules (docs/architecture.md): one scheduler process (the leader: on PostgreSQL an
 advisory lock decides; SQLite is one machine, one process), ``timezone=`` always, large
 ``misfire_grace_time`` for business jobs, fixed job ids with ``replace_existing``, jobs
 as importable functions. After downtime the missed cycle runs once on start.
