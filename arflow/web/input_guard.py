@@ -14,8 +14,10 @@ it checks:
   (a ``\\u0000`` escape or a raw NUL), including a body without a content type, which
   FastAPI reads as JSON. Those bodies are buffered, checked and replayed to the app; the
   body-size guard outside this one (arflow/web/security.py) bounds what is buffered;
-- a multipart body: only its part headers (field and file names) and its text fields.
-  A file's content may hold NUL bytes legitimately (an xlsx is a zip).
+- a multipart body: its part headers (field and file names) and the content of every
+  part the form parser takes for a text field. A file's content may hold NUL bytes
+  legitimately (an xlsx is a zip); a part is a file only when its Content-Disposition
+  has a ``filename`` parameter, decided exactly as the parser decides it (``_is_file``).
 
 The answer: under /api/, 422 ``{"error": {"code": "invalid_input", ...}}``, the status the
 API documents on every operation for input it does not take (its own field patterns
@@ -30,18 +32,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 from fastapi import FastAPI
+from python_multipart.multipart import parse_options_header
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from arflow.settings import Settings
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MESSAGE = "the request holds a NUL character (\\0), which arflow never accepts"
 # a JSON \u0000 escape: preceded by an even number of backslashes (\\u0000 is text)
@@ -82,6 +78,19 @@ def _checked_kind(media: str) -> str | None:
     return None
 
 
+def _is_file(headers: bytes) -> bool:
+    """Whether the form parser will take this part for a file: exactly its own test
+    (starlette.formparsers): the *last* ``Content-Disposition`` header, parsed by
+    python-multipart, has a ``filename`` parameter. ``filename*`` does not count (RFC 7578
+    forbids it and the parser ignores it), nor does the word anywhere else in the part."""
+    disposition = b""
+    for line in headers.split(b"\r\n"):
+        name, sep, value = line.partition(b":")
+        if sep and name.lower() == b"content-disposition":
+            disposition = value.strip(b" \t")
+    return b"filename" in parse_options_header(disposition)[1]
+
+
 def _multipart_has_nul(body: bytes, boundary: str) -> bool:
     """A NUL in a part's headers (its field or file name) or in a part that is not a file."""
     if not boundary:
@@ -90,11 +99,10 @@ def _multipart_has_nul(body: bytes, boundary: str) -> bool:
         headers, sep, content = part.partition(b"\r\n\r\n")
         if not sep:
             continue
-        lower = headers.lower()
-        encoded_name = lower.partition(b"filename*=")[2]  # RFC 5987: percent-encoded
+        encoded_name = headers.lower().partition(b"filename*=")[2]  # RFC 5987: %-encoded
         if b"\x00" in headers or _PERCENT_NUL in encoded_name:
             return True
-        if b"filename" not in lower and b"\x00" in content:
+        if b"\x00" in content and not _is_file(headers):
             return True
     return False
 
@@ -127,7 +135,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
 class InputGuard:
     """Refuses a request carrying a NUL (422 API, 400 page) before the app reads it."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -85,3 +85,36 @@ def test_multipart_file_contents_may_hold_nul_but_names_and_fields_may_not() -> 
     encoded = (b"Content-Disposition: form-data; name=\"file\"; filename*=UTF-8''a%00.x\r\n"
                b"\r\ndata\r\n")
     assert body_has_nul("multipart", body(encoded), {"boundary": boundary})
+
+
+def test_the_word_filename_in_another_header_does_not_make_a_field_a_file() -> None:
+    field = b'Content-Disposition: form-data; name="name"\r\nX-Note: filename\r\n\r\nad\x00m\r\n'
+    quoted = (b'Content-Disposition: form-data; name="name; filename=x"\r\n\r\nad\x00m\r\n')
+    starred = b"Content-Disposition: form-data; name=\"name\"; filename*=UTF-8''a\r\n\r\n\x00\r\n"
+    for part in (field, quoted, starred):  # the form parser reads each as a text field
+        assert body_has_nul("multipart", b"--xyz\r\n" + part + b"--xyz--\r\n",
+                            {"boundary": "xyz"}), part
+    real = (b'Content-Disposition: form-data; name="file"; filename="a.bin"\r\n'
+            b"X-Note: hello\r\n\r\n\x00\x01\x00\r\n")
+    assert not body_has_nul("multipart", b"--xyz\r\n" + real + b"--xyz--\r\n",
+                            {"boundary": "xyz"})
+
+
+def test_a_nul_behind_a_filename_header_in_a_multipart_sign_in_is_a_400(settings, db) -> None:
+    from arflow.web import create_app
+
+    make_user(db, "admin", "admin")
+    with TestClient(create_app(settings, db), raise_server_exceptions=False) as client:
+        form = client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+
+        def part(name: str, value: str, extra: str = "") -> str:
+            return (f'--XyZ\r\nContent-Disposition: form-data; name="{name}"\r\n{extra}\r\n'
+                    f"{value}\r\n")
+
+        body = (part("name", "adm\x00in", "X-Note: filename\r\n") + part("password", "x")
+                + part("csrf_token", csrf) + "--XyZ--\r\n").encode()
+        response = client.post("/login", content=body, follow_redirects=False,
+                               headers={"content-type": "multipart/form-data; boundary=XyZ"})
+        _refused(response)
+    assert _count(db, WebSession) == 0
