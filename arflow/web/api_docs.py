@@ -24,9 +24,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from arflow.web.auth import SignInRequired, optional_principal
 from arflow.web.errors import ApiError
+from arflow.web.paths import API
 from arflow.web.security import CSP
 
-API = "/api/v1"
 DOCS = "/docs"
 ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
 SERVED = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",

@@ -28,12 +28,12 @@ from arflow.web import (
     security,
 )
 from arflow.web.pages.problems import problem_page
+from arflow.web.paths import API
 from arflow.web.responses import MoneyJSONResponse
 from engine import Policy
 from ledger.db import Engine
 
 log = logging.getLogger("arflow.web")
-API = "/api/v1"
 
 
 def create_app(settings: Settings, engine: Engine, policy: Policy | None = None) -> FastAPI:

@@ -14,25 +14,20 @@ raw path: one series per route, whatever codes are asked for. A path no route ma
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Iterable
 from time import perf_counter
 from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.routing import APIRoute
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from arflow.metrics import CONTENT_TYPE, Metrics
 from arflow.settings import Settings
 from arflow.web import health
 from ledger.db import Engine, session_scope
 from ledger.outbox_store import status_counts
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"
@@ -62,7 +57,7 @@ class RequestLatency:
     """Times every HTTP request into ``metrics`` by method, route template and status class
     (pure ASGI: the response streams through untouched)."""
 
-    def __init__(self, app: App, metrics: Metrics, routes: FastAPI) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, routes: FastAPI) -> None:
         self.app = app
         self.metrics = metrics
         self.routes = routes
