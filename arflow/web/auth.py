@@ -20,13 +20,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from arflow.auth import Principal
 from arflow.auth.tokens import digest, same
 from arflow.web.errors import ApiError
-from ledger.db import Session
+from ledger.db import Engine, Session
 from ledger.models import utcnow
 
 SESSION_COOKIE = "arflow_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# the scope key where the guards leave who the credentials name (not yet CSRF-checked)
+IDENTIFIED = "arflow.identified"
 # declares the ``bearerAuth`` scheme in the OpenAPI document, on every operation that
 # asks who is calling (the header itself is read in ``optional_principal``)
 BEARER = HTTPBearer(scheme_name="bearerAuth", auto_error=False,
@@ -40,28 +42,40 @@ class SignInRequired(ApiError):
         super().__init__(401, "unauthorized", "sign in or send a bearer token")
 
 
-def _from_bearer(request: Request, header: str) -> Principal:
+def bearer_principal(engine: Engine, header: str) -> Principal:
+    """The system an ``Authorization`` header names; 401 when it is not a live token."""
     from ledger.people_store import token_by_hash
 
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "unauthorized", "Authorization must be 'Bearer <token>'")
-    with Session(request.app.state.engine) as db:
+    with Session(engine) as db:
         found = token_by_hash(db, digest(secret.strip()))
     if found is None:
         raise ApiError(401, "unauthorized", "unknown or revoked token")
     return Principal(name=found[0], role=found[1], kind="token")
 
 
-def _from_cookie(request: Request, cookie: str) -> Principal | None:
+def session_principal(engine: Engine, cookie: str) -> Principal | None:
+    """The person whose open session the cookie is (None: no such session, or expired)."""
     from ledger.people_store import session_user
 
-    with Session(request.app.state.engine) as db:
+    with Session(engine) as db:
         user = session_user(db, digest(cookie), utcnow())
     if user is None:
         return None
     return Principal(name=user.name, role=user.role, kind="user", language=user.language,
                      csrf_token=user.csrf_token)
+
+
+def credentials(engine: Engine, authorization: str | None, cookie: str | None
+                ) -> Principal | None:
+    """Who the credentials name, the header first (a bad token: 401), else the session
+    cookie; None without either that holds. The CSRF check is not done here: it needs
+    the request (``optional_principal``)."""
+    if authorization:
+        return bearer_principal(engine, authorization)
+    return session_principal(engine, cookie) if cookie else None
 
 
 async def _csrf_ok(request: Request, expected: str) -> bool:
@@ -78,21 +92,23 @@ Declared = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 async def optional_principal(request: Request, _declared: Declared = None
                              ) -> Principal | None:
-    """The caller if they sent credentials that hold, else None (bad ones: 401)."""
+    """The caller if they sent credentials that hold, else None (bad ones: 401).
+
+    The guards (arflow/web/security.py) may have looked the credentials up already,
+    before the body was read: their finding (``IDENTIFIED`` in the scope) is used, and a
+    person's change still needs its CSRF token here."""
     if "principal" in request.scope:
         return request.scope["principal"]  # type: ignore[no-any-return]
-    header = request.headers.get("authorization")
-    found: Principal | None
-    if header:
-        found = _from_bearer(request, header)
+    if IDENTIFIED in request.scope:
+        found: Principal | None = request.scope[IDENTIFIED]
     else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        found = _from_cookie(request, cookie) if cookie else None
-        if found is not None and request.method in UNSAFE:
-            if not await _csrf_ok(request, found.csrf_token):
-                raise ApiError(403, "csrf_failed",
-                               "the form is missing its CSRF token or it has expired: "
-                               "reload the page and try again")
+        found = credentials(request.app.state.engine, request.headers.get("authorization"),
+                            request.cookies.get(SESSION_COOKIE))
+    if found is not None and found.kind == "user" and request.method in UNSAFE:
+        if not await _csrf_ok(request, found.csrf_token):
+            raise ApiError(403, "csrf_failed",
+                           "the form is missing its CSRF token or it has expired: "
+                           "reload the page and try again")
     request.scope["principal"] = found
     return found
 

@@ -8,11 +8,18 @@ costs the server no more than the request's headers:
   nothing read; a body without one (chunked) is counted as it streams and refused the
   same way the moment it passes the limit (the route sees a disconnect; its own answer is
   dropped);
-- a POST, PUT, PATCH or DELETE under /api/v1 with neither an ``Authorization`` header nor
-  the session cookie: 401 ``unauthorized`` (the answer ``SignInRequired`` gives), nothing
-  read. The sign-in form (/login) is a page and stays open;
+- a POST, PUT, PATCH or DELETE under /api/v1 whose credentials do not hold: 401
+  ``unauthorized``, nothing read. The bearer token or the session cookie is looked up
+  here (arflow/web/auth.credentials, in a worker thread: it is a database call), so a
+  made-up ``Bearer x`` gets no more of the server than no credentials at all: the answer
+  is the route's own (``SignInRequired``, or the bad token's). What was found is left in
+  the scope for the route (``auth.IDENTIFIED``), which still checks a person's CSRF
+  token. The sign-in form (/login) is a page and stays open;
 - every answer (pages, API, static files, errors) carries the headers of ``HEADERS``
   unless the route set its own (the API docs page sets a CSP with its script's nonce).
+  That includes a 500: Starlette answers an unhandled exception outside every user
+  middleware, so the guards send the 500 themselves (the same plain "Internal Server
+  Error") and re-raise, for the server to log it once.
 
 The CSP fits the pages as they are: scripts only from /static (no inline script or
 ``on...=`` handler anywhere), forms posting to this site, no framing. Styles allow
@@ -24,16 +31,18 @@ written with inline styles; a style cannot run code.
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from arflow.settings import Settings
-from arflow.web.auth import SESSION_COOKIE, UNSAFE, SignInRequired
-from arflow.web.errors import error_response
+from arflow.web.auth import IDENTIFIED, SESSION_COOKIE, UNSAFE, SignInRequired, credentials
+from arflow.web.errors import ApiError, error_response
+from arflow.web.paths import API
 from arflow.web.responses import MoneyJSONResponse
 
-API = "/api/v1"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -57,13 +66,28 @@ def _with_headers(send: Send) -> Send:
     return out
 
 
-def _anonymous_api_write(scope: Scope, headers: Headers) -> bool:
+def _api_write(scope: Scope) -> bool:
     path: str = scope["path"]
-    if scope["method"] not in UNSAFE or not (path == API or path.startswith(API + "/")):
-        return False
-    if headers.get("authorization"):
-        return False
-    return SESSION_COOKIE not in cookie_parser(headers.get("cookie", ""))
+    return scope["method"] in UNSAFE and (path == API or path.startswith(API + "/"))
+
+
+async def _refused_caller(scope: Scope, headers: Headers) -> ApiError | None:
+    """Why an API write's credentials do not hold (None: they do, and who they name is
+    left in the scope). Looked up in a worker thread: the loop never waits on the
+    database."""
+    cookie = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
+    authorization = headers.get("authorization")
+    if not authorization and not cookie:
+        return SignInRequired()
+    try:
+        found = await run_in_threadpool(credentials, scope["app"].state.engine,
+                                        authorization, cookie)
+    except ApiError as refusal:  # a token that is malformed, unknown or revoked
+        return refusal
+    if found is None:
+        return SignInRequired()
+    scope[IDENTIFIED] = found
+    return None
 
 
 def _declared_too_large(headers: Headers, limit: int) -> bool:
@@ -87,13 +111,30 @@ class Guards:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        out = _with_headers(send)
+        started = False
+
+        async def out(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await headed(message)
+
+        headed = _with_headers(send)
+        try:
+            await self._guarded(scope, receive, out)
+        except Exception:
+            if not started:  # Starlette's own 500 would come without the headers
+                await PlainTextResponse("Internal Server Error", status_code=500)(
+                    scope, receive, out)
+            raise
+
+    async def _guarded(self, scope: Scope, receive: Receive, out: Send) -> None:
         headers = Headers(scope=scope)
-        if _anonymous_api_write(scope, headers):
-            refusal = SignInRequired()
-            await error_response(refusal.status, refusal.code, refusal.message)(
-                scope, receive, out)
-            return
+        if _api_write(scope):
+            refusal = await _refused_caller(scope, headers)
+            if refusal is not None:
+                await error_response(refusal.status, refusal.code, refusal.message,
+                                     refusal.field)(scope, receive, out)
+                return
         if _declared_too_large(headers, self.max_body):
             await self._too_large()(scope, receive, out)
             return

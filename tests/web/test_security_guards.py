@@ -1,6 +1,8 @@
 """The guards before any route (issue 15): a 120 MB body is refused without being read
-(413, or 401 when it comes without credentials), and every answer carries the security
-headers. The bodies are streamed by a generator that counts what was taken from it."""
+(413, or 401 when it comes without credentials or with made-up ones), and every answer
+carries the security headers, a 500 too (a real session's API write still needs its CSRF
+token: tests/web/test_auth.py). The bodies are streamed by a generator that counts what
+was taken from it."""
 
 from __future__ import annotations
 
@@ -65,6 +67,24 @@ def test_an_anonymous_api_write_is_refused_before_its_body_is_read(app) -> None:
     assert body.taken <= 1  # at most the first MB was offered; none of it parsed
 
 
+@pytest.mark.parametrize(("credentials", "message"), [
+    ({"authorization": "Bearer x"}, "unknown or revoked token"),
+    ({"authorization": "Basic eDp5"}, "Authorization must be 'Bearer <token>'"),
+    ({"cookie": "arflow_session=made-up"}, "sign in or send a bearer token"),
+])
+def test_made_up_credentials_are_refused_before_the_body_is_read(
+        app, credentials: dict[str, str], message: str) -> None:  # type: ignore[no-untyped-def]
+    body = Body()  # no Content-Length: only the check before the body can stop it
+    response = _post(app, "/api/v1/customers/batch", body,
+                     **{"content-type": "application/json", **credentials})
+    assert response.status_code == 401, response.text
+    assert response.json() == {"error": {"code": "unauthorized", "message": message,
+                                         "field": None}}
+    assert body.taken <= 1
+    for name, value in HEADERS.items():
+        assert response.headers[name] == value
+
+
 def test_a_declared_length_over_the_limit_is_refused_unread(app, db: Engine) -> None:  # type: ignore[no-untyped-def]
     body = Body()
     response = _post(app, "/api/v1/customers/batch", body,
@@ -115,6 +135,20 @@ def test_every_kind_of_answer_has_the_security_headers(client: TestClient, path:
     assert "frame-ancestors 'none'" in csp and "script-src 'self';" in csp
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_server_error_carries_the_security_headers_and_still_propagates(app) -> None:  # type: ignore[no-untyped-def]
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500 and response.text == "Internal Server Error"
+    for name, value in HEADERS.items():
+        assert response.headers[name] == value, name
+    with TestClient(app) as client, pytest.raises(RuntimeError, match="a bug"):
+        client.get("/boom")  # re-raised: the server still logs it
 
 
 def test_no_page_has_an_inline_script_the_policy_would_block() -> None:
