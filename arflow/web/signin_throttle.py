@@ -9,6 +9,14 @@ The counts are the ``limits`` library's moving window in memory storage: **per p
 N ``arflow serve`` processes behind one address give an attacker N times the budget (a
 shared storage would fix that; the budget is small enough that N of it is still slow).
 
+An attacker elsewhere must not be able to lock a person out by spending their account's
+budget (OWASP's device cookie idea, keyed by address): an address from which the
+account signed in successfully within ``KNOWN_FOR`` (30 days) is *known* for it, and its
+attempts on that account are not held to the per-account limit (only to the per-address
+one). Everyone else still is: five wrong passwords from anywhere lock the account for
+every other address, not for the user at their usual place. Known addresses are per
+process too (a restart forgets them; the next success there remembers it again).
+
 Attempts still being checked count too (``in_flight``): 60 wrong passwords sent at once
 for one account run Argon2 at most ``signin_failures_per_account`` times, not 60.
 A success clears the account's own count; it leaves the address's count alone, and it
@@ -33,6 +41,8 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from arflow.settings import WebSettings
+
+KNOWN_FOR = 30 * 24 * 3600  # seconds an address stays known for an account after a success
 
 
 class TooManyAttempts(Exception):
@@ -69,6 +79,7 @@ class SigninThrottle:
                                                web.signin_window_minutes)
         self._window = web.signin_window_minutes * 60
         self._in_flight: Counter[tuple[str, str]] = Counter()
+        self._known: dict[tuple[str, str], float] = {}  # (account, address): last success
         self._lock = threading.Lock()
 
     @staticmethod
@@ -84,15 +95,28 @@ class SigninThrottle:
             return 1.0
         return max(1.0, stats.reset_time - time.time())
 
+    def _is_known(self, account: str, address: str, now: float) -> bool:
+        return bool(address) and now - self._known.get((account, address), -KNOWN_FOR) < KNOWN_FOR
+
+    def _remember(self, account: str, address: str, now: float) -> None:
+        """A success from ``address``: known for ``account`` (the expired ones dropped)."""
+        if not address:
+            return
+        self._known = {pair: at for pair, at in self._known.items() if now - at < KNOWN_FOR}
+        self._known[(account, address)] = now
+
     @contextmanager
     def attempt(self, name: str, address: str) -> Iterator[Attempt]:
         """Around one password check: raises ``TooManyAttempts`` (nothing checked) when
-        either budget is spent; otherwise the body reports ``failed()`` (counted on both
-        budgets) or ``succeeded()`` (the account's count cleared) on what it is given."""
-        keys = [("account", self._account, self._account_key(name)),
-                ("address", self._address, address or "-")]
+        a budget it is held to is spent (the account's is not, from an address known for
+        it); otherwise the body reports ``failed()`` (counted on both budgets) or
+        ``succeeded()`` (the account's count cleared, the address known) on what it is
+        given."""
+        account = self._account_key(name)
+        keys = [("account", self._account, account), ("address", self._address, address or "-")]
         with self._lock:
-            waits = [w for w in (self._room(k, item, key) for k, item, key in keys)
+            held = keys[1:] if self._is_known(account, address, time.time()) else keys
+            waits = [w for w in (self._room(k, item, key) for k, item, key in held)
                      if w is not None]
             if waits:
                 raise TooManyAttempts(min(self._window, math.ceil(max(waits))))
@@ -110,7 +134,8 @@ class SigninThrottle:
                     if outcome.outcome == "failed":
                         self._limiter.hit(item, kind, key)
                 if outcome.outcome == "succeeded":
-                    self._limiter.clear(self._account, "account", keys[0][2])
+                    self._limiter.clear(self._account, "account", account)
+                    self._remember(account, address, time.time())
 
 
 def for_app(app: object) -> SigninThrottle:

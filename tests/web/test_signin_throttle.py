@@ -17,9 +17,10 @@ from sqlalchemy import Engine
 
 from arflow.auth import passwords
 from arflow.auth.passwords import ChecksBusy, PasswordChecks
-from arflow.settings import Settings
+from arflow.settings import Settings, WebSettings
 from arflow.web import create_app
 from arflow.web.pages import session
+from arflow.web.signin_throttle import KNOWN_FOR, SigninThrottle
 from tests.people import PASSWORD, make_user
 from tests.web.conftest import ROOT, TestClient
 
@@ -115,9 +116,41 @@ def test_a_success_clears_the_accounts_own_count(web: TestClient, argon2: Argon2
     for _ in range(2):
         assert _try(web, "li.na", "wrong-password").status_code == 401
     assert _try(web, "li.na", PASSWORD).status_code == 303
+    elsewhere = TestClient(web.app, client=("198.51.100.7", 50000))  # held to the account's
     for _ in range(3):  # a fresh budget of 3
-        assert _try(web, "li.na", "wrong-password").status_code == 401
-    assert _try(web, "li.na", "wrong-password").status_code == 429
+        assert _try(elsewhere, "li.na", "wrong-password").status_code == 401
+    assert _try(elsewhere, "li.na", "wrong-password").status_code == 429
+
+
+def test_a_locked_account_still_signs_in_from_where_it_signed_in_before(
+        web: TestClient, argon2: Argon2Calls) -> None:
+    home = web  # the user's usual address ("testclient")
+    assert _try(home, "li.na", PASSWORD).status_code == 303
+    attacker = TestClient(web.app, client=("203.0.113.9", 50000))
+    for _ in range(3):  # "LI.NA " is the same account
+        assert _try(attacker, "LI.NA ", "wrong-password").status_code == 401
+    assert _try(attacker, "li.na", PASSWORD).status_code == 429
+    elsewhere = TestClient(web.app, client=("198.51.100.7", 50000))
+    assert _try(elsewhere, "li.na", PASSWORD).status_code == 429  # locked for the rest
+    checked = argon2.count
+    assert _try(home, "li.na", "wrong-password").status_code == 401  # checked, not refused
+    assert argon2.count == checked + 1
+    assert _try(home, "li.na", PASSWORD).status_code == 303
+    for _ in range(5):  # the known address is still held to its own budget (6)
+        assert _try(home, "li.na", "wrong-password").status_code == 401
+    assert _try(home, "li.na", PASSWORD).status_code == 429
+
+
+def test_an_address_is_known_for_an_account_for_thirty_days() -> None:
+    throttle = SigninThrottle(WebSettings(**WEB))
+    account = throttle._account_key("li.na")
+    throttle._remember(account, "192.0.2.1", 1000.0)
+    throttle._remember(account, "", 1000.0)  # no address: nothing to know
+    assert throttle._is_known(account, "192.0.2.1", 1000.0 + KNOWN_FOR - 1)
+    assert not throttle._is_known(account, "192.0.2.1", 1000.0 + KNOWN_FOR)
+    assert not throttle._is_known(account, "192.0.2.2", 1000.0)
+    assert not throttle._is_known(account, "", 1000.0)
+    assert not throttle._is_known(throttle._account_key("boss"), "192.0.2.1", 1000.0)
 
 
 def test_password_checks_run_a_few_at_a_time_and_refuse_past_a_short_queue(
