@@ -41,8 +41,19 @@ def can_draw(text: str) -> bool:
     return text.isascii() or cjk_font() is not None
 
 
+def _family() -> list[str]:
+    """The fonts every text of a chart is set in: the CJK one first when there is one."""
+    return [cjk_font(), "DejaVu Sans"] if cjk_font() else ["DejaVu Sans"]
+
+
+def _legend(axes: object) -> None:
+    """The series' names, in the chart's fonts (the default font has no Chinese)."""
+    axes.legend(frameon=False,  # type: ignore[attr-defined]
+                prop={"family": _family(), "size": 8})
+
+
 def _figure(title: str) -> tuple[Figure, object]:
-    family = [cjk_font(), "DejaVu Sans"] if cjk_font() else ["DejaVu Sans"]
+    family = _family()
     figure = Figure(figsize=(7.2, 3.2), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     axes.set_title(title, loc="left", fontsize=11, fontfamily=family)
@@ -55,7 +66,7 @@ def _figure(title: str) -> tuple[Figure, object]:
 
 def _finish(figure: Figure, axes: object, labels: Sequence[str],
             fmt: Callable[[Number], str]) -> bytes:
-    family = [cjk_font(), "DejaVu Sans"] if cjk_font() else ["DejaVu Sans"]
+    family = _family()
     every = max(1, -(-len(labels) // 12))
     axes.set_xticks(range(len(labels)))  # type: ignore[attr-defined]
     axes.set_xticklabels([label if i % every == 0 else "" for i, label in enumerate(labels)],
@@ -81,7 +92,7 @@ def bar_png(labels: Sequence[str], series: Series | Sequence[Series], *, title: 
             axes.bar([i + offset for i in range(len(labels))], heights,  # type: ignore[attr-defined]
                      width=width, color=PALETTE[lane % len(PALETTE)], label=group.name)
         if len(groups) > 1:
-            axes.legend(fontsize=8, frameon=False)  # type: ignore[attr-defined]
+            _legend(axes)
         return _finish(figure, axes, labels, fmt)
 
 
@@ -102,7 +113,7 @@ def line_png(labels: Sequence[str], series: Series | Sequence[Series], *, title:
             axes.plot(xs, values, color=PALETTE[index % len(PALETTE)],  # type: ignore[attr-defined]
                       linewidth=2, marker="o", markersize=3, label=line.name)
         if len(lines) > 1 or band is not None:
-            axes.legend(fontsize=8, frameon=False)  # type: ignore[attr-defined]
+            _legend(axes)
         if not labels:
             axes.set_ylim(0, 1)  # type: ignore[attr-defined]
         return _finish(figure, axes, labels, fmt)
