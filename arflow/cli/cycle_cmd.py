@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from arflow.cli.context import (
     database,
-    err_console,
     fail,
     load_policy_or_fail,
     mail_setup_or_fail,
@@ -18,7 +16,7 @@ from arflow.cli.context import (
     settings,
     today,
 )
-from arflow.cli.output import console, emit_json, table
+from arflow.cli.output import console, emit_json, progress_bar, table
 
 TOTALS = (
     "evaluated",
@@ -62,7 +60,7 @@ def cycle_command(
     engine = database()
     mail = mail_setup_or_fail()
     summaries = []
-    with _progress(as_json) as progress:
+    with progress_bar(as_json) as progress:
         task = progress.add_task("cycle", total=None)
         day = first
         while day <= last:
@@ -101,17 +99,6 @@ def cycle_command(
     )
     console.print(f"policy {data['policy_hash'][:12]}, {data['seconds']} s")
 
-
-def _progress(quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=quiet,
-    )
 
 
 def _combine(days: list[dict[str, Any]]) -> dict[str, Any]:

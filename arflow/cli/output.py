@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from arflow.jsonout import dumps
 
-__all__ = ["console", "dumps", "emit_json", "money", "table"]
+__all__ = ["console", "dumps", "emit_json", "money", "progress_bar", "table"]
 
 console = Console(highlight=False)
 
@@ -34,3 +35,19 @@ def table(
     for row in rows:
         grid.add_row(*("" if v is None else str(v) for v in row))
     console.print(grid)
+
+
+def progress_bar(quiet: bool) -> Progress:
+    """A progress bar on stderr for long commands (cycle ranges, simulations); ``quiet``
+    (--json) hides it so scripts read clean output. Transient: gone when done."""
+    from arflow.cli.context import err_console  # context imports nothing of this module
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet,
+    )

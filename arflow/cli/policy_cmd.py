@@ -13,6 +13,11 @@ from arflow.cli.output import console
 app = typer.Typer(help="The YAML policy in rules/.", no_args_is_help=True)
 
 
+def _bucket_names() -> list[str]:
+    """The ageing buckets this installation reports on: provision rates must name them."""
+    return [bucket.name for bucket in settings().reports.ageing_buckets]
+
+
 @app.command()
 def check(
     directory: Path | None = typer.Argument(None, help="Policy folder (default rules/)."),
@@ -24,9 +29,8 @@ def check(
 
     folder = directory or settings().policy_dir
     # provision rates must name the ageing buckets this installation reports on
-    buckets = [bucket.name for bucket in settings().reports.ageing_buckets]
     try:
-        policy = load_policy(folder, buckets)
+        policy = load_policy(folder, _bucket_names())
     except PolicyError as exc:
         for problem in exc.problems:
             err_console.print(str(problem), markup=False)
@@ -62,8 +66,7 @@ def simulate(
     """Replay the ledger's history under the candidate and the policy in force; nothing is
     written. Compares stage moves, reminders, tasks, warnings, orders and credit terms."""
     from arflow.cli.context import database, fail, parse_day, refusals, runtime, today
-    from arflow.cli.cycle_cmd import _progress
-    from arflow.cli.output import emit_json
+    from arflow.cli.output import emit_json, progress_bar
     from arflow.cli.simulate_view import print_simulation
     from engine import PolicyError, load_policy
     from workflows.simulate import check_period
@@ -74,8 +77,8 @@ def simulate(
     options = {"from": "--from", "to": "--to"}
     with refusals(options):
         check_period(first, last, today())
-    try:
-        candidate = load_policy(directory)
+    try:  # the same bucket names as 'policy check': a provision bucket must exist
+        candidate = load_policy(directory, _bucket_names())
     except PolicyError as exc:
         for problem in exc.problems:
             err_console.print(str(problem), markup=False)
@@ -84,7 +87,7 @@ def simulate(
     active = runtime().policy()
     if active is None:
         fail("no policy in force to compare with: check the policy folder (arflow policy check)")
-    with _progress(as_json) as progress, refusals(options):
+    with progress_bar(as_json) as progress, refusals(options):
         task = progress.add_task("simulate (days)", total=None)
         result = replay(engine, active, candidate, first, last, today=today(),
                         calendar=settings().calendar, detail=detail,

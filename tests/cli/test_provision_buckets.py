@@ -22,3 +22,20 @@ def test_report_provision_names_the_bucket_that_does_not_exist(arflow, tmp_path)
     assert ran.stderr.startswith(f"arflow: {path}:{line}: provision bucket '91-190' is not "
                                  f"an ageing bucket (did you mean '91-180'?)")
     assert "Traceback" not in ran.stderr
+
+
+def test_policy_simulate_refuses_the_candidate_as_check_does(arflow, tmp_path):
+    """`policy simulate` loads the candidate with the installation's bucket names too."""
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    path = folder / "collection.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  91-180: 0.10\n", "  91-190: 0.10\n"), encoding="utf-8")
+    line = text.splitlines().index("  91-180: 0.10") + 1
+    for command in (("policy", "check", str(folder)),
+                    ("policy", "simulate", str(folder), "--from", "2026-03-02",
+                     "--to", "2026-03-03")):
+        ran = arflow(*command)
+        assert ran.exit_code == 2, command
+        assert f"{path}:{line}: provision bucket '91-190' is not an ageing bucket" in ran.stderr
+        assert ran.stdout == ""
