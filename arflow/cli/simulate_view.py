@@ -13,9 +13,13 @@ DIFFERING = {"rating": "another rating", "credit_limit": "another credit limit",
              "terms": "other payment terms"}
 
 
-def _rows(active: dict[str, Any], candidate: dict[str, Any], label: str = ""
-          ) -> list[list[Any]]:
+def _rows(active: dict[str, Any], candidate: dict[str, Any], label: str = "",
+          ordered: bool = False) -> list[list[Any]]:
+    """One row per key of either side; ``ordered`` sorts them (weeks: a week only one
+    policy has must not come after the later weeks of the other)."""
     keys = [*active, *(k for k in candidate if k not in active)]
+    if ordered:
+        keys.sort()
     return [[f"{label}{key}".replace("_", " "), active.get(key, 0), candidate.get(key, 0),
              _signed(candidate.get(key, 0) - active.get(key, 0))] for key in keys]
 
@@ -35,7 +39,7 @@ def print_simulation(data: dict[str, Any], detail: bool) -> None:
     reminders = _rows({k: ra[k] for k in ("messages", "customers_contacted")},
                       {k: rc[k] for k in ("messages", "customers_contacted")})
     reminders += _rows(ra["per_step"], rc["per_step"], "step ")
-    reminders += _rows(ra["per_week"], rc["per_week"], "week ")
+    reminders += _rows(ra["per_week"], rc["per_week"], "week ", ordered=True)
     table("reminder emails", COLUMNS, reminders, RIGHT)
     table("tasks opened per assignee and week", COLUMNS, _task_rows(a["tasks"], c["tasks"]),
           RIGHT)
@@ -54,7 +58,8 @@ def _task_rows(active: dict[str, Any], candidate: dict[str, Any]) -> list[list[A
     rows = _rows({"opened": active["opened"]}, {"opened": candidate["opened"]})
     a, c = active["per_collector_week"], candidate["per_collector_week"]
     for who in sorted(a.keys() | c.keys()):
-        rows += _rows(a.get(who, {}), c.get(who, {}), f"{who or '(no collector)'} ")
+        rows += _rows(a.get(who, {}), c.get(who, {}), f"{who or '(no collector)'} ",
+                      ordered=True)
     return rows
 
 
