@@ -4,7 +4,8 @@ force and under a candidate, in memory, and the two compared. Nothing is written
 The history is read once (ledger/reads/history.py); each day's facts are computed once
 from it and handed to both policies (workflows/replay.py), so every difference is the
 policies' alone. Each policy decides as the daily cycle does, with the cycle's own
-functions.
+functions; a policy naming a challenger decides for its customers with the challenger, as
+the cycle does (workflows/replay_arms.py).
 
 What is approximated, because the ledger does not keep it or a replay cannot know it:
 - balances on a day are today's balance plus what was paid (by payment date) or written
@@ -49,12 +50,14 @@ from ledger.reads.history import PastBook, PastCustomer, PastReceivable, past_bo
 from workflows.calendar import BusinessCalendar
 from workflows.errors import Invalid
 from workflows.replay import Replay
+from workflows.replay_arms import Side
 
 MAX_DAYS = 366
 LEVELS = ("yellow", "orange", "red")
 DECISIONS = ("approve", "prepay", "hold", "reject")
 STAGES = (*OPEN_STAGES[1:], "paid")
 ZERO = Decimal("0.00")
+HASHES = ("policy_hash", "challenger_hash")  # what decided, not counts to compare
 
 ProgressFn = Callable[[int, int], None]
 
@@ -104,7 +107,7 @@ def minus(new: Any, old: Any) -> Any:
     """``new - old`` for every count, through nested dicts (a missing count is 0)."""
     if isinstance(new, dict) or isinstance(old, dict):
         new, old = new or {}, old or {}
-        keys = [k for k in [*old, *(k for k in new if k not in old)] if k != "policy_hash"]
+        keys = [k for k in [*old, *(k for k in new if k not in old)] if k not in HASHES]
         return {key: minus(new.get(key), old.get(key)) for key in keys}
     return (new or 0) - (old or 0)
 
@@ -123,7 +126,7 @@ def simulate(engine: Engine, active: Policy, candidate: Policy, first: date, las
         wants_credit = active.credit is not None or candidate.credit is not None
         factors = scorecard_factors(session, last) if wants_credit else {}
         session.rollback()
-    replays = [Replay(policy, book, calendar, contacts, history) for policy in (active, candidate)]
+    replays = [Side(policy, book, calendar, contacts, history) for policy in (active, candidate)]
     _replay(book, replays, contacts, progress)
     credit = [_credit(policy, factors, book.customers, last) for policy in (active, candidate)]
     counts = [_counts(replay, scored) for replay, scored in zip(replays, credit, strict=True)]
@@ -135,7 +138,7 @@ def simulate(engine: Engine, active: Policy, candidate: Policy, first: date, las
     return result
 
 
-def _replay(book: PastBook, replays: list[Replay], contacts: dict[int, Any],
+def _replay(book: PastBook, replays: list[Side], contacts: dict[int, Any],
             progress: ProgressFn | None) -> None:
     """The days in order: the shared facts of each day, then each policy's decisions."""
     balance = {r.id: r.balance_now + sum((a for _, a in r.changes), ZERO)
@@ -162,7 +165,7 @@ def _replay(book: PastBook, replays: list[Replay], contacts: dict[int, Any],
                 continue
             if r.written_off_on is not None and r.written_off_on <= on:
                 closed.add(r.id)
-                gone.append({"id": r.id, "number": r.number})
+                gone.append({"id": r.id, "number": r.number, "customer_id": r.customer_id})
                 continue
             items.append(_facts(r, on, balance[r.id], book.customers[r.customer_id]))
         customers = _customer_facts(book, on, items)
@@ -199,7 +202,11 @@ def _facts(r: PastReceivable, on: date, balance: Decimal, customer: PastCustomer
 def _customer_facts(book: PastBook, on: date, items: list[dict[str, Any]]
                     ) -> dict[int, dict[str, Any]]:
     """Every customer's facts on ``on`` from the day's balances (ledger/facts.py's
-    definitions: open receivables with a balance above zero)."""
+    definitions: open receivables with a balance above zero).
+
+    In Python, not SQL: ledger/facts.customer_facts (its ``_customer_stmt``) reads today's
+    balances from the tables and cannot answer for a past day; this mirrors it field by
+    field over the replayed balances."""
     open_balance: Counter[int] = Counter()
     overdue: Counter[int] = Counter()
     late: dict[int, int] = {}
@@ -278,15 +285,16 @@ def _credit_differences(old: Scored, new: Scored, customers: dict[int, PastCusto
     return differing, changes
 
 
-def _counts(replay: Replay, scored: Scored) -> dict[str, Any]:
-    c = replay.counts
+def _counts(side: Side, scored: Scored) -> dict[str, Any]:
+    c = side.counts
+    steps = list(dict.fromkeys(s.id for policy in side.policies for s in policy.reminders))
     return {
-        "policy_hash": replay.policy.hash,
+        **side.hashes,
         "stage_moves": {stage: c.stage_moves[stage] for stage in STAGES},
         "reminders": {
             "messages": sum(c.messages_per_step.values()),
             "customers_contacted": len(c.contacted),
-            "per_step": {s.id: c.messages_per_step[s.id] for s in replay.policy.reminders},
+            "per_step": {step: c.messages_per_step[step] for step in steps},
             "per_week": dict(sorted(c.messages_per_week.items())),
         },
         "tasks": {
@@ -301,13 +309,13 @@ def _counts(replay: Replay, scored: Scored) -> dict[str, Any]:
     }
 
 
-def _receivables(book: PastBook, old: Replay, new: Replay) -> list[dict[str, Any]]:
+def _receivables(book: PastBook, old: Side, new: Side) -> list[dict[str, Any]]:
     """The receivables the two policies treated differently: the stage each reached by
     the last day, the first day in each stage, the reminders sent."""
     customers = book.customers
     found = []
     for r in book.receivables:
-        a, b = _path(old, r.id), _path(new, r.id)
+        a, b = _path(old.replay_of(r.id), r.id), _path(new.replay_of(r.id), r.id)
         differs = [key for key in ("stage", "entered", "reminders") if a[key] != b[key]]
         if differs:
             found.append({"number": r.number, "customer": customers[r.customer_id].code,

@@ -31,8 +31,7 @@ def _signed(value: int) -> str:
 def print_simulation(data: dict[str, Any], detail: bool) -> None:
     period, a, c = data["period"], data["active"], data["candidate"]
     console.print(f"simulated {period['from']} → {period['to']} ({period['days']} days): "
-                  f"in force {a['policy_hash'][:12]}, candidate {c['policy_hash'][:12]}; "
-                  "nothing was written")
+                  f"in force {_hashes(a)}, candidate {_hashes(c)}; nothing was written")
     table("receivables entering each stage", COLUMNS,
           _rows(a["stage_moves"], c["stage_moves"]), RIGHT)
     ra, rc = a["reminders"], c["reminders"]
@@ -52,6 +51,13 @@ def print_simulation(data: dict[str, Any], detail: bool) -> None:
     table(f"credit scorecard on {period['to']}", COLUMNS, credit, RIGHT)
     if detail:
         _print_detail(data["differences"])
+
+
+def _hashes(side: dict[str, Any]) -> str:
+    """The policy's hash and, when it names one, its challenger's: both decided."""
+    if "challenger_hash" not in side:
+        return side["policy_hash"][:12]
+    return f"{side['policy_hash'][:12]} (challenger {side['challenger_hash'][:12]})"
 
 
 def _task_rows(active: dict[str, Any], candidate: dict[str, Any]) -> list[list[Any]]:

@@ -28,3 +28,14 @@ def test_week_rows_are_sorted_across_both_policies():
     tasks = [next(i for i, line in enumerate(lines) if f"li 2026-W{w}" in line)
              for w in (40, 46)]
     assert tasks == sorted(tasks)
+
+
+def test_the_header_names_the_challenger_of_a_side_that_has_one():
+    active = {**_side({}, {}), "policy_hash": "1" * 64, "challenger_hash": "2" * 64}
+    data = {"period": {"from": "2026-09-28", "to": "2026-11-15", "days": 49},
+            "active": active, "candidate": {**_side({}, {}), "policy_hash": "3" * 64},
+            "differences": {"credit": {"customers": {}}}}
+    with console.capture() as captured:
+        print_simulation(data, detail=False)
+    header = " ".join(captured.get().split("nothing was written")[0].split())
+    assert f"in force {'1' * 12} (challenger {'2' * 12}), candidate {'3' * 12};" in header
