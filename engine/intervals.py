@@ -186,6 +186,30 @@ def _meet(a: Box, b: Box) -> Box:
     return merged
 
 
+def overlap(a: Box, b: Box, kinds: dict[str, Kind]) -> Box | None:
+    """The values both boxes allow, or None when no value is in both."""
+    merged = _meet(a, b)
+    return None if _empty(merged, kinds) else merged
+
+
+def within(inner: Box, outer: Box, kinds: dict[str, Kind]) -> bool:
+    """Every value of ``inner`` is in ``outer`` (a fact ``outer`` limits and ``inner`` does
+    not counts as not within: an under-approximation, so a "not within" may be wrong but a
+    "within" is sure)."""
+    for name, limit in outer.items():
+        mine = inner.get(name)
+        if mine is None or type(mine) is not type(limit):
+            return False
+        if isinstance(mine, Range):
+            assert isinstance(limit, Range)
+            narrowed = fact_range({name: mine.meet(limit)}, name, kinds)
+            if narrowed != fact_range({name: mine}, name, kinds):
+                return False
+        elif mine.meet(limit) != mine:  # type: ignore[arg-type]
+            return False
+    return True
+
+
 def fact_range(box: Box, name: str, kinds: dict[str, Kind]) -> Range:
     """The values ``name`` can take in ``box``, within its domain (whole numbers for days)."""
     found = box.get(name)

@@ -20,6 +20,7 @@ from engine.errors import Args, Location, Problem
 from engine.expressions import AllOf, AnyOf, Cond, Expression
 from engine.facts import SCOPE_FACTS, Kind
 from engine.intervals import earliest, negate, region
+from engine.rule_order import before, branches, dayless
 from engine.stages import OPEN_STAGES
 
 STAGE_PATH = " → ".join(OPEN_STAGES)
@@ -158,26 +159,45 @@ def _first_day(rule: Rule) -> Decimal | None:
     return earliest(region(rule.when.condition, _kinds(rule)), _kinds(rule))
 
 
+def _later_before_earlier(rules: Sequence[Rule], skip: Collection[str] = ()
+                          ) -> list[tuple[Rule, Decimal, Rule, Decimal]]:
+    """Each rule that some receivable could meet before a rule above it (engine/rule_order:
+    compared only where both can hold together), with the widest such gap."""
+    parsed = [(rule, branches(rule.when.condition, _kinds(rule))) for rule in rules]
+    found = []
+    for index, (rule, mine) in enumerate(parsed):
+        gaps = [(other, gap) for other, theirs in parsed[:index]
+                if _split(other)[1] not in skip
+                and (gap := before(mine, theirs, _kinds(rule))) is not None]
+        if gaps:
+            other, (start, other_start) = max(gaps, key=lambda pair: pair[1][1])
+            found.append((rule, start, other, other_start))
+    return found
+
+
 def _stage_order(found: Findings, stages: Sequence[Rule]) -> None:
-    """A later stage must not begin before an earlier one on the days around the due date."""
-    starts = [(rule, _first_day(rule)) for rule in stages]
+    """A later stage must not begin before an earlier one on the days around the due date,
+    for the receivables both can apply to; a stage after due_soon needs a day in each of
+    its branches, or it can apply before the due date."""
     late_due_soon = False
-    for rule, start in starts:
-        if _split(rule)[1] == "due_soon" and start is not None and start > 0:
+    for rule in stages:
+        name = _split(rule)[1]
+        start = _first_day(rule)
+        if name == "due_soon" and start is not None and start > 0:
             late_due_soon = True
             found.add(True, rule.source, (
                 f"due_soon starts {when_day(start)}, after the due date: due_soon comes "
                 f"before the due date (e.g. days_to_due <= 7)"), "due_soon_late",
                 at=str(start))
-    for index, (rule, start) in enumerate(starts):
-        earlier = [(other, other_start) for other, other_start in starts[:index]
-                   if other_start is not None and start is not None and other_start > start
-                   and not (late_due_soon and _split(other)[1] == "due_soon")]
-        if not earlier:
-            continue
-        other, other_start = max(earlier, key=lambda pair: pair[1] or 0)
+        elif name != "due_soon" and dayless(branches(rule.when.condition, _kinds(rule))):
+            part = "one of its 'or' parts has" if isinstance(rule.when.condition, AnyOf) \
+                else "it has"
+            found.add(True, rule.source, (
+                f"{name} can apply before the due date ({part} no condition on days, e.g. "
+                f"days_overdue >= 30)"), "stage_dayless", stage=name)
+    skip = ("due_soon",) if late_due_soon else ()
+    for rule, start, other, other_start in _later_before_earlier(stages, skip):
         name, other_name = _split(rule)[1], _split(other)[1]
-        assert start is not None and other_start is not None
         found.add(True, rule.source, (
             f"{name} starts {when_day(start)}, before {other_name} "
             f"({when_day(other_start)}): stages go {STAGE_PATH}"), "stage_order",
@@ -185,16 +205,10 @@ def _stage_order(found: Findings, stages: Sequence[Rule]) -> None:
 
 
 def _reminder_order(found: Findings, reminders: Sequence[Rule]) -> None:
-    """Reminder steps are a sequence: a step must not be due before a step above it."""
-    starts = [(rule, _first_day(rule)) for rule in reminders]
-    for index, (rule, start) in enumerate(starts):
-        earlier = [(other, other_start) for other, other_start in starts[:index]
-                   if other_start is not None and start is not None and other_start > start]
-        if not earlier:
-            continue
-        other, other_start = max(earlier, key=lambda pair: pair[1] or 0)
+    """Reminder steps are a sequence: a step must not be due before a step above it, for
+    the receivables both can apply to."""
+    for rule, start, other, other_start in _later_before_earlier(reminders):
         name, other_name = _split(rule)[1], _split(other)[1]
-        assert start is not None and other_start is not None
         found.add(True, rule.source, (
             f"reminder '{name}' can go out {when_day(start)}, before '{other_name}' "
             f"({when_day(other_start)}) above it: reminder steps are a sequence, in the "

@@ -199,3 +199,52 @@ def test_yaml_errors_in_plain_words(tmp_path: Path, old: str, new: str, line: in
     ran, path = check(tmp_path, edited(old, new))
     assert ran.exit_code == 2
     assert ran.stderr.startswith(f"{path}:{line}: YAML syntax error: {message}"), ran.stderr
+
+
+def test_rules_that_never_meet_the_same_receivable_are_not_compared(tmp_path: Path) -> None:
+    """A big-balance final notice at 30 days and a small-balance one at 21 are in order:
+    no receivable meets both (issue 16 review, t1); the same for stages."""
+    text = edited("  - id: final-notice\n    when: days_overdue >= 21\n",
+                  "  - id: big-final\n    when: days_overdue >= 30 and balance >= 100000\n"
+                  "    template: overdue_final\n"
+                  "  - id: small-final\n    when: days_overdue >= 21 and balance < 100000\n")
+    text = text.replace("days_overdue >= 30\n  legal",
+                        "days_overdue >= 30 and balance >= 100000\n  legal").replace(
+        "days_overdue >= 90", "days_overdue >= 60 and balance < 100000")
+    ran, _ = check(tmp_path, text)
+    assert ran.exit_code == 0, ran.stderr
+    assert ran.stderr == ""
+
+
+def test_a_stage_before_an_earlier_one_for_some_balances(tmp_path: Path) -> None:
+    """Escalated starts at 15 only for big balances, at 30 for the rest; legal at 20 for the
+    rest comes before escalated for them (review t2)."""
+    text = edited("days_overdue >= 30\n",
+                  "days_overdue >= 30 or (days_overdue >= 15 and balance >= 100000)\n").replace(
+        "days_overdue >= 90", "days_overdue >= 20 and balance < 100000")
+    ran, path = check(tmp_path, text)
+    assert ran.exit_code == 2
+    assert ran.stderr.splitlines() == [
+        f"{path}:8: legal starts at 20 days overdue, before escalated (at 30 days overdue): "
+        f"stages go current → due_soon → overdue → escalated → legal"]
+
+
+@pytest.mark.parametrize(("stage", "condition", "line", "part"), [
+    ("escalated", "balance >= 100000", 6, "it has"),  # review v4
+    ("legal", "days_overdue >= 90 or balance > 1000000", 8,
+     "one of its 'or' parts has"),  # review v2
+])
+def test_a_stage_without_a_day_can_apply_before_the_due_date(
+        tmp_path: Path, stage: str, condition: str, line: int, part: str) -> None:
+    old = "days_overdue >= 30\n" if stage == "escalated" else "days_overdue >= 90\n"
+    ran, path = check(tmp_path, edited(old, condition + "\n"))
+    assert ran.exit_code == 2
+    assert ran.stderr.splitlines() == [
+        f"{path}:{line}: {stage} can apply before the due date ({part} no condition on days, "
+        f"e.g. days_overdue >= 30)"]
+
+
+def test_a_stage_gated_by_the_stage_before_needs_no_day(tmp_path: Path) -> None:
+    ran, _ = check(tmp_path, edited("days_overdue >= 90",
+                                    "stage == 'escalated' and days_in_stage >= 60"))
+    assert ran.exit_code == 0, ran.stderr
