@@ -61,24 +61,34 @@ def arm_of(challenger: Challenger | None, code: str, segment: str | None) -> Arm
     return "challenger" if (segment or "").strip().casefold() in wanted else "champion"
 
 
+def _problem(doc: YamlDoc, path: tuple[str, ...], message: str, code: str,
+             **args: str) -> Problem:
+    """A problem at ``path`` with its catalog code (policy.challenger.*), so the web app
+    shows it in the user's language (arflow/web/locales/*/challenger.yaml)."""
+    return Problem(doc.file, doc.line(path), message, "policy.challenger." + code,
+                   tuple(args.items()))
+
+
 def parse_challenger(doc: YamlDoc, value: Any) -> tuple[Challenger | None, list[Problem]]:
     """Check the ``challenger:`` key; problems carry file:line."""
     where = ("challenger",)
     example = "{folder: rules-challenger, share: 20%} or {folder: rules-challenger, segment: SME}"
     if not isinstance(value, dict):
-        return None, [doc.problem(where, f"challenger must be a mapping like {example}")]
-    problems = [doc.problem((*where, key), (
-        f"challenger: unknown key {key!r}; allowed: " + ", ".join(KEYS)))
-        for key in value if key not in KEYS]
+        return None, [_problem(doc, where, f"challenger must be a mapping like {example}",
+                               "mapping")]
+    allowed = ", ".join(KEYS)
+    problems = [_problem(doc, (*where, key), (
+        f"challenger: unknown key {key!r}; allowed: {allowed}"), "unknown_key",
+        name=str(key), allowed=allowed) for key in value if key not in KEYS]
     folder = value.get("folder")
     if not isinstance(folder, str) or not folder.strip():
-        problems.append(doc.problem((*where, "folder") if "folder" in value else where, (
+        problems.append(_problem(doc, (*where, "folder") if "folder" in value else where, (
             "challenger: 'folder' must name the challenger's policy folder, e.g. "
-            "folder: rules-challenger")))
+            "folder: rules-challenger"), "folder"))
     if ("share" in value) == ("segment" in value):
-        problems.append(doc.problem(where, (
+        problems.append(_problem(doc, where, (
             "challenger: give either 'share' (e.g. share: 20%) or 'segment' (e.g. segment: "
-            "SME), not both and not neither")))
+            "SME), not both and not neither"), "share_or_segment"))
     share = _share(doc, value["share"], problems) if "share" in value else None
     segments = _segments(doc, value["segment"], problems) if "segment" in value else ()
     if problems:
@@ -102,12 +112,14 @@ def _share(doc: YamlDoc, raw: Any, problems: list[Problem]) -> Decimal | None:
     elif isinstance(raw, int) and not isinstance(raw, bool) and raw in (0, 1):
         share = Decimal(raw)
     if share is None or not share.is_finite():
-        problems.append(doc.problem(path, f"challenger.share: {raw!r} is not a share; {hint}"))
+        problems.append(_problem(doc, path, f"challenger.share: {raw!r} is not a share; {hint}",
+                                 "share", value=str(raw)))
         return None
     if not Decimal(0) < share < Decimal(1):
-        problems.append(doc.problem(path, (
+        problems.append(_problem(doc, path, (
             f"challenger.share must be more than 0% and less than 100%, got {raw!r} (to put "
-            f"every customer under the challenger, make it the policy folder)")))
+            f"every customer under the challenger, make it the policy folder)"),
+            "share_range", value=str(raw)))
         return None
     return share
 
@@ -117,8 +129,8 @@ def _segments(doc: YamlDoc, raw: Any, problems: list[Problem]) -> tuple[str, ...
     path = ("challenger", "segment")
     names = raw if isinstance(raw, list) else [raw]
     if not names or not all(isinstance(name, str) and name.strip() for name in names):
-        problems.append(doc.problem(path, (
+        problems.append(_problem(doc, path, (
             "challenger.segment: a customer segment name (e.g. segment: SME) or a list of "
-            "them (segment: [SME, Retail])")))
+            "them (segment: [SME, Retail])"), "segment"))
         return ()
     return tuple(name.strip() for name in names)

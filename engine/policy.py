@@ -10,12 +10,13 @@ import difflib
 import hashlib
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from engine.challenger import Arm, Challenger, parse_challenger
+from engine.challenger_load import attach, challenger_folder, upload_refused
 from engine.compiler import CompiledScope, RuleSpec, compile_scope
 from engine.errors import Location, PolicyError, Problem
 from engine.expressions import Expression, ExpressionError, parse_expression
@@ -214,17 +215,7 @@ def load_policy(directory: str | Path, buckets: Collection[str] | None = None) -
     spec = policy.challenger
     if spec is None:
         return policy
-    champion = Path(directory).absolute()
-    folder = Path(spec.folder)
-    folder = folder if folder.is_absolute() else champion.parent / folder
-    if folder.absolute() == champion:
-        raise PolicyError([Problem.at(spec.source, (
-            "challenger: the folder is this policy's own folder; name another policy folder"))])
-    if not folder.is_dir():
-        raise PolicyError([Problem.at(spec.source, (
-            f"challenger: policy folder {folder} not found (a relative folder is read from "
-            f"{champion.parent}, the folder holding {champion.name})"))])
-    return _attach(policy, _load_folder(folder, buckets))
+    return attach(policy, _load_folder(challenger_folder(spec, directory), buckets))
 
 
 def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None = None,
@@ -239,21 +230,9 @@ def load_policy_texts(files: dict[str, str], challenger: dict[str, str] | None =
     if spec is None:
         return policy
     if challenger is None:
-        raise PolicyError([Problem.at(spec.source, (
-            "challenger: a policy naming a challenger folder is changed in its folders on "
-            "the server (an upload holds one folder): edit both there and check them with "
-            "'arflow policy check'"), "policy.challenger.upload", (("folder", spec.folder),))])
+        raise upload_refused(spec)
     labels = {name: f"{spec.folder}/{name}" for name in challenger}
-    return _attach(policy, _load_texts(challenger, labels, buckets))
-
-
-def _attach(champion: Policy, challenger: Policy) -> Policy:
-    """The champion holding its loaded challenger, which may not name one of its own."""
-    if challenger.challenger is not None:
-        raise PolicyError([Problem.at(challenger.challenger.source, (
-            "challenger: a challenger policy may not name a challenger of its own; remove "
-            "this key"))])
-    return replace(champion, challenger_policy=challenger)
+    return attach(policy, _load_texts(challenger, labels, buckets))
 
 
 def _load_folder(directory: str | Path, buckets: Collection[str] | None) -> Policy:
@@ -417,8 +396,11 @@ class _Builder:
     def _unique(self, doc: YamlDoc, seen: dict[str, Location], path: NodePath, rule_id: str,
                 what: str) -> bool:
         if rule_id in seen:
-            self.problems.append(doc.problem((*path, "id"), (
-                f"duplicate {what} id '{rule_id}' (first at {seen[rule_id]})")))
+            kind = "order" if what == "order check" else what  # policy.rule_kind.* in catalogs
+            self.problems.append(Problem(doc.file, doc.line((*path, "id")), (
+                f"duplicate {what} id '{rule_id}' (first at {seen[rule_id]})"),
+                "policy.check.duplicate_id",
+                (("kind", kind), ("id", rule_id), ("first", str(seen[rule_id])))))
             return False
         seen[rule_id] = self._where(doc, path)
         return True

@@ -93,10 +93,27 @@ def create_draft(session: Session, active: Policy | None, uploads: dict[str, byt
     """Store a valid upload as a draft (uploaded files replace the active ones of the same
     name); PolicyError listing every problem with file:line, and nothing stored, if not.
     ``buckets``: the ageing bucket names of settings the provision rates must name."""
-    files = {**(active.files if active is not None else {}), **decode_uploads(uploads)}
+    files = merged(active.files if active is not None else {}, decode_uploads(uploads))
     load_policy_texts(files, buckets=buckets)
     return policy_store.add_draft(session, files, uploaded_by,
                                   active.hash if active is not None else "")
+
+
+def stem(name: str) -> str:
+    """``collection`` for collection.yaml and collection.yml: the loader reads both alike."""
+    for suffix in (".yaml", ".yml"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def merged(active: dict[str, str], uploaded: dict[str, str]) -> dict[str, str]:
+    """The uploaded files over the active ones: an uploaded ``x.yml`` replaces the active
+    ``x.yaml`` and ``x.yaml`` the active ``x.yml`` (one name, two files would be refused,
+    so a .yml could never replace its .yaml otherwise)."""
+    stems = {stem(name) for name in uploaded}
+    kept = {name: text for name, text in active.items() if stem(name) not in stems}
+    return {**kept, **uploaded}
 
 
 def publish(session: Session, draft_id: int, active: Policy | None, policy_dir: Path,
@@ -115,15 +132,18 @@ def publish(session: Session, draft_id: int, active: Policy | None, policy_dir: 
     policy = load_policy_texts(dict(draft.files))
     before = active.files if active is not None else {}
     changed = sorted(name for name, text in policy.files.items() if before.get(name) != text)
+    replaced = sorted(name for name in before if name not in policy.files)
     old_hash = active.hash if active is not None else ""
     policy_store.record_published(session, policy.hash, policy.files, on, utcnow(), by)
     policy_store.set_draft_status(session, draft_id, "published", policy.hash)
     write_audit(session, [AuditEntry(
         on, actor, "policy_published", "policy", draft_id, policy.hash, "", policy.hash,
         {"old_hash": old_hash, "new_hash": policy.hash, "files_changed": changed,
-         "draft": draft_id})])
+         "files_removed": replaced, "draft": draft_id})])
     session.flush()
     write_files(policy_dir, policy.files)
+    for name in replaced:  # x.yaml replaced by an uploaded x.yml: one of the two remains
+        (policy_dir / name).unlink(missing_ok=True)
     return Published(policy, old_hash, changed)
 
 
