@@ -17,6 +17,7 @@ policy that decided it. Still one lock, one transaction and one run record for t
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -51,6 +52,8 @@ from workflows.reminders import FIX_CONTACT, MailSetup, ReminderPlanner
 from workflows.tasks import release_receivables
 from workflows.watches import load_watches
 
+log = logging.getLogger("arflow.cycle")  # under arflow: the service logs it
+
 
 class CycleRefused(Refused):
     """The cycle cannot run for that day (e.g. it is before the last day already run)."""
@@ -65,6 +68,9 @@ class CycleSummary:
     dry_run: bool = False
     challenger_hash: str | None = None  # the challenger's policy, when the policy names one
     challenger_customers: int = 0  # of customers_evaluated, those under the challenger
+    # the arms with no customer today (a segment nobody has, a share too small): each
+    # is also logged as a WARNING, as the comparison would silently be of nothing
+    empty_arms: list[str] = field(default_factory=list)
     evaluated: int = 0
     customers_evaluated: int = 0
     stage_moves: int = 0
@@ -91,6 +97,7 @@ class CycleSummary:
         if self.challenger_hash is None:
             data.pop("challenger_hash")
             data.pop("challenger_customers")
+            data.pop("empty_arms")
         return data
 
 
@@ -175,6 +182,7 @@ def _run_cycle(
         if policy.challenger is not None:
             summary.challenger_hash = contexts[-1].policy.hash
             summary.challenger_customers = len(contexts[-1].customers)
+            _warn_empty_arms(summary, policy, contexts)
         total = store.count_active(session)
         done = 0
         for rows in receivable_rows(session, as_of, chunk_size):
@@ -247,6 +255,17 @@ def _contexts(
             ctx.reminders = ReminderPlanner(ruling, mail, contacts, as_of, fixing)
         contexts.append(ctx)
     return contexts
+
+
+def _warn_empty_arms(summary: CycleSummary, policy: Policy, contexts: list[DayContext]) -> None:
+    """An arm without customers compares nothing: say so in the summary and the log."""
+    assert policy.challenger is not None
+    for arm, ctx in zip(ARMS, contexts, strict=True):
+        if ctx.customers:
+            continue
+        summary.empty_arms.append(arm)
+        log.warning("cycle %s: the %s arm has no customers (challenger: %s)",
+                    summary.as_of, arm, policy.challenger.describe())
 
 
 def _by_arm(

@@ -47,8 +47,12 @@ def check(
     for advisory in policy.advisories:
         err_console.print(f"{advisory.file}:{advisory.line}: warning: {advisory.message}",
                           markup=False)
+    chosen = policy.challenger_policy
+    challenger = "" if chosen is None or policy.challenger is None else (
+        f"; challenger {policy.challenger.folder} (hash {chosen.hash[:12]}) for "
+        f"{policy.challenger.describe()}")
     console.print(
-        f"policy ok: {folder} (hash {policy.hash[:12]}) — {len(policy.stages)} stages, "
+        f"policy ok: {folder} (hash {policy.hash[:12]}{challenger}) — {len(policy.stages)} stages, "
         f"{len(policy.reminders)} reminder steps, {len(policy.warnings)} warnings, "
         f"{len(policy.order_checks)} order checks"
         + (f"; {len(policy.advisories)} warning(s)" if policy.advisories else "")

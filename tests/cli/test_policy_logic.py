@@ -248,3 +248,18 @@ def test_a_stage_gated_by_the_stage_before_needs_no_day(tmp_path: Path) -> None:
     ran, _ = check(tmp_path, edited("days_overdue >= 90",
                                     "stage == 'escalated' and days_in_stage >= 60"))
     assert ran.exit_code == 0, ran.stderr
+
+
+def test_check_prints_the_challengers_hash_beside_the_champions(tmp_path: Path) -> None:
+    """Editing only the challenger changes a printed hash (issue 16 review)."""
+    from tests.policies import champion_and_challenger
+
+    folder = champion_and_challenger(tmp_path, "{folder: rules-challenger, share: 20%}")
+    first = invoke("policy", "check", str(folder))
+    assert first.exit_code == 0, first.stderr
+    assert "; challenger rules-challenger (hash " in first.stdout
+    assert "for 20% of customers by code)" in first.stdout
+    with (tmp_path / "rules-challenger" / "warnings.yaml").open("a", encoding="utf-8") as f:
+        f.write("# edited\n")
+    again = invoke("policy", "check", str(folder))
+    assert again.exit_code == 0 and again.stdout != first.stdout

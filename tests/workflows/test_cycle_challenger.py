@@ -106,3 +106,21 @@ def test_an_order_is_checked_under_its_customers_arm(db: Engine, tmp_path: Path)
         add(session, policy, "C002", Decimal("100.00"), "SO-2", date(2026, 3, 2), "cli:test")
     assert _audit(db, "order_added") == {"SO-1": {policy.hash},
                                          "SO-2": {policy.challenger_policy.hash}}
+
+
+def test_an_arm_without_customers_is_warned_about(db: Engine, tmp_path: Path, caplog):
+    """``segment: NOSUCH``: the challenger decides for nobody; the summary and the log say
+    so instead of a silent challenger_customers 0 (issue 16 review)."""
+    policy = load_policy(champion_and_challenger(
+        tmp_path, "{folder: rules-challenger, segment: NOSUCH}"))
+    seed_customers(db, tmp_path)
+    with caplog.at_level("WARNING", logger="arflow.cycle"):
+        summary = run_cycle(db, policy, date(2026, 2, 15))
+    assert summary.challenger_customers == 0 and summary.empty_arms == ["challenger"]
+    assert summary.as_dict()["empty_arms"] == ["challenger"]
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "cycle 2026-02-15: the challenger arm has no customers (challenger: segment NOSUCH)"]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="arflow.cycle"):
+        plain = run_cycle(db, load_policy(tmp_path / "rules-challenger"), date(2026, 2, 16))
+    assert "empty_arms" not in plain.as_dict() and not caplog.records
