@@ -98,7 +98,8 @@ def cycle_command(
         right=["count"],
     )
     console.print(f"policy {data['policy_hash'][:12]}, {data['seconds']} s")
-
+    for arm in data.get("empty_arms", []):  # the last day's: a comparison of nobody
+        console.print(f"warning: the {arm} arm has no customers")
 
 
 def _combine(days: list[dict[str, Any]]) -> dict[str, Any]:

@@ -102,6 +102,16 @@ def _challenger(by: str | None) -> Any:
     return policy.challenger
 
 
+TARGET_COLUMNS = ("target", "vs target", "targets met")
+TARGET_FIELDS = ("target_collected", "target_promise_kept_rate", "target_tasks_in_time_rate",
+                 "collected_vs_target", "met")
+
+
+def _no_targets(line: dict[str, Any]) -> dict[str, Any]:
+    """A collector's line in one arm: its figures, without the whole book's targets."""
+    return {key: value for key, value in line.items() if key not in TARGET_FIELDS}
+
+
 def _arms_data(challenger: Any, arms: dict[str, Any]) -> dict[str, Any]:
     """The JSON of a split report: the challenger's terms and each arm's figures."""
     return {"challenger": {"folder": challenger.folder, "takes": challenger.describe()},
@@ -428,8 +438,9 @@ def collectors_command(
     if challenger is None:
         arms = {"": _run(lambda s: collector_performance(s, first, last, targets, cur))}
     else:
+        # a monthly target is the collector's whole book: no arm is measured against it
         arms = _run(lambda s: by_arm(s, challenger, lambda c: collector_performance(
-            s, first, last, targets, cur, c)))
+            s, first, last, {}, cur, c)))
     columns = [
         "collector",
         "collected",
@@ -467,9 +478,14 @@ def collectors_command(
         data["collectors"] = [x.as_dict() for x in arms[""]]
     else:
         columns.insert(0, "arm")
-        title += f" by arm (challenger: {challenger.describe()})"
-        data.update(_arms_data(challenger, {arm: {"collectors": [x.as_dict() for x in lines]}
+        kept = [i for i, name in enumerate(columns) if name not in TARGET_COLUMNS]
+        columns, rows = [columns[i] for i in kept], [[row[i] for i in kept] for row in rows]
+        title += (f" by arm (challenger: {challenger.describe()}); targets are for the whole "
+                  f"book: see the report without --by arm")
+        data.update(_arms_data(challenger, {arm: {"collectors": [_no_targets(x.as_dict())
+                                                                 for x in lines]}
                                             for arm, lines in arms.items()}))
+        data["targets"] = "whole book: compared in the report without --by arm"
     right = set(columns[2:] if challenger is not None else columns[1:])
     _out(fmt, [Sheet(title, columns, rows, right)], data, output, f"collectors-{last}")
 

@@ -88,3 +88,22 @@ def test_an_empty_arm_has_nothing_and_the_other_is_the_whole(ledger, tmp_path, m
     assert arms["champion"] == whole
     assert (arms["challenger"]["receivables_end"], arms["challenger"]["credit_sales"],
             arms["challenger"]["dso_simple"]) == (0.0, 0.0, None)
+
+
+def test_collectors_by_arm_leave_the_whole_books_targets_out(ledger):
+    """A collector's monthly target is for the whole book: an arm's part of it is not
+    compared with it (issue 16 review); the report without --by arm still is."""
+    args = ("--from", "2026-03-01", "--to", "2026-04-30")
+    whole = ledger("report", "collectors", *args, "--format", "json").json()["collectors"]
+    assert whole[0]["target_collected"] == 500000.0 and whole[0]["met"]
+    data = ledger("report", "collectors", *args, "--by", "arm", "--format", "json").json()
+    assert data["targets"] == "whole book: compared in the report without --by arm"
+    for part in data["arms"].values():
+        for line in part["collectors"]:
+            assert not {"target_collected", "collected_vs_target", "met"} & line.keys()
+            assert "collected" in line and "promise_kept_rate" in line
+    table = ledger("report", "collectors", *args, "--by", "arm")
+    assert table.exit_code == 0, table.stderr
+    assert "vs target" not in table.stdout and "targets met" not in table.stdout
+    assert "targets are for the whole book" in " ".join(table.stdout.split())
+    assert "vs target" in ledger("report", "collectors", *args).stdout
