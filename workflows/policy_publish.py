@@ -139,7 +139,7 @@ def publish(session: Session, draft_id: int, active: Policy | None, policy_dir: 
     write_audit(session, [AuditEntry(
         on, actor, "policy_published", "policy", draft_id, policy.hash, "", policy.hash,
         {"old_hash": old_hash, "new_hash": policy.hash, "files_changed": changed,
-         "files_removed": replaced, "draft": draft_id})])
+         **({"files_removed": replaced} if replaced else {}), "draft": draft_id})])
     session.flush()
     write_files(policy_dir, policy.files)
     for name in replaced:  # x.yaml replaced by an uploaded x.yml: one of the two remains
