@@ -6,7 +6,6 @@ the partial unique index then refuses a second open task for one key."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,7 @@ from sqlalchemy import Engine
 
 from ledger.db import make_engine
 from ledger.migrate import alembic_config, current_revision, is_current, upgrade
-from tests.conftest import PG_BASE
+from tests.conftest import scratch_schema
 
 D = date
 
@@ -35,19 +34,13 @@ def at_revision(request: pytest.FixtureRequest, tmp_path: Path, revision: str
         engine.dispose()
         return
     request.getfixturevalue("pg_schema_url")  # skips when PostgreSQL is not reachable
-    schema = f"arflow_m{revision}_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(f"{PG_BASE}?options=-csearch_path%3D{schema}")
-    try:
-        upgrade(engine, revision)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(f"arflow_m{revision}") as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine, revision)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,18 +6,17 @@ on both databases."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 
 from arflow.runtime import migrate_database
 from ledger.db import make_engine
 from ledger.locks import migrating
 from ledger.migrate import current_revision, head_revision, upgrade
-from tests.conftest import PG_BASE
+from tests.conftest import scratch_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -29,16 +28,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'new.db'}"
         return
     request.getfixturevalue("pg_schema_url")  # skips when PostgreSQL is not reachable
-    schema = f"arflow_new_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema("arflow_new") as url:
+        yield url
 
 
 def _counting_creates(engine: Engine, seen: list[str]) -> None:
