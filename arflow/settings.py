@@ -98,6 +98,11 @@ class ReportSettings:
     collector_targets: dict[str, dict[str, Any]] = field(default_factory=dict)
     summary: SummarySettings = SummarySettings()
 
+    @property
+    def bucket_names(self) -> list[str]:
+        """The ageing buckets' names: a policy's provision rates must name them."""
+        return [bucket.name for bucket in self.ageing_buckets]
+
 
 @dataclass(frozen=True)
 class MailSettings:

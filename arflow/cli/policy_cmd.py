@@ -13,9 +13,17 @@ from arflow.cli.output import console
 app = typer.Typer(help="The YAML policy in rules/.", no_args_is_help=True)
 
 
-def _bucket_names() -> list[str]:
-    """The ageing buckets this installation reports on: provision rates must name them."""
-    return [bucket.name for bucket in settings().reports.ageing_buckets]
+def _load_or_exit(folder: Path):  # type: ignore[no-untyped-def]
+    """The policy in ``folder``, or every problem printed as file:line: message and exit 2.
+    Its provision rates must name the ageing buckets this installation reports on."""
+    from engine import PolicyError, load_policy
+
+    try:
+        return load_policy(folder, settings().reports.bucket_names)
+    except PolicyError as exc:
+        for problem in exc.problems:
+            err_console.print(str(problem), markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -24,17 +32,10 @@ def check(
 ) -> None:
     """Validate a policy; errors are printed as file:line: message, exit code 2; warnings
     (file:line: warning: message) leave it usable, exit code 0."""
-    from engine import PolicyError, load_policy
     from notifiers.templates import Templates
 
     folder = directory or settings().policy_dir
-    # provision rates must name the ageing buckets this installation reports on
-    try:
-        policy = load_policy(folder, _bucket_names())
-    except PolicyError as exc:
-        for problem in exc.problems:
-            err_console.print(str(problem), markup=False)
-        raise typer.Exit(2) from None
+    policy = _load_or_exit(folder)
     # a template that is missing or names an unknown variable fails here, not at 8 am
     names = sorted({step.template for step in policy.reminders})
     problems = Templates(settings().templates_dir).check(names)
@@ -72,7 +73,6 @@ def simulate(
     from arflow.cli.context import database, fail, parse_day, refusals, runtime, today
     from arflow.cli.output import emit_json, progress_bar
     from arflow.cli.simulate_view import print_simulation
-    from engine import PolicyError, load_policy
     from workflows.simulate import check_period
     from workflows.simulate import simulate as replay
 
@@ -81,12 +81,7 @@ def simulate(
     options = {"from": "--from", "to": "--to"}
     with refusals(options):
         check_period(first, last, today())
-    try:  # the same bucket names as 'policy check': a provision bucket must exist
-        candidate = load_policy(directory, _bucket_names())
-    except PolicyError as exc:
-        for problem in exc.problems:
-            err_console.print(str(problem), markup=False)
-        raise typer.Exit(2) from None
+    candidate = _load_or_exit(directory)  # checked as 'policy check' checks it
     engine = database()
     active = runtime().policy()
     if active is None:

@@ -28,7 +28,8 @@ router = APIRouter(include_in_schema=False)
 Manager = permitted("policy")
 
 
-def _active(request: Request) -> Policy:
+def active_or_503(request: Request) -> Policy:
+    """The policy in force (503 ``policy_unavailable`` when none loaded)."""
     policy: Policy | None = request.app.state.policy
     if policy is None:
         raise ApiError(503, "policy_unavailable", "no policy is in force: fix the policy files "
@@ -63,27 +64,34 @@ def upload(request: Request, who: Manager, db: DbSession,
                                 _buckets(request))
     except PolicyError as exc:
         return _overview(request, who, db, status_code=422,
-                         problems=_translated(translator(request, who), exc.problems),
+                         problems=translated(translator(request, who), exc.problems),
                          uploaded=sorted(n for n in uploads if good_file_name(n)))
     db.commit()
     return back_to(f"/policy/drafts/{draft_id}")
 
 
-def _translated(t: Translator, problems: list[Problem]) -> list[Problem]:
-    """Problems whose code the catalogs know, in the user's language."""
-    return translated(t, problems)
-
-
 def _buckets(request: Request) -> list[str]:
     """The ageing buckets of settings: a policy's provision rates must name them."""
-    return [bucket.name for bucket in request.app.state.settings.reports.ageing_buckets]
+    return request.app.state.settings.reports.bucket_names  # type: ignore[no-any-return]
 
 
-def _draft(db: Any, draft_id: int) -> Any:
+def draft_or_404(db: Any, draft_id: int) -> Any:
+    """A stored draft (404 ``not_found`` when there is none)."""
     try:
         return policy_store.get_draft(db, draft_id)
     except LookupError:
         raise ApiError(404, "not_found", f"no policy draft {draft_id}") from None
+
+
+def draft_policy(request: Request, t: Translator, draft: Any
+                 ) -> tuple[Policy | None, list[Problem]]:
+    """A stored draft loaded as the upload checked it (the ageing buckets included): the
+    policy, or None and its problems in the user's language (stored valid, but the engine
+    may have changed since)."""
+    try:
+        return load_policy_texts(dict(draft.files), buckets=_buckets(request)), []
+    except PolicyError as exc:
+        return None, translated(t, exc.problems)
 
 
 @router.get("/policy/drafts/{draft_id}", response_class=HTMLResponse)
@@ -91,20 +99,17 @@ def draft_preview(request: Request, draft_id: int, who: Manager, db: DbSession, 
                   ) -> Response:
     from workflows.policy_preview import preview
 
-    draft = _draft(db, draft_id)
-    active = _active(request)
-    problems, result, policy = [], None, None
-    try:
-        policy = load_policy_texts(dict(draft.files), buckets=_buckets(request))
-    except PolicyError as exc:  # stored valid, but the engine may have changed since
-        problems = _translated(translator(request, who), exc.problems)
+    draft = draft_or_404(db, draft_id)
+    active = active_or_503(request)
+    result = None
+    policy, problems = draft_policy(request, translator(request, who), draft)
     if policy is not None and draft.status == "draft":
         result = preview(request.app.state.engine, active, policy, today,
                          _mail(request), request.app.state.settings.book_currency)
     changed = sorted(n for n, text in draft.files.items() if active.files.get(n) != text)
     return page(request, "policy/draft.html", who, draft=draft, policy=policy,
                 active=active, preview=result, problems=problems, changed=changed,
-                advisories=_translated(translator(request, who),
+                advisories=translated(translator(request, who),
                                        policy.advisories if policy else []),
                 today=today, status_code=422 if problems else 200)
 
@@ -145,7 +150,7 @@ def publish_draft(request: Request, draft_id: int, who: Manager, db: DbSession, 
                   ) -> Response:
     from workflows.policy_publish import publish
 
-    _draft(db, draft_id)
+    draft_or_404(db, draft_id)
 
     def act() -> Response:
         try:
@@ -154,7 +159,7 @@ def publish_draft(request: Request, draft_id: int, who: Manager, db: DbSession, 
         except PolicyError as exc:
             db.rollback()
             return _overview(request, who, db, status_code=422,
-                             problems=_translated(translator(request, who), exc.problems))
+                             problems=translated(translator(request, who), exc.problems))
         db.commit()
         request.app.state.policy = done.policy
         return back_to("/policy", "policy.published", hash=done.policy.hash[:12])
@@ -167,7 +172,7 @@ def discard_draft(request: Request, draft_id: int, who: Manager, db: DbSession, 
                   ) -> Response:
     from workflows.policy_publish import discard
 
-    _draft(db, draft_id)
+    draft_or_404(db, draft_id)
 
     def act() -> Response:
         discard(db, draft_id, today, who.actor)

@@ -17,9 +17,8 @@ from arflow.web.auth import permitted
 from arflow.web.deps import DbSession, Today
 from arflow.web.errors import ApiError
 from arflow.web.pages.fields import form_day
+from arflow.web.pages.policy import active_or_503, draft_or_404, draft_policy
 from arflow.web.pages.render import page, translator
-from engine import Policy, PolicyError, load_policy_texts
-from ledger import policy_store
 from workflows.errors import Invalid
 
 router = APIRouter(include_in_schema=False)
@@ -33,23 +32,15 @@ def simulate_draft(request: Request, draft_id: int, who: Manager, db: DbSession,
                    end: Annotated[str, Query(alias="to")] = "") -> Response:
     from workflows.simulate import MAX_DAYS, check_period, simulate
 
-    try:
-        draft = policy_store.get_draft(db, draft_id)
-    except LookupError:
-        raise ApiError(404, "not_found", f"no policy draft {draft_id}") from None
-    active: Policy | None = request.app.state.policy
-    if active is None:
-        raise ApiError(503, "policy_unavailable", "no policy is in force: fix the policy files "
-                                                  "and restart")
+    draft = draft_or_404(db, draft_id)
+    active = active_or_503(request)
     t = translator(request, who)
     shown = {"from": start or (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
              "to": end or today.isoformat()}
     context: dict[str, Any] = {"draft": draft, "active": active, "values": shown,
                                "result": None, "error": None, "problems": []}
-    try:
-        candidate = load_policy_texts(dict(draft.files))
-    except PolicyError as exc:  # stored valid, but the engine may have changed since
-        context["problems"] = exc.problems
+    candidate, context["problems"] = draft_policy(request, t, draft)
+    if candidate is None:
         return page(request, "policy/simulate.html", who, status_code=422, **context)
     if not (start or end):
         return page(request, "policy/simulate.html", who, **context)
