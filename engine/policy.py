@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -186,6 +186,12 @@ class Policy:
 
     def stage(self, name: str) -> StageRule | None:
         return next((stage for stage in self.stages if stage.name == name), None)
+
+    def order_decision(self, rule_ids: Iterable[str]) -> str:
+        """An order's decision: the strictest of the order checks that fired (``rule_ids``),
+        approve when none did."""
+        decide = {check.rule_id: check.decide for check in self.order_checks}
+        return max((decide[r] for r in rule_ids), key=DECISIONS.index, default="approve")
 
     def for_arm(self, arm: Arm) -> Policy:
         """The policy deciding for a customer in ``arm``: the challenger's, else this one."""

@@ -23,7 +23,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine import DECISIONS, Policy, RuleEngine
+from engine import Policy, RuleEngine
 from engine.challenger import arm_of
 from engine.currency import UnknownCurrency, normalize_currency
 from engine.fx import Converted, MissingRate
@@ -105,8 +105,7 @@ def _check(
     fact = {"id": 1, "amount": converted, "currency": currency,
             "exposure_after": exposure_after, **fact_of}
     rule_ids = RuleEngine.for_policy(policy).evaluate("order", [fact])[1]
-    decide = {c.rule_id: c.decide for c in policy.order_checks}
-    decision = max((decide[r] for r in rule_ids), key=DECISIONS.index, default="approve")
+    decision = policy.order_decision(rule_ids)
     fired = [r.removeprefix("order:") for r in rule_ids]
     prepay = prepayment_for(customer, amount) if decision == "prepay" else Decimal("0.00")
     return OrderDecision(decision, fired, exposure_after, prepay, book,

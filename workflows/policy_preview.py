@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine import DECISIONS, Policy, RuleEngine
+from engine import Policy, RuleEngine
 from engine.fx import MissingRate
 from ledger import fx_store
 from ledger.db import Engine, Session
@@ -126,12 +126,11 @@ def order_decisions(session: Session, policy: Policy, as_of: date, book: str | N
               **by_code[order["customer"]]}
              for index, order in enumerate(orders)]
     fired = RuleEngine.for_policy(policy).evaluate("order", facts)
-    decide = {check.rule_id: check.decide for check in policy.order_checks}
     for index, order in enumerate(orders):
         rule_ids = fired.get(index, [])
         for rule_id in rule_ids:
             result[rule_id].add(str(order["number"]))
-        decision = max((decide[r] for r in rule_ids), key=DECISIONS.index, default="approve")
+        decision = policy.order_decision(rule_ids)
         result[f"decision:{decision}"].add(str(order["number"]))
     return result
 

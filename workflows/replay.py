@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from engine import DECISIONS, Policy, RuleEngine
+from engine import Policy, RuleEngine
 from ledger.reads.history import PastBook
 from ledger.reminder_store import Contact, History
 from notifiers.templates import Rendered, Templates
@@ -209,11 +209,9 @@ class Replay:
     def order(self, facts: list[dict[str, Any]]) -> dict[Any, str]:
         """Each order's decision under this policy: the strictest check that fires."""
         fired = self.rules.evaluate_plain("order", facts)
-        decide = {check.rule_id: check.decide for check in self.policy.order_checks}
         found = {}
         for item in facts:
-            decision = max((decide[r] for r in fired[item["id"]]), key=DECISIONS.index,
-                           default="approve")
+            decision = self.policy.order_decision(fired[item["id"]])
             self.counts.orders[decision] += 1
             found[item["id"]] = decision
         return found

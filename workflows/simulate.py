@@ -40,7 +40,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from engine import Policy
+from engine import DECISIONS, LEVELS, Policy
 from engine.scorecard import score
 from engine.stages import CLOSED_STAGES, OPEN_STAGES
 from ledger import reminder_store
@@ -53,8 +53,6 @@ from workflows.replay import Replay
 from workflows.replay_arms import Side
 
 MAX_DAYS = 366
-LEVELS = ("yellow", "orange", "red")
-DECISIONS = ("approve", "prepay", "hold", "reject")
 STAGES = (*OPEN_STAGES[1:], "paid")
 ZERO = Decimal("0.00")
 HASHES = ("policy_hash", "challenger_hash")  # what decided, not counts to compare
