@@ -6,13 +6,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger import task_store
 from ledger.audit import AuditEntry
 from ledger.cycle_store import StageMove, StageStep, WarningClosed, WarningOpened
 from ledger.task_store import TaskRow
 from workflows.lifecycle import FORWARD, StageRow, advance, fire, furthest
+
+if TYPE_CHECKING:
+    from engine import Policy
+    from engine.expressions import Expression
+    from engine.policy import TaskSpec
 
 SETTLE_RULE = "balance-zero"
 
@@ -62,6 +67,38 @@ def target_stage(facts: dict[str, Any], fired: list[str]) -> tuple[str, str] | N
     reachable = [rule.split(":", 1)[1] for rule in fired if rule.startswith("stage:")]
     target = furthest(facts["stage"], reachable)
     return (target, f"stage:{target}") if target else None
+
+
+@dataclass(frozen=True)
+class StageRules:
+    """What a day reads of a policy's stages, worked out once per run (the cycle's planner
+    and the simulation's replay both decide with it)."""
+
+    on_enter: dict[str, list[TaskSpec]]  # stage -> the tasks opened on entering it
+    when: dict[str, Expression]  # stage rule id -> its condition
+    local: set[str]  # stages whose condition reads ``days_in_stage`` or ``stage``
+
+    @classmethod
+    def of(cls, policy: Policy) -> StageRules:
+        return cls({stage.name: stage.on_enter for stage in policy.stages},
+                   {stage.rule_id: stage.when for stage in policy.stages},
+                   {stage.name for stage in policy.stages
+                    if stage.when.facts & {"days_in_stage", "stage"}})
+
+    def confirm_jumps(self, facts: dict[str, Any], fired: list[str]) -> list[str]:
+        """``fired`` without the stages two or more steps ahead whose condition fails with
+        0 days in stage: such a stage is entered right after the one before it, so a
+        condition reading ``days_in_stage`` (or ``stage``) must also hold then.
+
+        Without this, an invoice imported 500 days late would satisfy legal's
+        ``days_in_stage >= 30`` with the days it spent in ``current``. The engine has
+        already said the condition holds on today's facts; only that same parsed condition
+        is checked again on the what-if facts (few receivables, few conditions)."""
+        far = far_stage_local(facts["stage"], fired, self.local)
+        if not far:
+            return fired
+        what_if = {**facts, "days_in_stage": 0}
+        return [r for r in fired if r not in far or self.when[r].evaluate(what_if)]
 
 
 def far_stage_local(current: str, fired: list[str], stage_local: set[str]) -> set[str]:

@@ -17,7 +17,7 @@ from ledger.db import Session
 from ledger.facts import receivable_facts
 from workflows.decisions import (
     DayPlan,
-    far_stage_local,
+    StageRules,
     stage_rows,
     target_stage,
     task_row,
@@ -41,9 +41,7 @@ class DayContext:
     open_warnings: dict[tuple[str, str, str], store.OpenWarning]
     customers: dict[int, dict[str, Any]]
     collectors: dict[int, str | None]
-    on_enter: dict[str, Any] = field(default_factory=dict)
-    stage_local: set[str] = field(default_factory=set)  # stages whose condition reads them
-    stage_when: dict[str, Any] = field(default_factory=dict)
+    stages: StageRules = field(init=False)
     open_by_subject: dict[tuple[str, str], list[store.OpenWarning]] = field(default_factory=dict)
     evaluated_subjects: set[str] = field(default_factory=set)
     reminders: ReminderPlanner | None = None  # None: the caller plans no reminder emails
@@ -52,13 +50,7 @@ class DayContext:
     only: set[int] | None = None
 
     def __post_init__(self) -> None:
-        self.on_enter = {stage.name: stage.on_enter for stage in self.policy.stages}
-        self.stage_when = {stage.rule_id: stage.when for stage in self.policy.stages}
-        self.stage_local = {
-            stage.name
-            for stage in self.policy.stages
-            if stage.when.facts & {"days_in_stage", "stage"}
-        }
+        self.stages = StageRules.of(self.policy)
         for warning in self.open_warnings.values():
             self.open_by_subject.setdefault((warning.scope, warning.subject), []).append(warning)
 
@@ -123,20 +115,9 @@ def _plan_messages(ctx: DayContext, plan: DayPlan) -> None:
 def _confirm_jumps(
     ctx: DayContext, facts_by_id: dict[int, dict[str, Any]], fired: dict[Any, list[str]]
 ) -> None:
-    """A stage two or more steps ahead is entered right after the one before it, so a
-    condition reading ``days_in_stage`` (or ``stage``) must also hold with 0 days in stage.
-
-    Without this, an invoice imported 500 days late would satisfy legal's
-    ``days_in_stage >= 30`` with the days it spent in ``current``. The engine has already
-    said the condition holds on today's facts; only that same parsed condition is checked
-    again on the what-if facts (few receivables, few conditions).
-    """
+    """The jump check (decisions.StageRules.confirm_jumps) on every receivable fired."""
     for rid, rule_ids in fired.items():
-        far = far_stage_local(facts_by_id[rid]["stage"], rule_ids, ctx.stage_local)
-        if not far:
-            continue
-        what_if = {**facts_by_id[rid], "days_in_stage": 0}
-        fired[rid] = [r for r in rule_ids if r not in far or ctx.stage_when[r].evaluate(what_if)]
+        fired[rid] = ctx.stages.confirm_jumps(facts_by_id[rid], rule_ids)
 
 
 def _plan_move(
@@ -168,7 +149,7 @@ def _plan_move(
             policy_hash=ctx.policy.hash,
             as_of=ctx.as_of,
         )
-        for spec in ctx.on_enter.get(stage_row.stage, [])
+        for spec in ctx.stages.on_enter.get(stage_row.stage, [])
     ]
     plan.tasks.extend(tasks)
     details = {

@@ -22,7 +22,7 @@ from ledger.reads.history import PastBook
 from ledger.reminder_store import Contact, History
 from notifiers.templates import Rendered, Templates
 from workflows.calendar import BusinessCalendar
-from workflows.decisions import far_stage_local, target_stage, walk
+from workflows.decisions import StageRules, target_stage, walk
 from workflows.lifecycle import StageRow
 from workflows.reminders import MailSetup, ReminderPlanner
 from workflows.watches import BUILTIN_LEVELS
@@ -70,10 +70,7 @@ class Replay:
                         for cid, h in history.items()}
         self.fix_tasks: set[int] = set()
         self.counts = Counts()
-        self.on_enter = {stage.name: stage.on_enter for stage in policy.stages}
-        self.stage_when = {stage.rule_id: stage.when for stage in policy.stages}
-        self.stage_local = {s.name for s in policy.stages
-                            if s.when.facts & {"days_in_stage", "stage"}}
+        self.stages = StageRules.of(policy)
         self.levels = {**BUILTIN_LEVELS, **{w.id: w.level for w in policy.warnings}}
         # a disputed receivable keeps the stage the dispute holds (its facts' ``stage``)
         self.stage = {r.id: (r.resume_stage or "current") if r.stage == "disputed" else r.stage
@@ -105,7 +102,7 @@ class Replay:
         planner = ReminderPlanner(self.policy, self.mail, self.contacts, on, self.fix_tasks)
         for facts in items:
             rid = facts["id"]
-            rule_ids = self._confirm(facts, fired[rid])
+            rule_ids = self.stages.confirm_jumps(facts, fired[rid])
             self._move(on, facts, rule_ids)
             settled = facts["balance"] <= 0
             active = set() if settled else {r[8:] for r in rule_ids if r.startswith("warning:")}
@@ -122,14 +119,6 @@ class Replay:
         self._leave([f for f in items if f["balance"] <= 0 or f["disputed"] or f["promised"]]
                     + closed)
 
-    def _confirm(self, facts: dict[str, Any], rule_ids: list[str]) -> list[str]:
-        """The cycle's jump check (workflows/planner._confirm_jumps) on one receivable."""
-        far = far_stage_local(facts["stage"], rule_ids, self.stage_local)
-        if not far:
-            return rule_ids
-        what_if = {**facts, "days_in_stage": 0}
-        return [r for r in rule_ids if r not in far or self.stage_when[r].evaluate(what_if)]
-
     def _move(self, on: date, facts: dict[str, Any], rule_ids: list[str]) -> None:
         decision = target_stage(facts, rule_ids)
         if decision is None:
@@ -142,7 +131,7 @@ class Replay:
             self.counts.stage_moves[dest] += 1
             entered.setdefault(dest, on)
         self.stage[rid], self.since[rid] = row.stage, on
-        for spec in self.on_enter.get(row.stage, []):
+        for spec in self.stages.on_enter.get(row.stage, []):
             collector = facts["collector"]
             assignee = (collector or "") if spec.assign == "collector" else spec.assign
             self._task(on, (facts["customer_id"], spec.kind, assignee), rid)
