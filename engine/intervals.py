@@ -256,15 +256,3 @@ def timeline(box: Box, kinds: dict[str, Kind]) -> Range:
 
 
 ANY_DAY = Decimal("-Infinity")  # a time-bound part with no first day: from the start
-
-
-def earliest(boxes: Region, kinds: dict[str, Kind]) -> Decimal | None:
-    """The first day relative to the due date on which the region can hold, from its
-    parts that name days_overdue or days_to_due (ANY_DAY: one of them has no first day);
-    None when no part names either (nothing to compare in time)."""
-    starts: list[Decimal] = []
-    for box in boxes:
-        if "days_overdue" in box or "days_to_due" in box:
-            first = timeline(box, kinds).lo
-            starts.append(ANY_DAY if first is None else first)
-    return min(starts) if starts else None

@@ -19,8 +19,8 @@ from typing import Protocol
 from engine.errors import Args, Location, Problem
 from engine.expressions import AllOf, AnyOf, Cond, Expression
 from engine.facts import SCOPE_FACTS, Kind
-from engine.intervals import earliest, negate, region
-from engine.rule_order import before, branches, dayless
+from engine.intervals import negate, region
+from engine.rule_order import Branch, before, branches, dayless, first_day
 from engine.stages import OPEN_STAGES
 
 STAGE_PATH = " → ".join(OPEN_STAGES)
@@ -155,15 +155,18 @@ def _repeats(found: Findings, rule: Rule) -> None:
             seen.add(key)
 
 
-def _first_day(rule: Rule) -> Decimal | None:
-    return earliest(region(rule.when.condition, _kinds(rule)), _kinds(rule))
+Parsed = Sequence[tuple[Rule, list[Branch]]]  # rules in order, each with its branches
 
 
-def _later_before_earlier(rules: Sequence[Rule], skip: Collection[str] = ()
+def _parsed(rules: Sequence[Rule]) -> list[tuple[Rule, list[Branch]]]:
+    """Each rule with its branches (engine/rule_order), worked out once for every check."""
+    return [(rule, branches(rule.when.condition, _kinds(rule))) for rule in rules]
+
+
+def _later_before_earlier(parsed: Parsed, skip: Collection[str] = ()
                           ) -> list[tuple[Rule, Decimal, Rule, Decimal]]:
     """Each rule that some receivable could meet before a rule above it (engine/rule_order:
     compared only where both can hold together), with the widest such gap."""
-    parsed = [(rule, branches(rule.when.condition, _kinds(rule))) for rule in rules]
     found = []
     for index, (rule, mine) in enumerate(parsed):
         gaps = [(other, gap) for other, theirs in parsed[:index]
@@ -180,23 +183,24 @@ def _stage_order(found: Findings, stages: Sequence[Rule]) -> None:
     for the receivables both can apply to; a stage after due_soon needs a day in each of
     its branches, or it can apply before the due date."""
     late_due_soon = False
-    for rule in stages:
+    parsed = _parsed(stages)
+    for rule, ways in parsed:
         name = _split(rule)[1]
-        start = _first_day(rule)
+        start = first_day(ways)
         if name == "due_soon" and start is not None and start > 0:
             late_due_soon = True
             found.add(True, rule.source, (
                 f"due_soon starts {when_day(start)}, after the due date: due_soon comes "
                 f"before the due date (e.g. days_to_due <= 7)"), "due_soon_late",
                 at=str(start))
-        elif name != "due_soon" and dayless(branches(rule.when.condition, _kinds(rule))):
+        elif name != "due_soon" and dayless(ways):
             part = "one of its 'or' parts has" if isinstance(rule.when.condition, AnyOf) \
                 else "it has"
             found.add(True, rule.source, (
                 f"{name} can apply before the due date ({part} no condition on days, e.g. "
                 f"days_overdue >= 30)"), "stage_dayless", stage=name)
     skip = ("due_soon",) if late_due_soon else ()
-    for rule, start, other, other_start in _later_before_earlier(stages, skip):
+    for rule, start, other, other_start in _later_before_earlier(parsed, skip):
         name, other_name = _split(rule)[1], _split(other)[1]
         found.add(True, rule.source, (
             f"{name} starts {when_day(start)}, before {other_name} "
@@ -207,7 +211,7 @@ def _stage_order(found: Findings, stages: Sequence[Rule]) -> None:
 def _reminder_order(found: Findings, reminders: Sequence[Rule]) -> None:
     """Reminder steps are a sequence: a step must not be due before a step above it, for
     the receivables both can apply to."""
-    for rule, start, other, other_start in _later_before_earlier(reminders):
+    for rule, start, other, other_start in _later_before_earlier(_parsed(reminders)):
         name, other_name = _split(rule)[1], _split(other)[1]
         found.add(True, rule.source, (
             f"reminder '{name}' can go out {when_day(start)}, before '{other_name}' "
