@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from arflow.auth.passwords import PasswordChecks
 from arflow.runtime import Runtime, load_policy_in_force
 from arflow.settings import Settings
 from arflow.web import (
@@ -30,6 +31,7 @@ from arflow.web import (
 from arflow.web.pages.problems import problem_page
 from arflow.web.paths import API
 from arflow.web.responses import MoneyJSONResponse
+from arflow.web.signin_throttle import SigninThrottle
 from engine import Policy
 from ledger.db import Engine
 
@@ -51,6 +53,9 @@ def create_app(settings: Settings, engine: Engine, policy: Policy | None = None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.policy = policy if policy is not None else load_policy_in_force(settings, engine)
+    # sign-in: this process's failure budgets and its own pool for password checks
+    app.state.signin_throttle = SigninThrottle(settings.web)
+    app.state.password_checks = PasswordChecks(settings.web.password_checks)
     errors.install(app, problem_page)
     app.include_router(health.router, prefix=API)
     app.include_router(orders.router, prefix=API)

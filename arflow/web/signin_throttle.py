@@ -68,8 +68,8 @@ class Attempt:
 
 
 class SigninThrottle:
-    """The two budgets of one process (module docstring); one per app, made on first use
-    (``for_app``)."""
+    """The two budgets of one process (module docstring); one per app
+    (``app.state.signin_throttle``, made by create_app)."""
 
     def __init__(self, web: WebSettings) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -136,18 +136,3 @@ class SigninThrottle:
                 if outcome.outcome == "succeeded":
                     self._limiter.clear(self._account, "account", account)
                     self._remember(account, address, time.time())
-
-
-def for_app(app: object) -> SigninThrottle:
-    """The app's throttle (``app.state.signin_throttle``), made from its settings."""
-    state = app.state  # type: ignore[attr-defined]
-    found = getattr(state, "signin_throttle", None)
-    if found is None:
-        with _MAKING:
-            found = getattr(state, "signin_throttle", None)
-            if found is None:
-                found = state.signin_throttle = SigninThrottle(state.settings.web)
-    return found  # type: ignore[no-any-return]
-
-
-_MAKING = threading.Lock()

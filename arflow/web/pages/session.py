@@ -12,7 +12,6 @@ time outside the shared thread pool (arflow/auth/passwords.PasswordChecks).
 from __future__ import annotations
 
 import math
-import threading
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -23,7 +22,6 @@ from starlette.concurrency import run_in_threadpool
 from arflow.auth import Principal
 from arflow.auth.passwords import DUMMY_HASH, ChecksBusy, PasswordChecks
 from arflow.auth.tokens import digest, new_secret, same
-from arflow.web import signin_throttle
 from arflow.web.auth import SESSION_COOKIE, Caller, optional_principal
 from arflow.web.errors import ApiError, error_response
 from arflow.web.i18n import LANGUAGES
@@ -70,20 +68,6 @@ async def login_form(request: Request, next: str | None = None, failed: bool = F
                     status_code=401 if failed else 200)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **_cookie_flags(request))
     return response
-
-
-def _guards(app: Any) -> tuple[SigninThrottle, PasswordChecks]:
-    """The app's sign-in throttle and password checks, made on first use (per process)."""
-    throttle = signin_throttle.for_app(app)
-    with _MAKING:
-        checks = getattr(app.state, "password_checks", None)
-        if checks is None:
-            checks = app.state.password_checks = PasswordChecks(
-                app.state.settings.web.password_checks)
-    return throttle, checks
-
-
-_MAKING = threading.Lock()
 
 
 def _wants_json(request: Request) -> bool:
@@ -142,7 +126,8 @@ async def login(
     if not cookie or not csrf_token or not same(cookie, csrf_token):
         raise ApiError(403, "csrf_failed", "the sign-in form expired: reload it")
     engine = request.app.state.engine
-    throttle, checks = _guards(request.app)
+    throttle: SigninThrottle = request.app.state.signin_throttle
+    checks: PasswordChecks = request.app.state.password_checks
     form = {"login_csrf": cookie, "next": _safe_next(next) or "", "failed": False,
             "name": name}
     address = request.client.host if request.client else ""
