@@ -30,14 +30,16 @@ guard knows no templates).
 
 from __future__ import annotations
 
-import json
 import re
 
 from fastapi import FastAPI
 from python_multipart.multipart import parse_options_header
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from arflow.settings import Settings
+from arflow.web.errors import error_response
 
 MESSAGE = "the request holds a NUL character (\\0), which arflow never accepts"
 # a JSON \u0000 escape: preceded by an even number of backslashes (\\u0000 is text)
@@ -55,15 +57,9 @@ def _has_nul_url(scope: Scope) -> bool:
 
 def _content_type(scope: Scope) -> tuple[str, dict[str, str]]:
     """The media type (lower case) and its parameters; ``""`` without the header."""
-    for name, value in scope.get("headers") or ():
-        if name == b"content-type":
-            media, *params = value.decode("latin-1").split(";")
-            options = {}
-            for param in params:
-                key, _, val = param.strip().partition("=")
-                options[key.strip().lower()] = val.strip().strip('"')
-            return media.strip().lower(), options
-    return "", {}
+    media, options = parse_options_header(Headers(scope=scope).get("content-type", ""))
+    return media.decode("latin-1"), {key.decode("latin-1"): value.decode("latin-1")
+                                     for key, value in options.items()}
 
 
 def _checked_kind(media: str) -> str | None:
@@ -116,20 +112,13 @@ def body_has_nul(kind: str, body: bytes, options: dict[str, str]) -> bool:
     return _multipart_has_nul(body, options.get("boundary", ""))
 
 
-async def _refuse(scope: Scope, send: Send) -> None:
-    """422 JSON under /api/, 400 with a plain line for a page."""
-    status = 400
+async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    """422 JSON under /api/ (the API's ``invalid_input``), 400 with a plain line for a page."""
     if scope.get("path", "").startswith("/api/"):
-        status = 422
-        body = json.dumps({"error": {"code": "invalid_input", "message": MESSAGE,
-                                     "field": None}}).encode()
-        media = b"application/json"
+        answer: Response = error_response(422, "invalid_input", MESSAGE)
     else:
-        body, media = (MESSAGE + "\n").encode(), b"text/plain; charset=utf-8"
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", media),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+        answer = PlainTextResponse(MESSAGE + "\n", status_code=400)
+    await answer(scope, receive, send)
 
 
 class InputGuard:
@@ -143,7 +132,7 @@ class InputGuard:
             await self.app(scope, receive, send)
             return
         if _has_nul_url(scope):
-            await _refuse(scope, send)
+            await _refuse(scope, receive, send)
             return
         media, options = _content_type(scope)
         kind = _checked_kind(media)
@@ -160,7 +149,7 @@ class InputGuard:
                 break
         body = b"".join(chunks)
         if body_has_nul(kind, body, options):
-            await _refuse(scope, send)
+            await _refuse(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 
