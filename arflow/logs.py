@@ -50,7 +50,7 @@ class _Json(JsonFormatter):
 
 def formatter(config: LogSettings) -> logging.Formatter:
     if config.format == "json":
-        return _Json("%(asctime)s %(levelname)s %(name)s %(message)s",
+        return _Json(TEXT,
                      rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                      json_ensure_ascii=False)
     return logging.Formatter(TEXT)

@@ -38,11 +38,12 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from ledger.outbox_store import STATUSES as OUTBOX_STATUSES
+
 log = logging.getLogger("arflow.metrics")
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST  # the text exposition format
 OUTBOX_TTL = 5.0  # seconds an outbox count is reused: scrapes from several Prometheus
-OUTBOX_STATUSES = ("pending", "review", "sending", "sent", "failed", "cancelled")
 CYCLE_OUTCOMES = ("completed", "refused", "failed", "skipped")
 # a day takes seconds on a small portfolio, minutes on a million receivables
 CYCLE_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)

@@ -571,12 +571,12 @@ def _bank(section: Mapping[str, Any]) -> BankSettings:
     if unknown:
         raise _bad(f"bank.{unknown[0]}", "unknown setting (auto_apply_confidence, "
                    "charges_tolerance)")
-    defaults = BankSettings()
+    base = BankSettings()
     confidence = _decimal(section.get("auto_apply_confidence"),
-                          defaults.auto_apply_confidence, "bank.auto_apply_confidence")
+                          base.auto_apply_confidence, "bank.auto_apply_confidence")
     if not Decimal("0") <= confidence <= Decimal("1"):
         raise _bad("bank.auto_apply_confidence", f"must be between 0 and 1, got {confidence}")
-    tolerance = _decimal(section.get("charges_tolerance"), defaults.charges_tolerance,
+    tolerance = _decimal(section.get("charges_tolerance"), base.charges_tolerance,
                          "bank.charges_tolerance")
     if tolerance < 0 or tolerance != tolerance.quantize(Decimal("0.01")):
         raise _bad("bank.charges_tolerance", f"an amount of at least 0, at most two "
@@ -622,13 +622,13 @@ def _web(section: Mapping[str, Any]) -> WebSettings:
     if unknown:
         raise _bad(f"web.{unknown[0]}", "unknown setting (max_body_mb, " + ", ".join(WEB_COUNTS)
                    + ")")
-    defaults = WebSettings()
-    body = _decimal(section.get("max_body_mb"), defaults.max_body_mb, "web.max_body_mb")
+    base = WebSettings()
+    body = _decimal(section.get("max_body_mb"), base.max_body_mb, "web.max_body_mb")
     if not body > 0:
         raise _bad("web.max_body_mb", f"must be more than 0, got {body}")
     counts: dict[str, int] = {}
     for name in WEB_COUNTS:
-        value = section.get(name, getattr(defaults, name))
+        value = section.get(name, getattr(base, name))
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise _bad(f"web.{name}", f"a whole number of at least 1, got {value!r}")
         counts[name] = value

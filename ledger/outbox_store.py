@@ -292,6 +292,10 @@ def cancel_unsent(session: Session, outbox_ids: list[int], reason: str) -> list[
     return [CancelledMessage(*row) for row in rows]
 
 
+# every status a message can be in, in the order of its life
+STATUSES = ("pending", "review", "sending", "sent", "failed", "cancelled")
+
+
 def status_counts(session: Session) -> dict[str, int]:
     """How many messages are in each status (one grouped count over the status index):
     what the service's metrics report as the outbox's pending, sent and failed."""

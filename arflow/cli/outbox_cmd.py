@@ -10,9 +10,10 @@ import typer
 
 from arflow.cli.context import database, err_console, fail, refusals, settings, today
 from arflow.cli.output import console, emit_json, table
+from ledger.outbox_store import STATUSES
 
 app = typer.Typer(help="Reminder emails waiting, sent or failed.", invoke_without_command=True)
-STATUSES = ("pending", "review", "sending", "sent", "failed", "cancelled")
+
 
 
 @app.callback()
