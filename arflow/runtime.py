@@ -70,7 +70,7 @@ def load_policy_in_force(settings: Settings, engine: Engine) -> Policy | None:
     one the last cycle ran with, with the challenger it ran with), with the error logged;
     None when there is none."""
     from engine import PolicyError, load_policy, load_policy_texts
-    from ledger.cycle_store import last_challenger_files, last_policy_files
+    from ledger.cycle_store import last_good_files
     from ledger.db import session_scope
 
     try:
@@ -78,8 +78,7 @@ def load_policy_in_force(settings: Settings, engine: Engine) -> Policy | None:
     except PolicyError as exc:
         log.error("policy not loaded (%s); keeping the last good one", str(exc).splitlines()[0])
     with session_scope(engine) as session:
-        files = last_policy_files(session)
-        challenger = last_challenger_files(session)  # the last run's, if it had one
+        files, challenger = last_good_files(session)  # the challenger: the last run's, if any
     if files is None:
         return None
     try:

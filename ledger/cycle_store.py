@@ -180,23 +180,20 @@ def collectors(session: Session) -> dict[int, str | None]:
     return {cid: name for cid, name in session.execute(select(t.c.id, t.c.collector))}
 
 
-def last_policy_files(session: Session) -> dict[str, str] | None:
-    """The files of the policy the latest cycle ran with: the last good one."""
+def last_good_files(session: Session) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """The files of the policy the latest cycle ran with (the last good one; None before
+    any run) and of the challenger it ran beside (its summary names the hash; None if it
+    had none)."""
     latest = session.execute(
-        select(CycleRun.policy_hash).order_by(CycleRun.as_of.desc(), CycleRun.id.desc()).limit(1)
-    ).scalar()
+        select(CycleRun.policy_hash, CycleRun.summary)
+        .order_by(CycleRun.as_of.desc(), CycleRun.id.desc()).limit(1)
+    ).first()
     if latest is None:
-        return None
-    version = session.get(PolicyVersion, latest)
-    return dict(version.files) if version is not None else None
+        return None, None
+    policy_hash, summary = latest
 
+    def files(version_hash: str | None) -> dict[str, str] | None:
+        version = session.get(PolicyVersion, version_hash) if version_hash else None
+        return dict(version.files) if version is not None else None
 
-def last_challenger_files(session: Session) -> dict[str, str] | None:
-    """The files of the challenger policy the latest cycle ran with (its summary names
-    its hash), or None if that run had no challenger."""
-    summary = session.execute(
-        select(CycleRun.summary).order_by(CycleRun.as_of.desc(), CycleRun.id.desc()).limit(1)
-    ).scalar()
-    challenger = (summary or {}).get("challenger_hash")
-    version = session.get(PolicyVersion, challenger) if challenger else None
-    return dict(version.files) if version is not None else None
+    return files(policy_hash), files((summary or {}).get("challenger_hash"))
