@@ -65,8 +65,7 @@ def _problem(doc: YamlDoc, path: tuple[str, ...], message: str, code: str,
              **args: str) -> Problem:
     """A problem at ``path`` with its catalog code (policy.challenger.*), so the web app
     shows it in the user's language (arflow/web/locales/*/challenger.yaml)."""
-    return Problem(doc.file, doc.line(path), message, "policy.challenger." + code,
-                   tuple(args.items()))
+    return doc.problem(path, message, "policy.challenger." + code, tuple(args.items()))
 
 
 def parse_challenger(doc: YamlDoc, value: Any) -> tuple[Challenger | None, list[Problem]]:

@@ -388,8 +388,7 @@ class _Builder:
         try:
             return parse_expression(source, scope)
         except ExpressionError as error:
-            self.problems.append(Problem(doc.file, doc.line(path), str(error), error.code,
-                                         error.params))
+            self.problems.append(doc.problem(path, str(error), error.code, error.params))
             return None
 
     def _items(self, doc: YamlDoc, key: str, value: Any, what: str) -> list[tuple[NodePath, Any]]:
@@ -403,7 +402,7 @@ class _Builder:
                 what: str) -> bool:
         if rule_id in seen:
             kind = "order" if what == "order check" else what  # policy.rule_kind.* in catalogs
-            self.problems.append(Problem(doc.file, doc.line((*path, "id")), (
+            self.problems.append(doc.problem((*path, "id"), (
                 f"duplicate {what} id '{rule_id}' (first at {seen[rule_id]})"),
                 "policy.check.duplicate_id",
                 (("kind", kind), ("id", rule_id), ("first", str(seen[rule_id])))))

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.errors import Problem
+from engine.errors import Args, Problem
 from engine.nesting import MAX_DEPTH
 from engine.syntax_hints import yaml_hint
 
@@ -57,8 +57,11 @@ class YamlDoc:
             path = path[:-1]
         return self.lines.get((), 1)
 
-    def problem(self, path: Path, message: str) -> Problem:
-        return Problem(self.file, self.line(path), message)
+    def problem(self, path: Path, message: str, code: str | None = None,
+                args: Args = ()) -> Problem:
+        """A problem at ``path``; ``code`` and ``args``: its catalog entry, so the web app
+        can show it in the user's language."""
+        return Problem(self.file, self.line(path), message, code, args)
 
 
 def parse_yaml(file: str, text: str) -> YamlDoc:
