@@ -15,6 +15,7 @@ read-only mode: memory stays flat on big sheets.
 from __future__ import annotations
 
 import itertools
+import re
 import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -70,7 +71,8 @@ def _read_book(handle: BinaryIO, path: Path, renames: dict[str, str], sheet: str
         name = _sheet_name(book.sheetnames, sheet, path)
         worksheet = book[name]
         worksheet.reset_dimensions()  # a wrong <dimension> must not hide rows
-        formulas = _formula_cells(handle, name)
+        formulas = _formula_cells(handle, name) if _may_hold_formulas(handle, worksheet) \
+            else set()
         unsaved: dict[int, list[int]] = {}
         cells = _marking_unsaved(worksheet.iter_rows(min_row=1, values_only=True), formulas,
                                  unsaved)
@@ -93,6 +95,30 @@ def _sheet_name(names: list[str], sheet: str | None, path: Path) -> str:
         return names[int(sheet) - 1]
     listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
     raise SourceError(f"{path}: no sheet {sheet!r}; the workbook has: {listed}")
+
+
+# a formula element (<f>, <f t="shared" .../>, or with a namespace prefix) in a sheet's XML
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+def _may_hold_formulas(handle: BinaryIO, worksheet: Any) -> bool:
+    """Whether the sheet's XML holds any formula element, read as a byte stream: an ERP
+    export has none, and then the second, formula-reading pass over every cell is skipped.
+    True when the part cannot be found (the full pass decides)."""
+    part = getattr(worksheet, "_worksheet_path", None)  # openpyxl's read-only sheet
+    if not part:
+        return True
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive, archive.open(part) as xml:
+            tail = b""
+            while chunk := xml.read(1 << 20):
+                if _FORMULA.search(tail + chunk):
+                    return True
+                tail = chunk[-64:]
+    except KeyError:
+        return True
+    return False
 
 
 def _formula_cells(handle: BinaryIO, sheet: str) -> set[tuple[int, int]]:
