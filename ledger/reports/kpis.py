@@ -117,18 +117,17 @@ def kpis(session: Session, start: date, end: date, currency: str = "CNY",
     """The KPIs of [start, end] in one currency (see the module docstring)."""
     if end < start:
         raise ValueError("the period ends before it starts")
-    only = customers
-    total_end, current_end = snapshot(session, end, currency, only)
-    beginning = receivables_at(session, start - timedelta(days=1), currency, only)
+    total_end, current_end = snapshot(session, end, currency, customers)
+    beginning = receivables_at(session, start - timedelta(days=1), currency, customers)
     windows = periods.countback_windows(end, periods.COUNTBACK_MONTHS)
-    by_month = monthly_sales(session, windows[-1][0], end, currency, only)
-    sales = credit_sales(session, start, end, currency, only)
+    by_month = monthly_sales(session, windows[-1][0], end, currency, customers)
+    sales = credit_sales(session, start, end, currency, customers)
     months = [
         ((last - first).days + 1, by_month.get(periods.month_key(first), 0))
         for first, last in windows
     ]
-    settled = settled_in(session, start, end, currency, only)
-    written_count, written = written_off_in(session, start, end, currency, only)
+    settled = settled_in(session, start, end, currency, customers)
+    written_count, written = written_off_in(session, start, end, currency, customers)
     days = (end - start).days + 1
     return build(
         start,
@@ -202,12 +201,11 @@ def monthly_kpis(
     spans = periods.months_back(end, months)
     first = spans[0][0]
     ends = [first - timedelta(days=1), *(last for _, last in spans)]
-    only = customers
-    snaps = [snapshot(session, day, currency, only) for day in ends]
+    snaps = [snapshot(session, day, currency, customers) for day in ends]
     lookback = periods.months_back(end, months + periods.COUNTBACK_MONTHS)[0][0]
-    sales = monthly_sales(session, lookback, end, currency, only)
-    settled = settled_by_month(session, first, end, currency, customers=only)
-    written = written_off_by_month(session, first, end, currency, customers=only)
+    sales = monthly_sales(session, lookback, end, currency, customers)
+    settled = settled_by_month(session, first, end, currency, customers=customers)
+    written = written_off_by_month(session, first, end, currency, customers=customers)
     series = []
     for i, (start, last) in enumerate(spans):
         key = periods.month_key(start)
