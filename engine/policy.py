@@ -281,12 +281,19 @@ def _load_texts(files: dict[str, str], labels: dict[str, str],
     return _build(dict(files), labels, buckets)
 
 
+def file_stem(name: str) -> str:
+    """``collection`` for collection.yaml and collection.yml: the loader reads both alike."""
+    for suffix in (".yaml", ".yml"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def _same_names(labels: dict[str, str]) -> list[Problem]:
     """collection.yaml beside collection.yml: one name, two files; which one counts?"""
     problems: list[Problem] = []
     for name in sorted(labels):
-        if name.endswith(".yml") and name[:-4] + ".yaml" in labels:
-            other = name[:-4] + ".yaml"
+        if name.endswith(".yml") and (other := file_stem(name) + ".yaml") in labels:
             problems.append(Problem(labels[name], 0, (
                 f"{name} and {other} are both in the policy folder (a .yml file is read like "
                 f".yaml): keep one of them"), "policy.check.same_file",

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from engine import Policy, PolicyError, Problem, load_policy_texts
+from engine.policy import file_stem
 from ledger import policy_store
 from ledger.audit import AuditEntry, write_audit
 from ledger.db import Session
@@ -99,20 +100,12 @@ def create_draft(session: Session, active: Policy | None, uploads: dict[str, byt
                                   active.hash if active is not None else "")
 
 
-def stem(name: str) -> str:
-    """``collection`` for collection.yaml and collection.yml: the loader reads both alike."""
-    for suffix in (".yaml", ".yml"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
 def merged(active: dict[str, str], uploaded: dict[str, str]) -> dict[str, str]:
     """The uploaded files over the active ones: an uploaded ``x.yml`` replaces the active
     ``x.yaml`` and ``x.yaml`` the active ``x.yml`` (one name, two files would be refused,
     so a .yml could never replace its .yaml otherwise)."""
-    stems = {stem(name) for name in uploaded}
-    kept = {name: text for name, text in active.items() if stem(name) not in stems}
+    stems = {file_stem(name) for name in uploaded}
+    kept = {name: text for name, text in active.items() if file_stem(name) not in stems}
     return {**kept, **uploaded}
 
 
